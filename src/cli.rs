@@ -1,0 +1,198 @@
+//! Command-line interface: clap definitions and the mapping from outcomes to exit codes.
+//!
+//! Exit codes: 0 success, 2 error (bad input, socket failure, unwritable output), 130 a run
+//! interrupted by Ctrl-C (its results are written and marked `interrupted`). Errors print as
+//! `Error: ...` with their cause chain. Invariant: nothing here measures; it only parses and
+//! dispatches to `cmd`.
+
+use crate::cmd::run::{RunOptions, run_experiment};
+use crate::cmd::serve::{ServeOptions, serve_time};
+use crate::cmd::time_client::{TimeOptions, run_time_client};
+use crate::driver::live::Stop;
+use crate::impair::loss::LossModel;
+use crate::scenario::{self, DEFAULT_SCENARIO, DEFAULT_SCENARIO_PATH};
+use crate::time::Duration;
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand};
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+/// A packet-loss lab: a lossy UDP time server and the clients that measure it.
+#[derive(Parser, Debug)]
+#[command(name = "losslab", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run an experiment: the lossy server and its clients in one event loop, recorded to CSV.
+    Run(RunArgs),
+    /// Run a server by hand.
+    #[command(subcommand)]
+    Serve(ServeCommand),
+    /// Ask a UDP time server for the time, ping-like: one line per request, then a summary.
+    Time(TimeArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// Scenario file (TOML). Without one, runs the built-in default, scenarios/lab9-udp-time.toml.
+    pub scenario: Option<PathBuf>,
+    /// Use this seed instead of the scenario's.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Results folder [default: results/<scenario name>].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print only the summary, not each discard.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ServeCommand {
+    /// The lab's exercise 1: a UDP server that answers with the date and time, losing requests.
+    Time(ServeTimeArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ServeTimeArgs {
+    /// Address to listen on (loopback by default, never all interfaces unless asked).
+    #[arg(long, default_value = "127.0.0.1:21567")]
+    pub bind: SocketAddr,
+    /// Probability of discarding a request, 0 to 1.
+    #[arg(long, default_value_t = 0.5)]
+    pub loss: f64,
+    /// Seed of the drop decisions: the same seed discards the same requests.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Stop after this many datagrams.
+    #[arg(long)]
+    pub max_requests: Option<u64>,
+    /// Print only discards, not answered requests.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct TimeArgs {
+    /// Server address, HOST:PORT.
+    pub addr: String,
+    /// Number of requests.
+    #[arg(short, long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
+    pub count: u32,
+    /// Time between requests.
+    #[arg(short, long, default_value = "1s", value_parser = parse_duration)]
+    pub interval: Duration,
+    /// How long to wait for each reply before counting it lost.
+    #[arg(short = 'W', long, default_value = "1s", value_parser = parse_nonzero_duration)]
+    pub timeout: Duration,
+    /// Send a lost request again, up to this many times.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub retries: u8,
+    /// Client id written into requests (losslab servers key their drop decisions on it).
+    #[arg(long, default_value_t = 0)]
+    pub client_id: u32,
+}
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    Duration::parse(s)
+}
+
+fn parse_nonzero_duration(s: &str) -> Result<Duration, String> {
+    match Duration::parse(s)? {
+        Duration::ZERO => Err("must be longer than 0".into()),
+        d => Ok(d),
+    }
+}
+
+/// Installs Ctrl-C / SIGTERM handling: the flag asks the event loop to stop and keep its data.
+fn interrupt_flag() -> Result<Arc<AtomicBool>> {
+    let flag = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(signal, Arc::clone(&flag))?;
+    }
+    Ok(flag)
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match execute(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("Error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Runs a parsed command line, printing to stdout.
+pub fn execute(cli: Cli) -> Result<ExitCode> {
+    let interrupt = interrupt_flag()?;
+    let mut stdout = std::io::stdout();
+    let console: &mut dyn Write = &mut stdout;
+    match cli.command {
+        Command::Run(args) => {
+            let (mut sc, source) = match &args.scenario {
+                Some(path) => (scenario::load(path)?, path.display().to_string()),
+                None => (
+                    scenario::parse(DEFAULT_SCENARIO, DEFAULT_SCENARIO_PATH)?,
+                    format!("{DEFAULT_SCENARIO_PATH} (built-in default)"),
+                ),
+            };
+            if let Some(seed) = args.seed {
+                sc.seed = seed;
+            }
+            let out_dir = args
+                .out
+                .unwrap_or_else(|| PathBuf::from("results").join(&sc.name));
+            let opts = RunOptions {
+                scenario: sc,
+                source,
+                out_dir,
+                show_discards: !args.quiet,
+            };
+            let report = run_experiment(&opts, &interrupt, console)?;
+            Ok(exit_for(report.stop))
+        }
+        Command::Serve(ServeCommand::Time(args)) => {
+            let loss = LossModel::Bernoulli { p: args.loss };
+            loss.validate()
+                .map_err(|m| anyhow::anyhow!("--loss: {m}"))?;
+            let opts = ServeOptions {
+                bind: args.bind,
+                loss,
+                seed: args.seed,
+                max_requests: args.max_requests,
+                show_answers: !args.quiet,
+            };
+            serve_time(&opts, &interrupt, console)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Time(args) => {
+            let opts = TimeOptions {
+                target: args.addr,
+                count: args.count,
+                interval: args.interval,
+                timeout: args.timeout,
+                retries: args.retries,
+                client_id: args.client_id,
+            };
+            let (stop, _) = run_time_client(&opts, &interrupt, console)?;
+            Ok(exit_for(stop))
+        }
+    }
+}
+
+fn exit_for(stop: Stop) -> ExitCode {
+    match stop {
+        Stop::Interrupted => ExitCode::from(130),
+        Stop::Done | Stop::Observer => ExitCode::SUCCESS,
+    }
+}

@@ -1,0 +1,670 @@
+//! The load generator: N clients sending time requests, as one sans-IO state machine.
+//!
+//! Each client sends `requests` logical requests, open-loop (one every `interval`, staggered so
+//! the clients together send evenly) or closed-loop (`concurrency` outstanding per client, the
+//! next sent as soon as one finishes). A request with no reply within `timeout` is a timeout
+//! (RFC 7680's Tmax) and may be retried as a new attempt with the same seq. A reply that comes
+//! after its attempt timed out, but within `late_window`, is recorded as late on that attempt —
+//! never credited to another attempt, because replies carry (client, seq, attempt).
+//!
+//! Inputs: `handle_timeout(now)`, `handle_datagram(now, client, bytes)`. Outputs:
+//! `poll_transmit` (a request to send), `poll_record` (one finished row per packet),
+//! `poll_progress` (live lines for a terminal), `poll_timeout` (the next deadline).
+//! Invariants: every packet sent yields exactly one [`Record`]; `sent` is the `now` at which the
+//! driver was handed the packet; timers never fire early.
+
+use crate::time::{Duration, Instant};
+use crate::timer::TimerWheel;
+use crate::wire::time::{self as wire, RequestId};
+use rustc_hash::FxHashMap;
+use std::collections::VecDeque;
+
+/// How a client decides when to send its next request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pacing {
+    /// Open loop: each client sends one new request every `interval`, replies or not.
+    Interval(Duration),
+    /// Closed loop: each client keeps `concurrency` logical requests outstanding.
+    Closed { concurrency: u32 },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LoadGenConfig {
+    /// Number of clients.
+    pub clients: u32,
+    /// Client id written into the first client's requests; the others follow.
+    pub first_client: u32,
+    /// Logical requests per client.
+    pub requests: u32,
+    pub pacing: Pacing,
+    /// Tmax: how long an attempt waits for its reply.
+    pub timeout: Duration,
+    /// Further attempts after a timeout (0: never retry).
+    pub retries: u8,
+    /// How long after its timeout a late reply is still attributed to its attempt.
+    pub late_window: Duration,
+    /// Emit [`Progress`] events (for a terminal); off for bulk runs.
+    pub progress: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The reply came within the timeout.
+    Reply,
+    /// No reply within the timeout (a late reply may still be noted in `late_rtt`).
+    Timeout,
+    /// The run was interrupted while the packet was still waiting.
+    Interrupted,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Reply => "reply",
+            Outcome::Timeout => "timeout",
+            Outcome::Interrupted => "interrupted",
+        }
+    }
+}
+
+/// One finished packet: a row of `requests.csv`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Record {
+    pub id: RequestId,
+    /// Index of the client (0-based, for sockets and per-client statistics).
+    pub index: u32,
+    pub sent: Instant,
+    /// When the schedule meant to send it; `sent - intended` is the driver's lag.
+    pub intended: Instant,
+    pub outcome: Outcome,
+    pub rtt: Option<Duration>,
+    pub late_rtt: Option<Duration>,
+}
+
+/// Live events for a person watching, in the order they happen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Progress {
+    Reply {
+        id: RequestId,
+        rtt: Duration,
+        text: String,
+    },
+    Timeout {
+        id: RequestId,
+        retrying: bool,
+    },
+    Late {
+        id: RequestId,
+        rtt: Duration,
+    },
+    /// A reply that matches nothing outstanding: a duplicate, or a stranger's datagram.
+    Unmatched {
+        index: u32,
+        duplicate: bool,
+        text: String,
+    },
+}
+
+/// Replies that did not belong to any outstanding packet, per client.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Unmatched {
+    /// A further reply for a seq that already had one (counted once, RFC 7680).
+    pub duplicates: u64,
+    /// Anything else: unknown ids, replies after the late window.
+    pub stray: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Timer {
+    Send(u32),
+    Timeout(RequestId),
+    LateClose(RequestId),
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Pending {
+    index: u32,
+    sent: Instant,
+    intended: Instant,
+    timed_out: bool,
+}
+
+#[derive(Default)]
+struct ClientState {
+    next_seq: u32,
+    /// Intended time of the next paced send.
+    next_send: Instant,
+    /// One bit per seq that got a reply, to tell duplicates from strays.
+    replied: Vec<u64>,
+    unmatched: Unmatched,
+}
+
+impl ClientState {
+    fn mark_replied(&mut self, seq: u32) {
+        let word = seq as usize / 64;
+        if self.replied.len() <= word {
+            self.replied.resize(word + 1, 0);
+        }
+        self.replied[word] |= 1 << (seq % 64);
+    }
+
+    fn has_replied(&self, seq: u32) -> bool {
+        self.replied
+            .get(seq as usize / 64)
+            .is_some_and(|w| w & (1 << (seq % 64)) != 0)
+    }
+}
+
+pub struct LoadGen {
+    cfg: LoadGenConfig,
+    clients: Vec<ClientState>,
+    pending: FxHashMap<RequestId, Pending>,
+    /// Packets that timed out and have no retry left, or replied: logical requests still open.
+    open_requests: usize,
+    timers: TimerWheel<Timer>,
+    fired: Vec<Timer>,
+    transmits: VecDeque<RequestId>,
+    records: VecDeque<Record>,
+    progress: VecDeque<Progress>,
+    started: bool,
+}
+
+impl LoadGen {
+    pub fn new(cfg: LoadGenConfig) -> Self {
+        LoadGen {
+            clients: (0..cfg.clients).map(|_| ClientState::default()).collect(),
+            cfg,
+            pending: FxHashMap::default(),
+            open_requests: 0,
+            timers: TimerWheel::new(),
+            fired: Vec::new(),
+            transmits: VecDeque::new(),
+            records: VecDeque::new(),
+            progress: VecDeque::new(),
+            started: false,
+        }
+    }
+
+    pub fn config(&self) -> &LoadGenConfig {
+        &self.cfg
+    }
+
+    fn client_id(&self, index: u32) -> u32 {
+        self.cfg.first_client + index
+    }
+
+    /// Starts the schedule at `now` (called by the first `handle_timeout`).
+    fn start(&mut self, now: Instant) {
+        self.started = true;
+        if self.cfg.requests == 0 {
+            return;
+        }
+        match self.cfg.pacing {
+            Pacing::Interval(interval) => {
+                // Stagger the clients across one interval so together they send evenly.
+                for index in 0..self.cfg.clients {
+                    let offset =
+                        interval.as_micros() * u64::from(index) / u64::from(self.cfg.clients);
+                    let at = now + Duration::from_micros(offset);
+                    self.clients[index as usize].next_send = at;
+                    self.timers.insert(at, Timer::Send(index));
+                }
+            }
+            Pacing::Closed { concurrency } => {
+                for index in 0..self.cfg.clients {
+                    for _ in 0..concurrency {
+                        if !self.send_new(index, now, now) {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Sends the client's next logical request; false when it has sent them all.
+    fn send_new(&mut self, index: u32, intended: Instant, now: Instant) -> bool {
+        let client = &mut self.clients[index as usize];
+        if client.next_seq >= self.cfg.requests {
+            return false;
+        }
+        let seq = client.next_seq;
+        client.next_seq += 1;
+        self.open_requests += 1;
+        let id = RequestId {
+            client: self.client_id(index),
+            seq,
+            attempt: 0,
+        };
+        self.send_attempt(index, id, intended, now);
+        true
+    }
+
+    fn send_attempt(&mut self, index: u32, id: RequestId, intended: Instant, now: Instant) {
+        self.pending.insert(
+            id,
+            Pending {
+                index,
+                sent: now,
+                intended,
+                timed_out: false,
+            },
+        );
+        self.timers
+            .insert(now + self.cfg.timeout, Timer::Timeout(id));
+        self.transmits.push_back(id);
+    }
+
+    /// A logical request is over (replied, or out of attempts): closed loop sends the next.
+    fn finish_request(&mut self, index: u32, now: Instant) {
+        self.open_requests -= 1;
+        if let Pacing::Closed { .. } = self.cfg.pacing {
+            self.send_new(index, now, now);
+        }
+    }
+
+    /// Advances time to `now`: paced sends, timeouts, late windows that close.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        if !self.started {
+            self.start(now);
+        }
+        loop {
+            self.timers.expire(now, &mut self.fired);
+            if self.fired.is_empty() {
+                break;
+            }
+            let fired = std::mem::take(&mut self.fired);
+            for &timer in &fired {
+                self.on_timer(timer, now);
+            }
+            self.fired = fired;
+            self.fired.clear();
+        }
+    }
+
+    fn on_timer(&mut self, timer: Timer, now: Instant) {
+        match timer {
+            Timer::Send(index) => {
+                let intended = self.clients[index as usize].next_send;
+                if self.send_new(index, intended, now)
+                    && let Pacing::Interval(interval) = self.cfg.pacing
+                    && self.clients[index as usize].next_seq < self.cfg.requests
+                {
+                    let next = intended + interval;
+                    self.clients[index as usize].next_send = next;
+                    self.timers.insert(next, Timer::Send(index));
+                }
+            }
+            Timer::Timeout(id) => {
+                let Some(p) = self.pending.get_mut(&id) else {
+                    return; // replied in time: this timer no longer matters
+                };
+                if p.timed_out {
+                    return;
+                }
+                p.timed_out = true;
+                let p = *p;
+                let retrying = id.attempt < self.cfg.retries;
+                if self.cfg.progress {
+                    self.progress.push_back(Progress::Timeout { id, retrying });
+                }
+                if self.cfg.late_window == Duration::ZERO {
+                    self.close_timed_out(id, p, None);
+                } else {
+                    self.timers.insert(
+                        p.sent + self.cfg.timeout + self.cfg.late_window,
+                        Timer::LateClose(id),
+                    );
+                }
+                if retrying {
+                    let retry = RequestId {
+                        attempt: id.attempt + 1,
+                        ..id
+                    };
+                    self.send_attempt(p.index, retry, now, now);
+                } else {
+                    self.finish_request(p.index, now);
+                }
+            }
+            Timer::LateClose(id) => {
+                if let Some(p) = self.pending.get(&id).copied()
+                    && p.timed_out
+                {
+                    self.close_timed_out(id, p, None);
+                }
+            }
+        }
+    }
+
+    fn close_timed_out(&mut self, id: RequestId, p: Pending, late_rtt: Option<Duration>) {
+        self.pending.remove(&id);
+        self.records.push_back(Record {
+            id,
+            index: p.index,
+            sent: p.sent,
+            intended: p.intended,
+            outcome: Outcome::Timeout,
+            rtt: None,
+            late_rtt,
+        });
+    }
+
+    /// A datagram arrived on client `index`'s socket.
+    pub fn handle_datagram(&mut self, now: Instant, index: u32, datagram: &[u8]) {
+        let id = match wire::parse_reply_id(datagram) {
+            Some(id) if id.client == self.client_id(index) => Some(id),
+            // An id for another client: a stray, never credited to this client's packets.
+            Some(_) => None,
+            // A server that does not echo ids: credit the oldest packet still waiting.
+            None => self.oldest_waiting(index),
+        };
+        let matched = id.and_then(|id| self.pending.get(&id).copied().map(|p| (id, p)));
+        let Some((id, p)) = matched else {
+            let duplicate = wire::parse_reply_id(datagram).is_some_and(|id| {
+                id.client == self.client_id(index)
+                    && self.clients[index as usize].has_replied(id.seq)
+            });
+            let counters = &mut self.clients[index as usize].unmatched;
+            if duplicate {
+                counters.duplicates += 1;
+            } else {
+                counters.stray += 1;
+            }
+            if self.cfg.progress {
+                self.progress.push_back(Progress::Unmatched {
+                    index,
+                    duplicate,
+                    text: wire::reply_text(datagram),
+                });
+            }
+            return;
+        };
+        let rtt = now - p.sent;
+        if p.timed_out {
+            if self.cfg.progress {
+                self.progress.push_back(Progress::Late { id, rtt });
+            }
+            self.close_timed_out(id, p, Some(rtt));
+            return;
+        }
+        self.pending.remove(&id);
+        self.clients[index as usize].mark_replied(id.seq);
+        if self.cfg.progress {
+            self.progress.push_back(Progress::Reply {
+                id,
+                rtt,
+                text: wire::reply_text(datagram),
+            });
+        }
+        self.records.push_back(Record {
+            id,
+            index,
+            sent: p.sent,
+            intended: p.intended,
+            outcome: Outcome::Reply,
+            rtt: Some(rtt),
+            late_rtt: None,
+        });
+        self.finish_request(index, now);
+    }
+
+    fn oldest_waiting(&self, index: u32) -> Option<RequestId> {
+        self.pending
+            .iter()
+            .filter(|(_, p)| p.index == index && !p.timed_out)
+            .map(|(id, _)| *id)
+            .min_by_key(|id| (id.seq, id.attempt))
+    }
+
+    /// Ends the run early: every packet still waiting becomes an `interrupted` row, every packet
+    /// in its late window a `timeout` row, in (client, seq, attempt) order.
+    pub fn interrupt(&mut self) {
+        let mut rest: Vec<(RequestId, Pending)> = self.pending.drain().collect();
+        rest.sort_by_key(|(id, _)| *id);
+        for (id, p) in rest {
+            self.records.push_back(Record {
+                id,
+                index: p.index,
+                sent: p.sent,
+                intended: p.intended,
+                outcome: if p.timed_out {
+                    Outcome::Timeout
+                } else {
+                    Outcome::Interrupted
+                },
+                rtt: None,
+                late_rtt: None,
+            });
+        }
+        for c in &mut self.clients {
+            c.next_seq = self.cfg.requests;
+        }
+        self.open_requests = 0;
+    }
+
+    /// The next request to send: the client index, with the datagram written into `buf`.
+    pub fn poll_transmit(&mut self, buf: &mut Vec<u8>) -> Option<u32> {
+        let id = self.transmits.pop_front()?;
+        wire::encode_request(id, buf);
+        Some(id.client - self.cfg.first_client)
+    }
+
+    pub fn poll_record(&mut self) -> Option<Record> {
+        self.records.pop_front()
+    }
+
+    pub fn poll_progress(&mut self) -> Option<Progress> {
+        self.progress.pop_front()
+    }
+
+    /// The earliest instant at which `handle_timeout` has work to do.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        if !self.started {
+            return Some(Instant::ZERO);
+        }
+        self.timers.next_deadline()
+    }
+
+    pub fn unmatched(&self, index: u32) -> Unmatched {
+        self.clients[index as usize].unmatched
+    }
+
+    /// Every request sent, every packet resolved, every late window closed.
+    pub fn is_done(&self) -> bool {
+        self.started
+            && self.pending.is_empty()
+            && self.open_requests == 0
+            && self.transmits.is_empty()
+            && self.clients.iter().all(|c| c.next_seq >= self.cfg.requests)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(pacing: Pacing) -> LoadGenConfig {
+        LoadGenConfig {
+            clients: 2,
+            first_client: 0,
+            requests: 3,
+            pacing,
+            timeout: Duration::from_millis(100),
+            retries: 0,
+            late_window: Duration::from_millis(100),
+            progress: true,
+        }
+    }
+
+    fn us(v: u64) -> Instant {
+        Instant::from_micros(v)
+    }
+
+    fn sent(lg: &mut LoadGen) -> Vec<(u32, RequestId)> {
+        let mut buf = Vec::new();
+        let mut out = Vec::new();
+        while let Some(index) = lg.poll_transmit(&mut buf) {
+            out.push((index, wire::parse_request(&buf).unwrap()));
+        }
+        out
+    }
+
+    fn reply_to(id: RequestId) -> Vec<u8> {
+        let mut b = Vec::new();
+        wire::encode_reply(0, Some(id), &mut b);
+        b
+    }
+
+    fn id(client: u32, seq: u32, attempt: u8) -> RequestId {
+        RequestId {
+            client,
+            seq,
+            attempt,
+        }
+    }
+
+    #[test]
+    fn open_loop_staggers_clients_and_paces_sends() {
+        let mut lg = LoadGen::new(cfg(Pacing::Interval(Duration::from_millis(10))));
+        lg.handle_timeout(us(0));
+        assert_eq!(sent(&mut lg), vec![(0, id(0, 0, 0))]);
+        assert_eq!(lg.poll_timeout(), Some(us(5_000)));
+        lg.handle_timeout(us(5_000));
+        assert_eq!(sent(&mut lg), vec![(1, id(1, 0, 0))]);
+        lg.handle_timeout(us(10_000));
+        assert_eq!(sent(&mut lg), vec![(0, id(0, 1, 0))]);
+    }
+
+    #[test]
+    fn reply_records_rtt_from_send_time() {
+        let mut lg = LoadGen::new(cfg(Pacing::Closed { concurrency: 1 }));
+        lg.handle_timeout(us(1_000));
+        assert_eq!(sent(&mut lg).len(), 2);
+        lg.handle_datagram(us(1_250), 0, &reply_to(id(0, 0, 0)));
+        let r = lg.poll_record().unwrap();
+        assert_eq!(r.outcome, Outcome::Reply);
+        assert_eq!(r.rtt, Some(Duration::from_micros(250)));
+        assert_eq!(r.sent, us(1_000));
+        // Closed loop: the reply let client 0 send its next request at once.
+        assert_eq!(sent(&mut lg), vec![(0, id(0, 1, 0))]);
+    }
+
+    #[test]
+    fn late_reply_stays_with_its_own_attempt() {
+        let mut c = cfg(Pacing::Closed { concurrency: 1 });
+        c.clients = 1;
+        c.retries = 1;
+        let mut lg = LoadGen::new(c);
+        lg.handle_timeout(us(0));
+        sent(&mut lg);
+        lg.handle_timeout(us(100_000)); // attempt 0 times out, attempt 1 goes out
+        assert_eq!(sent(&mut lg), vec![(0, id(0, 0, 1))]);
+        assert_eq!(
+            lg.poll_progress(),
+            Some(Progress::Timeout {
+                id: id(0, 0, 0),
+                retrying: true
+            })
+        );
+        // The reply to attempt 0 arrives late, while attempt 1 waits.
+        lg.handle_datagram(us(120_000), 0, &reply_to(id(0, 0, 0)));
+        let late = lg.poll_record().unwrap();
+        assert_eq!(late.id, id(0, 0, 0));
+        assert_eq!(late.outcome, Outcome::Timeout);
+        assert_eq!(late.late_rtt, Some(Duration::from_millis(120)));
+        assert!(lg.poll_record().is_none(), "attempt 1 is still waiting");
+        lg.handle_datagram(us(130_000), 0, &reply_to(id(0, 0, 1)));
+        let r = lg.poll_record().unwrap();
+        assert_eq!((r.id, r.outcome), (id(0, 0, 1), Outcome::Reply));
+        assert_eq!(r.rtt, Some(Duration::from_millis(30)));
+        // A second copy of the same reply is a duplicate, counted once.
+        lg.handle_datagram(us(131_000), 0, &reply_to(id(0, 0, 1)));
+        assert_eq!(lg.unmatched(0).duplicates, 1);
+        assert!(lg.poll_record().is_none());
+    }
+
+    #[test]
+    fn timeout_without_late_reply_closes_after_the_window() {
+        let mut c = cfg(Pacing::Closed { concurrency: 1 });
+        c.clients = 1;
+        c.requests = 1;
+        let mut lg = LoadGen::new(c);
+        lg.handle_timeout(us(0));
+        sent(&mut lg);
+        lg.handle_timeout(us(100_000));
+        assert!(lg.poll_record().is_none());
+        assert!(!lg.is_done());
+        assert_eq!(lg.poll_timeout(), Some(us(200_000)));
+        lg.handle_timeout(us(200_000));
+        let r = lg.poll_record().unwrap();
+        assert_eq!(
+            (r.outcome, r.rtt, r.late_rtt),
+            (Outcome::Timeout, None, None)
+        );
+        assert!(lg.is_done());
+    }
+
+    #[test]
+    fn reply_without_id_credits_the_oldest_waiting_packet() {
+        let mut c = cfg(Pacing::Closed { concurrency: 2 });
+        c.clients = 1;
+        let mut lg = LoadGen::new(c);
+        lg.handle_timeout(us(0));
+        assert_eq!(sent(&mut lg).len(), 2);
+        lg.handle_datagram(us(10), 0, b"Tue Nov 24 01:22:28 2026\n");
+        assert_eq!(lg.poll_record().unwrap().id, id(0, 0, 0));
+    }
+
+    #[test]
+    fn interrupt_marks_waiting_packets() {
+        let mut lg = LoadGen::new(cfg(Pacing::Closed { concurrency: 1 }));
+        lg.handle_timeout(us(0));
+        sent(&mut lg);
+        lg.interrupt();
+        let rows: Vec<Outcome> = std::iter::from_fn(|| lg.poll_record())
+            .map(|r| r.outcome)
+            .collect();
+        assert_eq!(rows, vec![Outcome::Interrupted, Outcome::Interrupted]);
+        assert!(lg.is_done());
+    }
+
+    /// Every packet gets exactly one record, whatever mix of replies, losses and late replies.
+    #[test]
+    fn one_record_per_packet() {
+        let mut c = cfg(Pacing::Interval(Duration::from_millis(1)));
+        c.clients = 3;
+        c.requests = 200;
+        c.retries = 2;
+        let mut lg = LoadGen::new(c);
+        let mut buf = Vec::new();
+        let mut sent_count = 0;
+        let mut in_air: Vec<(u64, u32, RequestId)> = Vec::new();
+        let mut now = 0;
+        let mut records = 0;
+        while !lg.is_done() && now < 10_000_000 {
+            lg.handle_timeout(us(now));
+            while let Some(index) = lg.poll_transmit(&mut buf) {
+                let id = wire::parse_request(&buf).unwrap();
+                sent_count += 1;
+                // Drop every third packet, answer some late, the rest after 3 ms.
+                match (id.seq + u32::from(id.attempt)) % 3 {
+                    0 => {}
+                    1 => in_air.push((now + 150_000, index, id)),
+                    _ => in_air.push((now + 3_000, index, id)),
+                }
+            }
+            in_air.sort();
+            while in_air.first().is_some_and(|a| a.0 <= now) {
+                let (_, index, id) = in_air.remove(0);
+                lg.handle_datagram(us(now), index, &reply_to(id));
+            }
+            while lg.poll_record().is_some() {
+                records += 1;
+            }
+            now += 500;
+        }
+        assert!(lg.is_done());
+        assert_eq!(records, sent_count);
+        assert!(sent_count > 600);
+    }
+}

@@ -1,0 +1,6 @@
+//! The commands: each wires the core and a driver together for one use and prints for people.
+//! Invariant: commands return errors instead of exiting; `cli` maps them to exit codes.
+
+pub mod run;
+pub mod serve;
+pub mod time_client;

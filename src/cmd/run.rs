@@ -1,0 +1,295 @@
+//! `losslab run`: one experiment — the lossy server and the clients in one event loop — recorded
+//! to a results folder.
+//!
+//! Files: `requests.csv` (one row per packet, streamed while the run goes), `summary.csv` (one
+//! row per client and `all`) and `summary.json` (the same plus the scenario, seed, timeout and
+//! version). All three appear together at the end of the run or not at all; an interrupted run
+//! still writes them, with `status = interrupted`. Invariant: the summary is computed from the
+//! same records that became rows, never from a second count.
+
+use crate::client::loadgen::{LoadGen, LoadGenConfig, Record};
+use crate::driver::live::{Clock, EventLoop, Observer, Stop};
+use crate::metrics::output::{ResultsDir, finish};
+use crate::metrics::recorder::Recorder;
+use crate::metrics::stats::{SUMMARY_COLUMNS, SummaryRow};
+use crate::scenario::Scenario;
+use crate::server::time::{Action, Request, ServerEvent, ServerStats, TimeServer};
+use crate::time::{Duration, fmt_ms};
+use anyhow::{Context, Result};
+use serde_json::json;
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+
+pub struct RunOptions {
+    pub scenario: Scenario,
+    /// Where the scenario came from, for the record (a path, or "built-in default").
+    pub source: String,
+    pub out_dir: PathBuf,
+    /// Print each discard as the server makes it (the lab's console), not only the summary.
+    pub show_discards: bool,
+}
+
+/// What a run measured, as returned to callers (tests call this in-process).
+#[derive(Debug)]
+pub struct RunReport {
+    pub stop: Stop,
+    pub summary: Vec<SummaryRow>,
+    pub server: ServerStats,
+    pub server_addr: SocketAddr,
+    /// Rows whose outcome disagrees with the server's ground truth.
+    pub mismatches: u64,
+    pub duration: Duration,
+    pub out_dir: PathBuf,
+}
+
+impl RunReport {
+    pub fn all(&self) -> &SummaryRow {
+        self.summary
+            .last()
+            .expect("the summary always has an `all` row")
+    }
+}
+
+struct RunObserver<'a> {
+    recorder: Recorder<BufWriter<File>>,
+    console: &'a mut dyn Write,
+    show_discards: bool,
+    loss_label: String,
+}
+
+impl Observer for RunObserver<'_> {
+    fn server_event(&mut self, e: &ServerEvent) {
+        if let Request::Losslab(id) = e.request {
+            self.recorder.note_server_action(id, e.action);
+        }
+        if self.show_discards && e.action == Action::Dropped {
+            // A console that went away (closed pipe) must not stop the measurement.
+            let _ = writeln!(
+                self.console,
+                "[{:>9} ms] server discarded {} from {} ({})",
+                fmt_ms(e.at.as_micros()),
+                e.request,
+                e.from,
+                self.loss_label
+            );
+        }
+    }
+
+    fn record(&mut self, r: &Record) -> io::Result<()> {
+        self.recorder.record(r)
+    }
+}
+
+/// Runs the experiment and writes its results folder.
+pub fn run_experiment(
+    opts: &RunOptions,
+    interrupt: &AtomicBool,
+    console: &mut dyn Write,
+) -> Result<RunReport> {
+    let sc = &opts.scenario;
+    // Sockets first: a port in use must fail before anything is written.
+    let clock = Clock::new();
+    let server = TimeServer::new(sc.loss, sc.seed, clock.epoch_unix_us);
+    let mut ev = EventLoop::new(clock)?;
+    let server_addr = ev.add_server(sc.server.bind, server)?;
+    let target = SocketAddr::new(reachable_ip(server_addr.ip()), server_addr.port());
+    let loadgen = LoadGen::new(LoadGenConfig {
+        clients: sc.clients.count,
+        first_client: 0,
+        requests: sc.clients.requests,
+        pacing: sc.clients.pacing,
+        timeout: sc.clients.timeout,
+        retries: sc.clients.retries,
+        late_window: sc.clients.late_window,
+        progress: false,
+    });
+    ev.add_clients(target, loadgen)?;
+
+    let mut out = ResultsDir::create(&opts.out_dir)?;
+    let rows = out.stage("requests.csv")?;
+    let requests_path = opts.out_dir.join("requests.csv");
+    let recorder = Recorder::new(rows, sc.clients.count, true)
+        .with_context(|| format!("cannot write {}", requests_path.display()))?;
+
+    let _ = writeln!(
+        console,
+        "losslab run {}: seed {}, loss {}, {} clients x {} requests, timeout {}, server {}",
+        sc.name,
+        sc.seed,
+        sc.loss,
+        sc.clients.count,
+        sc.clients.requests,
+        sc.clients.timeout,
+        server_addr
+    );
+    let mut observer = RunObserver {
+        recorder,
+        console,
+        show_discards: opts.show_discards,
+        loss_label: format!("loss {}", sc.loss),
+    };
+    let stop = ev.run(&mut observer, interrupt)?;
+    let duration = ev.elapsed();
+    let RunObserver {
+        recorder, console, ..
+    } = observer;
+
+    let lg = ev.loadgen().expect("the run has clients");
+    let summary = recorder.summary(0, |i| lg.unmatched(i));
+    let mismatches = recorder.mismatches();
+    let rows = recorder
+        .into_inner()
+        .with_context(|| format!("cannot write {}", requests_path.display()))?;
+    finish(rows, &requests_path)?;
+    let server_stats = ev.server().expect("the run has a server").stats();
+    let status = if stop == Stop::Interrupted {
+        "interrupted"
+    } else {
+        "complete"
+    };
+
+    let mut csv = format!("{SUMMARY_COLUMNS},status\n");
+    for row in &summary {
+        csv.push_str(&row.to_csv());
+        csv.push(',');
+        csv.push_str(status);
+        csv.push('\n');
+    }
+    out.stage_bytes("summary.csv", csv.as_bytes())?;
+    let doc = json!({
+        "losslab_version": env!("CARGO_PKG_VERSION"),
+        "scenario_file": opts.source,
+        "scenario": sc,
+        "seed": sc.seed,
+        "mode": "live",
+        "status": status,
+        "interrupted": stop == Stop::Interrupted,
+        "timeout_us": sc.clients.timeout.as_micros(),
+        "late_window_us": sc.clients.late_window.as_micros(),
+        "expected_loss": sc.loss.expected_loss(),
+        "duration_us": duration.as_micros(),
+        "server": {
+            "address": server_addr.to_string(),
+            "received": server_stats.received,
+            "answered": server_stats.answered,
+            "dropped": server_stats.dropped,
+            "plain": server_stats.plain,
+        },
+        "ground_truth_mismatches": mismatches,
+        "files": { "requests": "requests.csv", "summary": "summary.csv" },
+        "summary": summary,
+    });
+    let mut text = serde_json::to_string_pretty(&doc)?;
+    text.push('\n');
+    out.stage_bytes("summary.json", text.as_bytes())?;
+    out.commit()?;
+
+    let report = RunReport {
+        stop,
+        summary,
+        server: server_stats,
+        server_addr,
+        mismatches,
+        duration,
+        out_dir: opts.out_dir.clone(),
+    };
+    print_summary(console, sc, &report);
+    Ok(report)
+}
+
+/// Clients cannot send to 0.0.0.0; a server bound to all interfaces is reached on loopback.
+fn reachable_ip(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(v4) if v4.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(v6) if v6.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        other => other,
+    }
+}
+
+fn pct(v: Option<f64>) -> String {
+    v.map_or("-".into(), |v| format!("{:.1}%", v * 100.0))
+}
+
+fn ms(v: Option<u64>) -> String {
+    v.map_or("-".into(), fmt_ms)
+}
+
+/// The summary as a table a person reads at the end of a run.
+pub fn render_table(rows: &[SummaryRow]) -> String {
+    let mut t = format!(
+        "{:<6} {:>7} {:>7} {:>8} {:>7}  {:<15} {:>8} {:>8} {:>8} {:>8} {:>8}\n",
+        "scope",
+        "sent",
+        "replies",
+        "timeouts",
+        "loss",
+        "loss 95% CI",
+        "rtt min",
+        "p50",
+        "p90",
+        "p99",
+        "max ms"
+    );
+    for r in rows {
+        let ci = match (r.loss_ci_low, r.loss_ci_high) {
+            (Some(lo), Some(hi)) => format!("{:.1}-{:.1}%", lo * 100.0, hi * 100.0),
+            _ => "-".into(),
+        };
+        t.push_str(&format!(
+            "{:<6} {:>7} {:>7} {:>8} {:>7}  {:<15} {:>8} {:>8} {:>8} {:>8} {:>8}\n",
+            r.scope,
+            r.sent,
+            r.replies,
+            r.timeouts,
+            pct(r.loss_ratio),
+            ci,
+            ms(r.rtt_min_us),
+            ms(r.rtt_p50_us),
+            ms(r.rtt_p90_us),
+            ms(r.rtt_p99_us),
+            ms(r.rtt_max_us),
+        ));
+    }
+    t
+}
+
+fn print_summary(console: &mut dyn Write, sc: &Scenario, r: &RunReport) {
+    let all = r.all();
+    let mut text = String::new();
+    if r.stop == Stop::Interrupted {
+        text.push_str("\ninterrupted: the results below cover what was measured before the stop\n");
+    }
+    text.push('\n');
+    text.push_str(&render_table(&r.summary));
+    text.push_str(&format!(
+        "\nserver: received {}, answered {}, discarded {}; the model expects {:.1}% loss, \
+         measured {}.\n",
+        r.server.received,
+        r.server.answered,
+        r.server.dropped,
+        sc.loss.expected_loss() * 100.0,
+        pct(all.loss_ratio),
+    ));
+    if all.late > 0 {
+        text.push_str(&format!(
+            "{} replies came after the {} timeout and count as lost (RFC 7680).\n",
+            all.late, sc.clients.timeout
+        ));
+    }
+    if r.mismatches > 0 {
+        text.push_str(&format!(
+            "{} packets' outcome differs from what the server did (answered but no reply in \
+             time, or never reached the server).\n",
+            r.mismatches
+        ));
+    }
+    text.push_str(&format!(
+        "results: {}/{{requests.csv,summary.csv,summary.json}} ({:.2} s)\n",
+        r.out_dir.display(),
+        r.duration.as_micros() as f64 / 1e6
+    ));
+    let _ = console.write_all(text.as_bytes());
+}

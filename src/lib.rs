@@ -1,0 +1,21 @@
+//! losslab: a packet-loss lab. A lossy UDP time server and load-generating clients run in one
+//! single-threaded mio event loop and record every packet to CSV; the same seed drops the same
+//! packets every time.
+//!
+//! Layers, from the bottom: `time` (integer microseconds), `timer` (the timer wheel), `wire`
+//! (message formats), `impair` (seeded loss decisions), `server` and `client` (sans-IO state
+//! machines), `metrics` (rows, statistics, result files), `scenario` (experiment files),
+//! `driver` (sockets and the clock), `cmd` (the commands), `cli` (argument parsing). Everything
+//! below `driver` is deterministic and never touches a socket or a clock.
+
+pub mod cli;
+pub mod client;
+pub mod cmd;
+pub mod driver;
+pub mod impair;
+pub mod metrics;
+pub mod scenario;
+pub mod server;
+pub mod time;
+pub mod timer;
+pub mod wire;

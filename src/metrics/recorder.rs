@@ -1,0 +1,182 @@
+//! Turns finished packets into `requests.csv` rows and per-client statistics.
+//!
+//! In a `run`, the server and the clients share one process, so the recorder also holds the
+//! server's ground truth: the server reports its decision for each (client, seq, attempt) when
+//! it receives the packet, long before the client's row is final; the recorder keeps it until
+//! the row is written. Entries live only while their packet is outstanding, so the map stays as
+//! small as the number of packets in flight. Invariant: one row per [`Record`], written in the
+//! order records finish.
+
+use crate::client::loadgen::{Outcome, Record, Unmatched};
+use crate::metrics::stats::{ClientStats, SummaryRow};
+use crate::server::time::Action;
+use crate::wire::time::RequestId;
+use rustc_hash::FxHashMap;
+use std::io::{self, Write};
+
+pub const REQUEST_COLUMNS: &str =
+    "client,seq,attempt,sent_us,outcome,rtt_us,server_action,late_rtt_us,send_lag_us";
+
+pub struct Recorder<W: Write> {
+    rows: W,
+    stats: Vec<ClientStats>,
+    /// Whether a server in this process reports ground truth (a `run`, not `time`).
+    ground_truth: bool,
+    server_actions: FxHashMap<RequestId, Action>,
+    /// Rows whose outcome disagrees with the server's action (reply ⇔ answered).
+    mismatches: u64,
+    line: Vec<u8>,
+}
+
+impl<W: Write> Recorder<W> {
+    /// A recorder for `clients` clients writing rows to `rows` (the header is written now).
+    pub fn new(mut rows: W, clients: u32, ground_truth: bool) -> io::Result<Self> {
+        writeln!(rows, "{REQUEST_COLUMNS}")?;
+        Ok(Recorder {
+            rows,
+            stats: (0..clients).map(|_| ClientStats::default()).collect(),
+            ground_truth,
+            server_actions: FxHashMap::default(),
+            mismatches: 0,
+            line: Vec::with_capacity(128),
+        })
+    }
+
+    /// The server decided `action` for packet `id`.
+    pub fn note_server_action(&mut self, id: RequestId, action: Action) {
+        self.server_actions.insert(id, action);
+    }
+
+    pub fn record(&mut self, r: &Record) -> io::Result<()> {
+        self.stats[r.index as usize].add(r);
+        let action = if self.ground_truth {
+            let action = self.server_actions.remove(&r.id);
+            let answered = action == Some(Action::Answered);
+            if r.outcome != Outcome::Interrupted && (r.outcome == Outcome::Reply) != answered {
+                self.mismatches += 1;
+            }
+            // The server never saw the packet (lost before it, or still queued at interruption).
+            action.map_or("unseen", Action::as_str)
+        } else {
+            ""
+        };
+        let line = &mut self.line;
+        line.clear();
+        use std::io::Write as _;
+        write!(
+            line,
+            "{},{},{},{},{},",
+            r.id.client,
+            r.id.seq,
+            r.id.attempt,
+            r.sent.as_micros(),
+            r.outcome.as_str()
+        )?;
+        if let Some(rtt) = r.rtt {
+            write!(line, "{}", rtt.as_micros())?;
+        }
+        write!(line, ",{action},")?;
+        if let Some(late) = r.late_rtt {
+            write!(line, "{}", late.as_micros())?;
+        }
+        writeln!(line, ",{}", (r.sent - r.intended).as_micros())?;
+        self.rows.write_all(line)
+    }
+
+    pub fn mismatches(&self) -> u64 {
+        self.mismatches
+    }
+
+    /// Replies the client rows did not settle before the run ended.
+    pub fn pending_server_actions(&self) -> usize {
+        self.server_actions.len()
+    }
+
+    /// One summary row per client (scope = the client id) and a final `all` row.
+    pub fn summary(
+        &self,
+        first_client: u32,
+        unmatched: impl Fn(u32) -> Unmatched,
+    ) -> Vec<SummaryRow> {
+        let mut all = ClientStats::default();
+        let mut all_unmatched = Unmatched::default();
+        let mut rows = Vec::with_capacity(self.stats.len() + 1);
+        for (index, s) in self.stats.iter().enumerate() {
+            let u = unmatched(index as u32);
+            all.merge(s);
+            all_unmatched.duplicates += u.duplicates;
+            all_unmatched.stray += u.stray;
+            rows.push(s.summary((first_client + index as u32).to_string(), u));
+        }
+        rows.push(all.summary("all".to_string(), all_unmatched));
+        rows
+    }
+
+    /// Flushes and hands back the row writer.
+    pub fn into_inner(mut self) -> io::Result<W> {
+        self.rows.flush()?;
+        Ok(self.rows)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::{Duration, Instant};
+
+    fn rec(seq: u32, outcome: Outcome, rtt: Option<u64>) -> Record {
+        Record {
+            id: RequestId {
+                client: 0,
+                seq,
+                attempt: 0,
+            },
+            index: 0,
+            sent: Instant::from_micros(1_000 + u64::from(seq)),
+            intended: Instant::from_micros(1_000),
+            outcome,
+            rtt: rtt.map(Duration::from_micros),
+            late_rtt: None,
+        }
+    }
+
+    #[test]
+    fn rows_join_ground_truth_and_count_mismatches() {
+        let mut r = Recorder::new(Vec::new(), 1, true).unwrap();
+        let id = |seq| RequestId {
+            client: 0,
+            seq,
+            attempt: 0,
+        };
+        r.note_server_action(id(0), Action::Answered);
+        r.note_server_action(id(1), Action::Dropped);
+        r.note_server_action(id(2), Action::Answered);
+        r.record(&rec(0, Outcome::Reply, Some(80))).unwrap();
+        r.record(&rec(1, Outcome::Timeout, None)).unwrap();
+        r.record(&rec(2, Outcome::Timeout, None)).unwrap(); // answered but lost: a mismatch
+        r.record(&rec(3, Outcome::Timeout, None)).unwrap(); // never reached the server
+        assert_eq!(r.mismatches(), 1);
+        assert_eq!(r.pending_server_actions(), 0);
+        let text = String::from_utf8(r.into_inner().unwrap()).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], REQUEST_COLUMNS);
+        assert_eq!(lines[1], "0,0,0,1000,reply,80,answered,,0");
+        assert_eq!(lines[2], "0,1,0,1001,timeout,,dropped,,1");
+        assert_eq!(lines[4], "0,3,0,1003,timeout,,unseen,,3");
+    }
+
+    #[test]
+    fn summary_has_client_rows_then_all() {
+        let mut r = Recorder::new(Vec::new(), 2, false).unwrap();
+        r.record(&rec(0, Outcome::Reply, Some(50))).unwrap();
+        let mut other = rec(0, Outcome::Timeout, None);
+        other.index = 1;
+        other.id.client = 1;
+        r.record(&other).unwrap();
+        let rows = r.summary(0, |_| Unmatched::default());
+        let scopes: Vec<&str> = rows.iter().map(|x| x.scope.as_str()).collect();
+        assert_eq!(scopes, ["0", "1", "all"]);
+        assert_eq!(rows[2].sent, 2);
+        assert_eq!(rows[2].loss_ratio, Some(0.5));
+    }
+}

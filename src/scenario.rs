@@ -1,0 +1,486 @@
+//! Scenario files: TOML in, a validated [`Scenario`] out, or an error that names the place.
+//!
+//! Parsing happens in two steps. Serde reads the file into `Raw*` structs that keep each value's
+//! byte span (`toml::Spanned`) and reject unknown fields; `validate` then checks ranges and
+//! combinations and reports any problem as `FILE:LINE:COLUMN: field `x.y`: what is wrong and what
+//! is expected`, quoting the line. Invariant: a `Scenario` that exists is runnable; nothing is
+//! written and no socket is opened before validation has passed. The schema is documented for
+//! users in `scenarios/README.md`.
+
+use crate::client::loadgen::Pacing;
+use crate::impair::loss::LossModel;
+use crate::time::Duration;
+use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+use std::net::SocketAddr;
+use std::ops::Range;
+use std::path::Path;
+use toml::Spanned;
+
+/// The built-in default experiment; byte-for-byte the file `scenarios/lab9-udp-time.toml`.
+pub const DEFAULT_SCENARIO: &str = include_str!("../scenarios/lab9-udp-time.toml");
+pub const DEFAULT_SCENARIO_PATH: &str = "scenarios/lab9-udp-time.toml";
+
+/// Most clients one run may have: each has its own socket, and file descriptors are finite.
+pub const MAX_CLIENTS: u32 = 512;
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    pub seed: u64,
+    pub server: ServerSpec,
+    pub loss: LossModel,
+    pub clients: ClientSpec,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ServerSpec {
+    pub kind: ServerKind,
+    pub bind: SocketAddr,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ServerKind {
+    UdpTime,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ClientSpec {
+    pub count: u32,
+    pub requests: u32,
+    #[serde(flatten, serialize_with = "ser_pacing")]
+    pub pacing: Pacing,
+    #[serde(serialize_with = "ser_duration")]
+    pub timeout: Duration,
+    pub retries: u8,
+    #[serde(serialize_with = "ser_duration")]
+    pub late_window: Duration,
+}
+
+fn ser_duration<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(d)
+}
+
+fn ser_pacing<S: Serializer>(p: &Pacing, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(1))?;
+    match p {
+        Pacing::Interval(d) => m.serialize_entry("interval", &d.to_string())?,
+        Pacing::Closed { concurrency } => m.serialize_entry("concurrency", concurrency)?,
+    }
+    m.end()
+}
+
+impl Scenario {
+    /// Total packets the first attempts amount to (retries add more).
+    pub fn total_requests(&self) -> u64 {
+        u64::from(self.clients.count) * u64::from(self.clients.requests)
+    }
+}
+
+/// An error in a scenario file, located.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScenarioError {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    /// Dotted path of the field at fault, when known.
+    pub field: Option<String>,
+    pub message: String,
+    /// The offending line of the file, for context.
+    pub source_line: String,
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}: ", self.file, self.line, self.column)?;
+        if let Some(field) = &self.field {
+            write!(f, "field `{field}`: ")?;
+        }
+        write!(f, "{}", self.message)?;
+        if !self.source_line.is_empty() {
+            write!(f, "\n  {} | {}", self.line, self.source_line)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScenario {
+    name: Spanned<String>,
+    #[serde(default)]
+    description: String,
+    seed: Spanned<i64>,
+    server: Spanned<RawServer>,
+    loss: Option<Spanned<RawLoss>>,
+    clients: Spanned<RawClients>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawServer {
+    kind: Spanned<String>,
+    bind: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLoss {
+    model: Spanned<String>,
+    p: Option<Spanned<f64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawClients {
+    count: Spanned<i64>,
+    requests: Spanned<i64>,
+    interval: Option<Spanned<String>>,
+    rate: Option<Spanned<f64>>,
+    concurrency: Option<Spanned<i64>>,
+    timeout: Spanned<String>,
+    retries: Option<Spanned<i64>>,
+    late_window: Option<Spanned<String>>,
+}
+
+/// Reads and validates a scenario file.
+pub fn load(path: &Path) -> anyhow::Result<Scenario> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("cannot read scenario file {}: {e}", path.display()))?;
+    Ok(parse(&text, &path.display().to_string())?)
+}
+
+/// Parses and validates scenario text; `file` names it in errors.
+pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
+    let at = Locator { text, file };
+    let raw: RawScenario = toml::from_str(text).map_err(|e| {
+        let span = e.span().unwrap_or(0..0);
+        at.error(span, None, e.message().trim_end().to_string())
+    })?;
+    validate(raw, &at)
+}
+
+struct Locator<'a> {
+    text: &'a str,
+    file: &'a str,
+}
+
+impl Locator<'_> {
+    fn error(&self, span: Range<usize>, field: Option<&str>, message: String) -> ScenarioError {
+        let start = span.start.min(self.text.len());
+        let before = &self.text[..start];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before[line_start..].chars().count() + 1;
+        let source_line = self.text[line_start..]
+            .lines()
+            .next()
+            .unwrap_or("")
+            .to_string();
+        ScenarioError {
+            file: self.file.to_string(),
+            line,
+            column,
+            field: field.map(str::to_string),
+            message,
+            source_line,
+        }
+    }
+
+    fn at<T>(&self, v: &Spanned<T>, field: &str, message: String) -> ScenarioError {
+        self.error(v.span(), Some(field), message)
+    }
+}
+
+fn validate(raw: RawScenario, at: &Locator) -> Result<Scenario, ScenarioError> {
+    let name = raw.name.get_ref();
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        || name.starts_with('.')
+    {
+        return Err(at.at(
+            &raw.name,
+            "name",
+            format!(
+                "`{name}` cannot name a results folder; use letters, digits, '-', '_' and '.' \
+                 (e.g. \"lab9-udp-time\")"
+            ),
+        ));
+    }
+    let seed = u64::try_from(*raw.seed.get_ref()).map_err(|_| {
+        at.at(
+            &raw.seed,
+            "seed",
+            format!(
+                "{} is negative; a seed is a whole number from 0 up",
+                raw.seed.get_ref()
+            ),
+        )
+    })?;
+
+    let server_raw = raw.server.get_ref();
+    let kind = match server_raw.kind.get_ref().as_str() {
+        "udp-time" => ServerKind::UdpTime,
+        other => {
+            return Err(at.at(
+                &server_raw.kind,
+                "server.kind",
+                format!("unknown server kind `{other}`; expected \"udp-time\""),
+            ));
+        }
+    };
+    let bind = match &server_raw.bind {
+        None => SocketAddr::from(([127, 0, 0, 1], 0)),
+        Some(b) => b.get_ref().parse().map_err(|_| {
+            at.at(
+                b,
+                "server.bind",
+                format!(
+                    "`{}` is not an IP address with a port; write e.g. \"127.0.0.1:0\" \
+                     (port 0 picks a free port)",
+                    b.get_ref()
+                ),
+            )
+        })?,
+    };
+
+    let loss = match &raw.loss {
+        None => LossModel::NONE,
+        Some(l) => {
+            let l = l.get_ref();
+            match l.model.get_ref().as_str() {
+                "bernoulli" => {
+                    let p = l.p.as_ref().ok_or_else(|| {
+                        at.at(
+                            &l.model,
+                            "loss.p",
+                            "the bernoulli model needs `p`, the probability of losing a packet \
+                             (e.g. p = 0.5)"
+                                .to_string(),
+                        )
+                    })?;
+                    let model = LossModel::Bernoulli { p: *p.get_ref() };
+                    model.validate().map_err(|m| at.at(p, "loss.p", m))?;
+                    model
+                }
+                other => {
+                    return Err(at.at(
+                        &l.model,
+                        "loss.model",
+                        format!("unknown loss model `{other}`; expected \"bernoulli\""),
+                    ));
+                }
+            }
+        }
+    };
+
+    let c = raw.clients.get_ref();
+    let count = int_in(at, &c.count, "clients.count", 1, i64::from(MAX_CLIENTS))? as u32;
+    let requests = int_in(at, &c.requests, "clients.requests", 1, 1_000_000_000)? as u32;
+    let pacing = match (&c.interval, &c.rate, &c.concurrency) {
+        (Some(i), None, None) => {
+            let d = duration(at, i, "clients.interval")?;
+            if d == Duration::ZERO {
+                return Err(at.at(i, "clients.interval", "must be longer than 0".into()));
+            }
+            Pacing::Interval(d)
+        }
+        (None, Some(r), None) => {
+            let rate = *r.get_ref();
+            if !(rate.is_finite() && rate > 0.0 && rate <= 1e7) {
+                return Err(at.at(
+                    r,
+                    "clients.rate",
+                    format!("{rate} is not a rate; give requests per second for all clients together, above 0 and at most 10000000"),
+                ));
+            }
+            // Each client sends every count/rate seconds, so together they send `rate` per second.
+            let us = (f64::from(count) * 1e6 / rate).round().max(1.0) as u64;
+            Pacing::Interval(Duration::from_micros(us))
+        }
+        (None, None, Some(k)) => Pacing::Closed {
+            concurrency: int_in(at, k, "clients.concurrency", 1, 1_000_000)? as u32,
+        },
+        _ => {
+            return Err(at.error(
+                raw.clients.span(),
+                Some("clients"),
+                "give exactly one of `interval` (open loop, per client, e.g. \"20ms\"), `rate` \
+                 (open loop, requests per second for all clients) or `concurrency` (closed loop, \
+                 requests in flight per client)"
+                    .into(),
+            ));
+        }
+    };
+    let timeout = duration(at, &c.timeout, "clients.timeout")?;
+    if timeout == Duration::ZERO {
+        return Err(at.at(
+            &c.timeout,
+            "clients.timeout",
+            "must be longer than 0".into(),
+        ));
+    }
+    let retries = match &c.retries {
+        None => 0,
+        Some(r) => int_in(at, r, "clients.retries", 0, 100)? as u8,
+    };
+    let late_window = match &c.late_window {
+        None => timeout,
+        Some(w) => duration(at, w, "clients.late_window")?,
+    };
+
+    Ok(Scenario {
+        name: name.clone(),
+        description: raw.description,
+        seed,
+        server: ServerSpec { kind, bind },
+        loss,
+        clients: ClientSpec {
+            count,
+            requests,
+            pacing,
+            timeout,
+            retries,
+            late_window,
+        },
+    })
+}
+
+fn int_in(
+    at: &Locator,
+    v: &Spanned<i64>,
+    field: &str,
+    min: i64,
+    max: i64,
+) -> Result<i64, ScenarioError> {
+    let x = *v.get_ref();
+    if (min..=max).contains(&x) {
+        Ok(x)
+    } else {
+        Err(at.at(
+            v,
+            field,
+            format!("{x} is out of range; expected {min} to {max}"),
+        ))
+    }
+}
+
+fn duration(at: &Locator, v: &Spanned<String>, field: &str) -> Result<Duration, ScenarioError> {
+    Duration::parse(v.get_ref()).map_err(|m| at.at(v, field, m))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+name = "t"
+description = "d"
+seed = 7
+
+[server]
+kind = "udp-time"
+
+[loss]
+model = "bernoulli"
+p = 0.25
+
+[clients]
+count = 2
+requests = 10
+interval = "10ms"
+timeout = "100ms"
+"#;
+
+    #[test]
+    fn default_scenario_is_valid() {
+        let s = parse(DEFAULT_SCENARIO, DEFAULT_SCENARIO_PATH).unwrap();
+        assert_eq!(s.name, "lab9-udp-time");
+        assert_eq!(s.loss, LossModel::Bernoulli { p: 0.5 });
+    }
+
+    #[test]
+    fn parses_a_good_file_with_defaults() {
+        let s = parse(GOOD, "good.toml").unwrap();
+        assert_eq!(s.seed, 7);
+        assert_eq!(s.server.bind, "127.0.0.1:0".parse().unwrap());
+        assert_eq!(
+            s.clients.pacing,
+            Pacing::Interval(Duration::from_millis(10))
+        );
+        assert_eq!(s.clients.retries, 0);
+        assert_eq!(s.clients.late_window, Duration::from_millis(100));
+    }
+
+    #[test]
+    fn rate_becomes_a_per_client_interval() {
+        let text = GOOD.replace("interval = \"10ms\"", "rate = 400");
+        let s = parse(&text, "r.toml").unwrap();
+        // 2 clients sharing 400/s: each sends every 5 ms.
+        assert_eq!(s.clients.pacing, Pacing::Interval(Duration::from_millis(5)));
+    }
+
+    fn err(text: &str) -> ScenarioError {
+        parse(text, "bad.toml").unwrap_err()
+    }
+
+    #[test]
+    fn unknown_field_names_line_and_field() {
+        let e = err(&GOOD.replace("count = 2", "count = 2\ncolor = \"red\""));
+        assert_eq!(e.line, 15);
+        assert!(e.message.contains("unknown field `color`"), "{e}");
+        assert!(e.to_string().starts_with("bad.toml:15:1: "), "{e}");
+    }
+
+    #[test]
+    fn out_of_range_probability_names_the_field() {
+        let e = err(&GOOD.replace("p = 0.25", "p = 1.5"));
+        assert_eq!((e.line, e.field.as_deref()), (11, Some("loss.p")));
+        assert!(e.message.contains("between 0 and 1"), "{e}");
+        assert!(e.to_string().contains("11 | p = 1.5"), "{e}");
+    }
+
+    #[test]
+    fn bad_duration_and_bad_bind_are_located() {
+        let e = err(&GOOD.replace("\"100ms\"", "\"100\""));
+        assert_eq!((e.line, e.field.as_deref()), (17, Some("clients.timeout")));
+        assert!(e.message.contains("no unit"));
+        let e = err(&GOOD.replace(
+            "kind = \"udp-time\"",
+            "kind = \"udp-time\"\nbind = \"localhost\"",
+        ));
+        assert_eq!(e.field.as_deref(), Some("server.bind"));
+    }
+
+    #[test]
+    fn pacing_must_be_exactly_one() {
+        let e = err(&GOOD.replace(
+            "interval = \"10ms\"",
+            "interval = \"10ms\"\nconcurrency = 4",
+        ));
+        assert_eq!(e.field.as_deref(), Some("clients"));
+        let e = err(&GOOD.replace("interval = \"10ms\"\n", ""));
+        assert!(e.message.contains("exactly one"));
+    }
+
+    #[test]
+    fn wrong_type_and_missing_field_are_reported() {
+        let e = err(&GOOD.replace("count = 2", "count = \"two\""));
+        assert_eq!(e.line, 14);
+        let e = err(&GOOD.replace("seed = 7\n", ""));
+        assert!(e.message.contains("seed"), "{e}");
+        let e = err(&GOOD.replace("seed = 7", "seed = -1"));
+        assert_eq!(e.field.as_deref(), Some("seed"));
+        let e = err(&GOOD.replace("model = \"bernoulli\"", "model = \"gilbert\""));
+        assert!(e.message.contains("unknown loss model"));
+        let e = err(&GOOD.replace("name = \"t\"", "name = \"../x\""));
+        assert_eq!(e.field.as_deref(), Some("name"));
+    }
+}
