@@ -160,7 +160,9 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
     let at = Locator { text, file };
     let raw: RawScenario = toml::from_str(text).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
-        at.error(span, None, e.message().trim_end().to_string())
+        let mut err = at.error(span, None, e.message().trim_end().to_string());
+        err.field = at.field_at(err.line);
+        err
     })?;
     validate(raw, &at)
 }
@@ -190,6 +192,27 @@ impl Locator<'_> {
             message,
             source_line,
         }
+    }
+
+    /// The dotted path of the `key = value` on 1-based `line`, from the nearest `[table]`
+    /// header above it; `None` when the line holds no key (a header, a missing field).
+    fn field_at(&self, line: usize) -> Option<String> {
+        let lines: Vec<&str> = self.text.lines().collect();
+        let text = lines.get(line.checked_sub(1)?)?.trim();
+        let key = text.split_once('=')?.0.trim().trim_matches('"');
+        if key.is_empty() || text.starts_with('[') || text.starts_with('#') {
+            return None;
+        }
+        let table = lines[..line - 1].iter().rev().find_map(|l| {
+            let l = l.trim();
+            l.strip_prefix('[')
+                .and_then(|rest| rest.split(']').next())
+                .map(str::trim)
+        });
+        Some(match table {
+            Some(t) => format!("{t}.{key}"),
+            None => key.to_string(),
+        })
     }
 
     fn at<T>(&self, v: &Spanned<T>, field: &str, message: String) -> ScenarioError {
@@ -436,7 +459,11 @@ timeout = "100ms"
         let e = err(&GOOD.replace("count = 2", "count = 2\ncolor = \"red\""));
         assert_eq!(e.line, 15);
         assert!(e.message.contains("unknown field `color`"), "{e}");
-        assert!(e.to_string().starts_with("bad.toml:15:1: "), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("bad.toml:15:1: field `clients.color`: "),
+            "{e}"
+        );
     }
 
     #[test]
@@ -473,7 +500,7 @@ timeout = "100ms"
     #[test]
     fn wrong_type_and_missing_field_are_reported() {
         let e = err(&GOOD.replace("count = 2", "count = \"two\""));
-        assert_eq!(e.line, 14);
+        assert_eq!((e.line, e.field.as_deref()), (14, Some("clients.count")));
         let e = err(&GOOD.replace("seed = 7\n", ""));
         assert!(e.message.contains("seed"), "{e}");
         let e = err(&GOOD.replace("seed = 7", "seed = -1"));
