@@ -1,0 +1,455 @@
+//! Helpers shared by the integration tests: child processes that are always killed, bounded
+//! reads of their output, scenario text, and an independent ctime parser.
+//!
+//! Every wait here has a deadline; every child is killed and reaped when its guard is dropped,
+//! on success and on panic alike.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// The binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_losslab");
+
+/// Upper bound for any one child process; generous, since CI machines can be slow. Reaching it
+/// is a failure (a hang), never a timing measurement.
+pub const DEADLINE: Duration = Duration::from_secs(90);
+
+/// A `losslab` command with its working directory set to `cwd`, so that a run which ignored
+/// `--out` could never litter the repository with a `results/` folder.
+pub fn losslab(cwd: &Path) -> Command {
+    let mut c = Command::new(BIN);
+    c.current_dir(cwd);
+    c
+}
+
+/// What a finished child printed, and how it ended.
+#[derive(Debug)]
+pub struct Finished {
+    pub status: ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Finished {
+    pub fn code(&self) -> Option<i32> {
+        self.status.code()
+    }
+}
+
+/// A running child. Its stdout is read line by line on a thread (so the child never blocks on a
+/// full pipe) and its stderr is collected on another. Dropping the guard kills and reaps it.
+pub struct Proc {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    lines: Receiver<String>,
+    seen: Vec<String>,
+    stderr: Option<JoinHandle<String>>,
+    what: String,
+}
+
+impl Proc {
+    /// Spawns `cmd` with piped stdin, stdout and stderr.
+    pub fn spawn(cmd: &mut Command) -> Proc {
+        let what = format!("{cmd:?}");
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot spawn {what}: {e}"));
+        let stdin = child.stdin.take();
+        let mut out = BufReader::new(child.stdout.take().expect("piped stdout"));
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            loop {
+                buf.clear();
+                match out.read_until(b'\n', &mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => {
+                        let line = String::from_utf8_lossy(&buf).into_owned();
+                        if tx.send(line).is_err() {
+                            break;
+                        }
+                    }
+                }
+            }
+        });
+        let mut err = child.stderr.take().expect("piped stderr");
+        let stderr = std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = err.read_to_end(&mut buf);
+            String::from_utf8_lossy(&buf).into_owned()
+        });
+        Proc {
+            child,
+            stdin,
+            lines,
+            seen: Vec::new(),
+            stderr: Some(stderr),
+            what,
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Writes `data` to the child's stdin and closes it.
+    pub fn feed_stdin(&mut self, data: &[u8]) {
+        let mut stdin = self.stdin.take().expect("stdin not yet closed");
+        stdin.write_all(data).expect("write to the child's stdin");
+        drop(stdin);
+    }
+
+    /// The next stdout line (with its line end), waiting at most `timeout`; `None` on timeout
+    /// or end of output.
+    pub fn next_line(&mut self, timeout: Duration) -> Option<String> {
+        match self.lines.recv_timeout(timeout) {
+            Ok(line) => {
+                self.seen.push(line.clone());
+                Some(line)
+            }
+            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => None,
+        }
+    }
+
+    /// Reads stdout lines until one satisfies `pred`, within `timeout` overall; panics otherwise.
+    pub fn line_matching(&mut self, timeout: Duration, pred: impl Fn(&str) -> bool) -> String {
+        let end = Instant::now() + timeout;
+        loop {
+            let left = end.saturating_duration_since(Instant::now());
+            match self.next_line(left) {
+                Some(line) if pred(&line) => return line,
+                Some(_) => continue,
+                None => panic!(
+                    "{}: no matching stdout line within {timeout:?}; stdout so far:\n{}",
+                    self.what,
+                    self.seen.concat()
+                ),
+            }
+        }
+    }
+
+    /// Waits (at most `timeout`) for the child to exit and collects all of its output. On
+    /// timeout the child is killed and the test fails.
+    pub fn finish(&mut self, timeout: Duration) -> Finished {
+        self.stdin.take();
+        let end = Instant::now() + timeout;
+        let status = loop {
+            match self.child.try_wait().expect("try_wait") {
+                Some(status) => break status,
+                None if Instant::now() >= end => {
+                    let _ = self.child.kill();
+                    let _ = self.child.wait();
+                    panic!(
+                        "{} did not exit within {timeout:?}; stdout so far:\n{}",
+                        self.what,
+                        self.seen.concat()
+                    );
+                }
+                None => std::thread::sleep(Duration::from_millis(10)),
+            }
+        };
+        // The child is gone, so its pipes reach end of file promptly; still bound the wait.
+        let drain_end = Instant::now() + Duration::from_secs(10);
+        loop {
+            let left = drain_end.saturating_duration_since(Instant::now());
+            if left.is_zero() || self.next_line(left).is_none() {
+                break;
+            }
+        }
+        let stderr = self
+            .stderr
+            .take()
+            .map(|h| h.join().unwrap_or_default())
+            .unwrap_or_default();
+        Finished {
+            status,
+            stdout: self.seen.concat(),
+            stderr,
+        }
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        // Ok or an error if it already exited and was reaped; either way nothing is left.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs `cmd` to completion (bounded by [`DEADLINE`]) with `stdin` as its input.
+pub fn run(cmd: &mut Command, stdin: &[u8]) -> Finished {
+    let mut p = Proc::spawn(cmd);
+    p.feed_stdin(stdin);
+    p.finish(DEADLINE)
+}
+
+/// A `losslab serve time` child, started and ready: its banner has been read, so its socket
+/// is bound, and `addr` is where it listens (it was given port 0).
+pub struct Server {
+    pub proc: Proc,
+    pub addr: SocketAddr,
+}
+
+pub fn start_server(cwd: &Path, args: &[&str]) -> Server {
+    let mut cmd = losslab(cwd);
+    cmd.args(["serve", "time", "--bind", "127.0.0.1:0"])
+        .args(args);
+    let mut proc = Proc::spawn(&mut cmd);
+    let banner = proc.line_matching(Duration::from_secs(30), |l| {
+        l.starts_with("losslab time server on udp ")
+    });
+    let addr = banner_addr(&banner);
+    assert!(addr.ip().is_loopback(), "{banner}");
+    assert_ne!(addr.port(), 0, "{banner}");
+    Server { proc, addr }
+}
+
+/// The address in `losslab time server on udp 127.0.0.1:PORT: loss ...`.
+pub fn banner_addr(banner: &str) -> SocketAddr {
+    let rest = banner
+        .strip_prefix("losslab time server on udp ")
+        .unwrap_or_else(|| panic!("not a serve banner: {banner:?}"));
+    let end = rest
+        .find(": ")
+        .unwrap_or_else(|| panic!("no address end: {banner:?}"));
+    rest[..end]
+        .parse()
+        .unwrap_or_else(|e| panic!("bad address in {banner:?}: {e}"))
+}
+
+/// A loopback UDP port nobody listens on (bound and released at once).
+pub fn unused_udp_port() -> u16 {
+    let s = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    s.local_addr().unwrap().port()
+}
+
+/// Sends SIGINT to `pid` with the `kill` utility.
+pub fn sigint(pid: u32) {
+    let status = Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status()
+        .expect("run kill");
+    assert!(status.success(), "kill -INT {pid} failed: {status}");
+}
+
+/// A scenario file's text.
+pub struct ScenarioText<'a> {
+    pub name: &'a str,
+    pub seed: u64,
+    pub bind: &'a str,
+    pub p: Option<f64>,
+    pub clients: u32,
+    pub requests: u32,
+    /// One pacing line, e.g. `interval = "2ms"` or `concurrency = 8`.
+    pub pacing: &'a str,
+    pub timeout: &'a str,
+    pub retries: u8,
+}
+
+impl Default for ScenarioText<'_> {
+    fn default() -> Self {
+        ScenarioText {
+            name: "t",
+            seed: 42,
+            bind: "127.0.0.1:0",
+            p: Some(0.5),
+            clients: 1,
+            requests: 10,
+            pacing: "interval = \"2ms\"",
+            timeout: "1s",
+            retries: 0,
+        }
+    }
+}
+
+impl ScenarioText<'_> {
+    pub fn render(&self) -> String {
+        let loss = match self.p {
+            Some(p) => format!("[loss]\nmodel = \"bernoulli\"\np = {p:?}\n\n"),
+            None => String::new(),
+        };
+        format!(
+            "name = \"{}\"\nseed = {}\n\n[server]\nkind = \"udp-time\"\nbind = \"{}\"\n\n{loss}\
+             [clients]\ncount = {}\nrequests = {}\n{}\ntimeout = \"{}\"\nretries = {}\n",
+            self.name,
+            self.seed,
+            self.bind,
+            self.clients,
+            self.requests,
+            self.pacing,
+            self.timeout,
+            self.retries
+        )
+    }
+}
+
+/// One row of `requests.csv`, by column name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub client: u32,
+    pub seq: u32,
+    pub attempt: u8,
+    pub outcome: String,
+    pub server_action: String,
+}
+
+pub const REQUEST_HEADER: &str =
+    "client,seq,attempt,sent_us,outcome,rtt_us,server_action,late_rtt_us,send_lag_us";
+
+/// Parses `requests.csv`, checking the header and the shape of every row.
+pub fn read_requests(path: &Path) -> Vec<Row> {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some(REQUEST_HEADER), "{}", path.display());
+    lines
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            assert_eq!(f.len(), 9, "bad row {l:?}");
+            let rtt_present = !f[5].is_empty();
+            assert_eq!(
+                rtt_present,
+                f[4] == "reply",
+                "rtt_us only on replies: {l:?}"
+            );
+            Row {
+                client: f[0].parse().unwrap_or_else(|_| panic!("{l:?}")),
+                seq: f[1].parse().unwrap_or_else(|_| panic!("{l:?}")),
+                attempt: f[2].parse().unwrap_or_else(|_| panic!("{l:?}")),
+                outcome: f[4].to_string(),
+                server_action: f[6].to_string(),
+            }
+        })
+        .collect()
+}
+
+// ---- An independent reading of ctime lines, `Tue Nov 24 01:22:28 2026 UTC`. ----
+
+pub const WEEKDAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+pub const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+fn is_leap(y: i64) -> bool {
+    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+}
+
+fn month_days(y: i64, m: usize) -> i64 {
+    [
+        31,
+        if is_leap(y) { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ][m]
+}
+
+/// Days since 1970-01-01 for a date at or after 1970, by counting (deliberately naive, so it
+/// shares nothing with the crate's era arithmetic).
+fn days_from_date(y: i64, month0: usize, day: i64) -> i64 {
+    let years: i64 = (1970..y)
+        .map(|yy| if is_leap(yy) { 366 } else { 365 })
+        .sum();
+    let months: i64 = (0..month0).map(|mm| month_days(y, mm)).sum();
+    years + months + day - 1
+}
+
+/// The calendar year of `unix_secs` (>= 0), by counting.
+pub fn year_of(unix_secs: i64) -> i64 {
+    let mut days = unix_secs / 86_400;
+    let mut y = 1970;
+    loop {
+        let len = if is_leap(y) { 366 } else { 365 };
+        if days < len {
+            return y;
+        }
+        days -= len;
+        y += 1;
+    }
+}
+
+/// Parses a ctime-in-UTC line (`Www Mmm dd hh:mm:ss yyyy UTC`, day padded to two characters
+/// with a space as C does) into seconds since 1970, checking the weekday and the exact layout.
+pub fn parse_ctime_utc(line: &str) -> Result<i64, String> {
+    let f: Vec<&str> = line.split_whitespace().collect();
+    let [wd, mon, day, hms, year, utc] = f[..] else {
+        return Err(format!("expected 6 fields in {line:?}"));
+    };
+    if utc != "UTC" {
+        return Err(format!("no UTC in {line:?}"));
+    }
+    let month0 = MONTHS
+        .iter()
+        .position(|&m| m == mon)
+        .ok_or_else(|| format!("bad month in {line:?}"))?;
+    let year: i64 = year.parse().map_err(|_| format!("bad year in {line:?}"))?;
+    let day: i64 = day.parse().map_err(|_| format!("bad day in {line:?}"))?;
+    if year < 1970 || !(1..=month_days(year, month0)).contains(&day) {
+        return Err(format!("impossible date in {line:?}"));
+    }
+    let t: Vec<i64> = hms
+        .split(':')
+        .map(|x| x.parse().map_err(|_| format!("bad time in {line:?}")))
+        .collect::<Result<_, _>>()?;
+    let [h, m, s] = t[..] else {
+        return Err(format!("bad time in {line:?}"));
+    };
+    if !(0..24).contains(&h) || !(0..60).contains(&m) || !(0..61).contains(&s) {
+        return Err(format!("bad time in {line:?}"));
+    }
+    let days = days_from_date(year, month0, day);
+    // 1970-01-01 was a Thursday.
+    let weekday = WEEKDAYS[((days + 4) % 7) as usize];
+    if wd != weekday {
+        return Err(format!("{line:?}: that date is a {weekday}, not a {wd}"));
+    }
+    let canonical = format!("{wd} {mon} {day:2} {h:02}:{m:02}:{s:02} {year} UTC");
+    if line != canonical {
+        return Err(format!(
+            "layout of {line:?} differs from ctime's {canonical:?}"
+        ));
+    }
+    Ok(days * 86_400 + h * 3600 + m * 60 + s)
+}
+
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_secs() as i64
+}
+
+/// Checks that `line` (without its line end) is a ctime-in-UTC date between `before` and
+/// `after` (unix seconds, read around the request), with two seconds of slack for the server's
+/// monotonic clock versus the wall clock. Returns the parsed time.
+pub fn assert_date_line(line: &str, before: i64, after: i64) -> i64 {
+    let t = parse_ctime_utc(line).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        (before - 2..=after + 2).contains(&t),
+        "{line:?} is {t}, outside [{before}, {after}] (unix seconds) around the request"
+    );
+    let year = year_of(t);
+    assert!(
+        year == year_of(before) || year == year_of(after),
+        "{line:?}: year {year} is not the current year"
+    );
+    t
+}
