@@ -18,6 +18,9 @@ const SLOTS: usize = 4096;
 
 pub struct TimerWheel<T> {
     slots: Vec<Vec<(u64, T)>>,
+    /// Earliest deadline in each slot (`u64::MAX` when empty), so finding the next deadline
+    /// reads one number per slot instead of every timer in it.
+    slot_min: Vec<u64>,
     /// One bit per slot: set when the slot holds at least one timer.
     occupied: Vec<u64>,
     /// The tick the hand points at; every timer before it has fired.
@@ -35,6 +38,7 @@ impl<T> TimerWheel<T> {
     pub fn new() -> Self {
         TimerWheel {
             slots: (0..SLOTS).map(|_| Vec::new()).collect(),
+            slot_min: vec![u64::MAX; SLOTS],
             occupied: vec![0; SLOTS / 64],
             hand: 0,
             len: 0,
@@ -55,6 +59,7 @@ impl<T> TimerWheel<T> {
         let tick = (deadline / TICK_US).max(self.hand);
         let slot = (tick % SLOTS as u64) as usize;
         self.slots[slot].push((deadline, value));
+        self.slot_min[slot] = self.slot_min[slot].min(deadline);
         self.occupied[slot / 64] |= 1 << (slot % 64);
         self.len += 1;
     }
@@ -89,14 +94,17 @@ impl<T> TimerWheel<T> {
     fn fire_slot(&mut self, slot: usize, now_us: u64, fired: &mut Vec<T>) {
         let entries = &mut self.slots[slot];
         let mut i = 0;
+        let mut min = u64::MAX;
         while i < entries.len() {
             if entries[i].0 <= now_us {
                 fired.push(entries.swap_remove(i).1);
                 self.len -= 1;
             } else {
+                min = min.min(entries[i].0);
                 i += 1;
             }
         }
+        self.slot_min[slot] = min;
         if entries.is_empty() {
             self.occupied[slot / 64] &= !(1 << (slot % 64));
         }
@@ -127,10 +135,10 @@ impl<T> TimerWheel<T> {
         if self.len == 0 {
             return None;
         }
-        // Walk the occupied slots in hand order. A slot's entries due in this turn of the wheel
-        // are earlier than anything in later slots; entries of later turns are kept as a
-        // fallback in `best` in case no slot has an entry due this turn.
-        let mut best: Option<u64> = None;
+        // Walk the occupied slots in hand order. A slot's earliest timer, if due in this turn of
+        // the wheel, is earlier than anything in later slots; if it belongs to a later turn, so
+        // does the whole slot, and it only counts as a fallback in `best`.
+        let mut best = u64::MAX;
         let start = (self.hand % SLOTS as u64) as usize;
         let mut scanned = 0;
         while scanned < SLOTS {
@@ -139,19 +147,14 @@ impl<T> TimerWheel<T> {
             };
             let offset = (slot + SLOTS - start) % SLOTS;
             let turn_end = (self.hand + offset as u64 + 1) * TICK_US;
-            let mut due_this_turn: Option<u64> = None;
-            for &(deadline, _) in &self.slots[slot] {
-                if deadline < turn_end {
-                    due_this_turn = Some(due_this_turn.map_or(deadline, |d| d.min(deadline)));
-                }
-                best = Some(best.map_or(deadline, |b| b.min(deadline)));
+            let min = self.slot_min[slot];
+            if min < turn_end {
+                return Some(Instant::from_micros(min.min(best)));
             }
-            if let Some(d) = due_this_turn {
-                return Some(Instant::from_micros(d.min(best.unwrap_or(d))));
-            }
+            best = best.min(min);
             scanned = offset + 1;
         }
-        best.map(Instant::from_micros)
+        (best != u64::MAX).then(|| Instant::from_micros(best))
     }
 }
 

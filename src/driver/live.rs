@@ -243,8 +243,10 @@ impl EventLoop {
 
     /// Runs until the clients are done, the observer says stop, or `interrupt` is set.
     pub fn run(&mut self, observer: &mut dyn Observer, interrupt: &AtomicBool) -> Result<Stop> {
+        // `now` is read once per turn, right after waking: the datagrams read in this turn and
+        // the timers due in it all see the same instant.
+        let mut now = self.clock.now();
         loop {
-            let now = self.clock.now();
             if let Some(lg) = &mut self.loadgen {
                 lg.handle_timeout(now);
             }
@@ -285,7 +287,7 @@ impl EventLoop {
                 Err(e) if e.kind() == ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e).context("waiting for sockets failed"),
             }
-            let now = self.clock.now();
+            now = self.clock.now();
             // Take the event list out so handlers can borrow `self`; put it back after.
             let events = std::mem::replace(&mut self.events, Events::with_capacity(0));
             for event in events.iter() {

@@ -38,6 +38,9 @@ impl LossModel {
     /// True when the packet identified by `key` is dropped.
     pub fn drops(&self, draw: &mut KeyedDraw, purpose: Purpose, key: PacketKey) -> bool {
         match *self {
+            // A draw lies in [0, 1): p = 0 never drops and p = 1 always does, without drawing.
+            LossModel::Bernoulli { p } if p <= 0.0 => false,
+            LossModel::Bernoulli { p } if p >= 1.0 => true,
             LossModel::Bernoulli { p } => draw.uniform(purpose, key) < p,
         }
     }

@@ -14,7 +14,7 @@
 use crate::impair::loss::LossModel;
 use crate::impair::{KeyedDraw, PacketKey, Purpose};
 use crate::time::Instant;
-use crate::wire::time::{self as wire, MAX_REPLY_LEN, RequestId};
+use crate::wire::time::{self as wire, MAX_REPLY_LEN, ReplyEncoder, RequestId};
 use std::collections::VecDeque;
 use std::fmt;
 use std::net::SocketAddr;
@@ -96,6 +96,7 @@ pub struct TimeServer {
     events: VecDeque<ServerEvent>,
     stats: ServerStats,
     scratch: Vec<u8>,
+    encoder: ReplyEncoder,
 }
 
 impl TimeServer {
@@ -108,6 +109,7 @@ impl TimeServer {
             events: VecDeque::new(),
             stats: ServerStats::default(),
             scratch: Vec::with_capacity(MAX_REPLY_LEN),
+            encoder: ReplyEncoder::default(),
         }
     }
 
@@ -158,7 +160,7 @@ impl TimeServer {
                 Request::Plain { .. } => None,
             };
             let unix_us = self.epoch_unix_us + now.as_micros() as i64;
-            wire::encode_reply(unix_us, id, &mut self.scratch);
+            self.encoder.encode(unix_us, id, &mut self.scratch);
             let mut t = Transmit {
                 to: from,
                 len: self.scratch.len(),

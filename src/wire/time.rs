@@ -12,6 +12,7 @@
 //! packet that caused it, never to another attempt. Invariant: `parse_request(encode_request(id))`
 //! and `parse_reply_id(encode_reply(.., Some(id)))` give back `id`; parsing never panics.
 
+use super::push_u64;
 use std::fmt;
 
 /// Identity of one packet sent by a losslab client: which client, which logical request, which
@@ -52,28 +53,56 @@ pub fn parse_request(datagram: &[u8]) -> Option<RequestId> {
 /// Writes the reply for a request received at `unix_us` (microseconds since 1970, UTC), echoing
 /// `id` when the request carried one.
 pub fn encode_reply(unix_us: i64, id: Option<RequestId>, out: &mut Vec<u8>) {
-    out.clear();
-    push_ctime(unix_us, out);
-    out.extend_from_slice(b" UTC");
-    if let Some(id) = id {
-        out.extend_from_slice(ID_MARK);
-        push_id(id, out);
+    ReplyEncoder::default().encode(unix_us, id, out);
+}
+
+/// Encodes replies, remembering the date text of the current second: a busy server answers
+/// thousands of requests per second and the text changes once a second.
+#[derive(Default)]
+pub struct ReplyEncoder {
+    second: Option<i64>,
+    text: Vec<u8>,
+}
+
+impl ReplyEncoder {
+    /// Same bytes as [`encode_reply`].
+    pub fn encode(&mut self, unix_us: i64, id: Option<RequestId>, out: &mut Vec<u8>) {
+        let second = unix_us.div_euclid(1_000_000);
+        if self.second != Some(second) {
+            self.text.clear();
+            push_ctime(unix_us, &mut self.text);
+            self.text.extend_from_slice(b" UTC");
+            self.second = Some(second);
+        }
+        out.clear();
+        out.extend_from_slice(&self.text);
+        if let Some(id) = id {
+            out.extend_from_slice(ID_MARK);
+            push_id(id, out);
+        }
+        out.push(b'\n');
     }
-    out.push(b'\n');
 }
 
 /// The id a reply echoes, if it ends with one. A reply from a server that is not losslab has
 /// none; the client then matches it to its oldest outstanding request.
 pub fn parse_reply_id(datagram: &[u8]) -> Option<RequestId> {
     let line = trim_line_end(datagram);
-    let at = line.windows(ID_MARK.len()).rposition(|w| w == ID_MARK)?;
+    let at = id_mark_at(line)?;
     parse_id(&line[at + ID_MARK.len()..])
+}
+
+/// Where the trailing ` id=` starts. An id holds no `=`, so only the last `=` can end the mark.
+fn id_mark_at(line: &[u8]) -> Option<usize> {
+    let eq = line.iter().rposition(|&b| b == b'=')?;
+    let start = (eq + 1).checked_sub(ID_MARK.len())?;
+    (&line[start..=eq] == ID_MARK).then_some(start)
 }
 
 /// The human part of a reply: the text before the id, without the line end, lossily decoded.
 pub fn reply_text(datagram: &[u8]) -> String {
     let line = trim_line_end(datagram);
-    let text = match line.windows(ID_MARK.len()).rposition(|w| w == ID_MARK) {
+    let text = match id_mark_at(line) {
         Some(at) if parse_id(&line[at + ID_MARK.len()..]).is_some() => &line[..at],
         _ => line,
     };
@@ -88,25 +117,11 @@ fn trim_line_end(mut b: &[u8]) -> &[u8] {
 }
 
 fn push_id(id: RequestId, out: &mut Vec<u8>) {
-    push_u64(u64::from(id.client), out);
+    push_u64(out, u64::from(id.client));
     out.push(b'.');
-    push_u64(u64::from(id.seq), out);
+    push_u64(out, u64::from(id.seq));
     out.push(b'.');
-    push_u64(u64::from(id.attempt), out);
-}
-
-fn push_u64(mut v: u64, out: &mut Vec<u8>) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[i..]);
+    push_u64(out, u64::from(id.attempt));
 }
 
 fn parse_id(text: &[u8]) -> Option<RequestId> {
@@ -161,14 +176,29 @@ fn push_ctime(unix_us: i64, out: &mut Vec<u8>) {
     let sod = secs.rem_euclid(86_400);
     let (year, month, day) = civil_from_days(days);
     let weekday = WEEKDAYS[days.rem_euclid(7) as usize];
-    let text = format!(
-        "{weekday} {} {day:2} {:02}:{:02}:{:02} {year}",
-        MONTHS[month as usize - 1],
-        sod / 3600,
-        sod % 3600 / 60,
-        sod % 60
-    );
-    out.extend_from_slice(text.as_bytes());
+    // Fixed-width fields written digit by digit: this runs once per reply, on the hot path.
+    let two = |out: &mut Vec<u8>, v: i64, pad: u8| {
+        out.push(if v >= 10 { b'0' + (v / 10) as u8 } else { pad });
+        out.push(b'0' + (v % 10) as u8);
+    };
+    out.extend_from_slice(weekday.as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(MONTHS[month as usize - 1].as_bytes());
+    out.push(b' ');
+    two(out, i64::from(day), b' ');
+    out.push(b' ');
+    two(out, sod / 3600, b'0');
+    out.push(b':');
+    two(out, sod % 3600 / 60, b'0');
+    out.push(b':');
+    two(out, sod % 60, b'0');
+    out.push(b' ');
+    if year >= 0 {
+        push_u64(out, year as u64);
+    } else {
+        out.push(b'-');
+        push_u64(out, year.unsigned_abs());
+    }
 }
 
 #[cfg(test)]
@@ -218,8 +248,28 @@ mod tests {
         assert_eq!(reply_text(&buf), "Tue Nov 24 01:22:28 2026 UTC");
         encode_reply(unix_us, None, &mut buf);
         assert_eq!(buf, b"Tue Nov 24 01:22:28 2026 UTC\n");
+        // The caching encoder gives the same bytes, and follows the clock across seconds.
+        let mut enc = ReplyEncoder::default();
+        enc.encode(unix_us, Some(ID), &mut buf);
+        assert_eq!(buf, b"Tue Nov 24 01:22:28 2026 UTC id=3.17.2\n");
+        enc.encode(unix_us + 600_000, None, &mut buf);
+        assert_eq!(buf, b"Tue Nov 24 01:22:29 2026 UTC\n");
         assert_eq!(parse_reply_id(&buf), None);
         assert!(buf.len() <= MAX_REPLY_LEN);
+    }
+
+    #[test]
+    fn only_a_trailing_id_counts() {
+        let id = RequestId {
+            client: 1,
+            seq: 2,
+            attempt: 3,
+        };
+        assert_eq!(parse_reply_id(b"a=b id=1.2.3\r\n"), Some(id));
+        assert_eq!(reply_text(b"a=b id=1.2.3\n"), "a=b");
+        assert_eq!(parse_reply_id(b"Res: x id=1.2.3=4"), None);
+        assert_eq!(parse_reply_id(b"id=1.2.3"), None);
+        assert_eq!(reply_text(b"no id here"), "no id here");
     }
 
     #[test]
