@@ -271,4 +271,21 @@ mod tests {
         assert_eq!(forward, decide(&interleaved));
         assert!(!forward.is_empty() && forward.len() < ids.len());
     }
+
+    /// Pins what seed 42 does to client 0 of the default scenario (its first 20 requests). A
+    /// change here changes every user's results for a given seed: it must be deliberate, and
+    /// `results/` regenerated with it.
+    #[test]
+    fn seed_42_drops_are_pinned() {
+        let mut s = TimeServer::new(LossModel::Bernoulli { p: 0.5 }, 42, 0);
+        let mut req = Vec::new();
+        let dropped: Vec<u32> = (0..20)
+            .filter(|&seq| {
+                wire::encode_request(id(0, seq, 0), &mut req);
+                s.handle_datagram(Instant::ZERO, addr(1), &req);
+                s.poll_event().unwrap().action == Action::Dropped
+            })
+            .collect();
+        assert_eq!(dropped, [1, 2, 3, 4, 5, 8, 9, 10, 11, 12, 15, 16, 17, 19]);
+    }
 }
