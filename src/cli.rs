@@ -5,6 +5,8 @@
 //! `Error: ...` with their cause chain. Invariant: nothing here measures; it only parses and
 //! dispatches to `cmd`.
 
+use crate::cmd::echo::{EchoOptions, ServeEchoOptions, run_echo_client, serve_echo};
+use crate::cmd::head::{HeadOptions, run_head};
 use crate::cmd::run::{RunOptions, run_experiment};
 use crate::cmd::serve::{ServeOptions, serve_time};
 use crate::cmd::time_client::{TimeOptions, run_time_client};
@@ -38,6 +40,10 @@ pub enum Command {
     Serve(ServeCommand),
     /// Ask a UDP time server for the time, ping-like: one line per request, then a summary.
     Time(TimeArgs),
+    /// The lab's echo client: send a message (or each line typed after "> ") and print the reply.
+    Echo(EchoArgs),
+    /// The lab's exercise 2: send HTTP HEAD requests and show the response, like `curl -sI`.
+    Head(HeadArgs),
 }
 
 #[derive(Args, Debug)]
@@ -59,6 +65,65 @@ pub struct RunArgs {
 pub enum ServeCommand {
     /// The lab's exercise 1: a UDP server that answers with the date and time, losing requests.
     Time(ServeTimeArgs),
+    /// The lab's echo servers: UDP replies "Res: " + data, TCP "Resp: " + data and closes.
+    Echo(ServeEchoArgs),
+}
+
+#[derive(Args, Debug)]
+#[group(id = "transport", required = true, multiple = false)]
+pub struct Transport {
+    /// Use UDP.
+    #[arg(long, group = "transport")]
+    pub udp: bool,
+    /// Use TCP.
+    #[arg(long, group = "transport")]
+    pub tcp: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ServeEchoArgs {
+    #[command(flatten)]
+    pub transport: Transport,
+    /// Address to listen on (loopback by default).
+    #[arg(long, default_value = "127.0.0.1:21567")]
+    pub bind: SocketAddr,
+    /// TCP: answer every chunk a client sends instead of closing after the first answer.
+    #[arg(long)]
+    pub keep_open: bool,
+    /// Stop after this many requests.
+    #[arg(long)]
+    pub max_requests: Option<u64>,
+}
+
+#[derive(Args, Debug)]
+pub struct EchoArgs {
+    /// Server address, HOST:PORT.
+    pub addr: String,
+    #[command(flatten)]
+    pub transport: Transport,
+    /// What to send; without it, each line of standard input is sent after a "> " prompt.
+    pub message: Option<String>,
+    /// How long to wait for each reply.
+    #[arg(short = 'W', long, default_value = "2s", value_parser = parse_nonzero_duration)]
+    pub timeout: Duration,
+}
+
+#[derive(Args, Debug)]
+pub struct HeadArgs {
+    /// http://HOST[:PORT]/PATH
+    pub url: String,
+    /// Measure N requests (connect time, time to headers) instead of printing the response.
+    #[arg(short, long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub count: Option<u32>,
+    /// How long to wait for each response's headers.
+    #[arg(short = 'W', long, default_value = "5s", value_parser = parse_nonzero_duration)]
+    pub timeout: Duration,
+    /// Send HTTP/1.0 requests.
+    #[arg(long = "http1.0")]
+    pub http10: bool,
+    /// Open a new connection for every request instead of reusing a kept-alive one.
+    #[arg(long)]
+    pub new_connection: bool,
 }
 
 #[derive(Args, Debug)]
@@ -173,6 +238,37 @@ pub fn execute(cli: Cli) -> Result<ExitCode> {
                 show_answers: !args.quiet,
             };
             serve_time(&opts, &interrupt, console)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve(ServeCommand::Echo(args)) => {
+            let opts = ServeEchoOptions {
+                bind: args.bind,
+                tcp: args.transport.tcp,
+                keep_open: args.keep_open,
+                max_requests: args.max_requests,
+            };
+            serve_echo(&opts, &interrupt, console)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Echo(args) => {
+            let opts = EchoOptions {
+                target: args.addr,
+                tcp: args.transport.tcp,
+                message: args.message,
+                timeout: args.timeout,
+            };
+            run_echo_client(&opts, &mut std::io::stdin().lock(), &interrupt, console)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Head(args) => {
+            let opts = HeadOptions {
+                url: args.url,
+                count: args.count,
+                timeout: args.timeout,
+                http10: args.http10,
+                new_connection: args.new_connection,
+            };
+            run_head(&opts, &interrupt, console)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Time(args) => {

@@ -43,7 +43,13 @@ pub struct ServerSpec {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ServerKind {
+    /// The lossy UDP time server of the lab's exercise 1.
     UdpTime,
+    /// The lab's TCP echo server: `Resp: ` + data, then close.
+    TcpEcho,
+    /// HTTP: HEAD requests to `clients.url`, or to a static responder in the loop when no URL
+    /// is given.
+    Http,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -57,6 +63,16 @@ pub struct ClientSpec {
     pub retries: u8,
     #[serde(serialize_with = "ser_duration")]
     pub late_window: Duration,
+    /// tcp-echo: what each request sends.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// http: the URL to send HEAD requests to; none means the in-loop responder.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// http: open a new connection for every request instead of reusing a kept-alive one.
+    pub new_connection: bool,
+    /// http: send HTTP/1.0 requests.
+    pub http10: bool,
 }
 
 fn ser_duration<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -146,6 +162,10 @@ struct RawClients {
     timeout: Spanned<String>,
     retries: Option<Spanned<i64>>,
     late_window: Option<Spanned<String>>,
+    message: Option<Spanned<String>>,
+    url: Option<Spanned<String>>,
+    new_connection: Option<bool>,
+    http10: Option<bool>,
 }
 
 /// Reads and validates a scenario file.
@@ -251,11 +271,15 @@ fn validate(raw: RawScenario, at: &Locator) -> Result<Scenario, ScenarioError> {
     let server_raw = raw.server.get_ref();
     let kind = match server_raw.kind.get_ref().as_str() {
         "udp-time" => ServerKind::UdpTime,
+        "tcp-echo" => ServerKind::TcpEcho,
+        "http" => ServerKind::Http,
         other => {
             return Err(at.at(
                 &server_raw.kind,
                 "server.kind",
-                format!("unknown server kind `{other}`; expected \"udp-time\""),
+                format!(
+                    "unknown server kind `{other}`; expected \"udp-time\", \"tcp-echo\" or \"http\""
+                ),
             ));
         }
     };
@@ -304,7 +328,61 @@ fn validate(raw: RawScenario, at: &Locator) -> Result<Scenario, ScenarioError> {
         }
     };
 
+    if kind != ServerKind::UdpTime
+        && loss.expected_loss() > 0.0
+        && let Some(l) = &raw.loss
+    {
+        return Err(at.error(
+            l.span(),
+            Some("loss"),
+            "loss applies to the udp-time server only: TCP retransmits lost segments, so a TCP \
+             server cannot lose a request; remove [loss] or set p = 0"
+                .into(),
+        ));
+    }
     let c = raw.clients.get_ref();
+    let only_for = |present: bool, field: &str, wanted: ServerKind, span: Range<usize>| {
+        if present && kind != wanted {
+            Err(at.error(
+                span,
+                Some(field),
+                format!(
+                    "`{field}` only applies to server kind \"{}\"",
+                    kind_name(wanted)
+                ),
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    let whole = raw.clients.span();
+    only_for(
+        c.message.is_some(),
+        "clients.message",
+        ServerKind::TcpEcho,
+        whole.clone(),
+    )?;
+    only_for(
+        c.url.is_some(),
+        "clients.url",
+        ServerKind::Http,
+        whole.clone(),
+    )?;
+    only_for(
+        c.new_connection.is_some(),
+        "clients.new_connection",
+        ServerKind::Http,
+        whole.clone(),
+    )?;
+    only_for(
+        c.http10.is_some(),
+        "clients.http10",
+        ServerKind::Http,
+        whole,
+    )?;
+    if let Some(u) = &c.url {
+        crate::wire::http::parse_url(u.get_ref()).map_err(|m| at.at(u, "clients.url", m))?;
+    }
     let count = int_in(at, &c.count, "clients.count", 1, i64::from(MAX_CLIENTS))? as u32;
     let requests = int_in(at, &c.requests, "clients.requests", 1, 1_000_000_000)? as u32;
     let pacing = match (&c.interval, &c.rate, &c.concurrency) {
@@ -372,8 +450,27 @@ fn validate(raw: RawScenario, at: &Locator) -> Result<Scenario, ScenarioError> {
             timeout,
             retries,
             late_window,
+            message: match kind {
+                ServerKind::TcpEcho => Some(
+                    c.message
+                        .as_ref()
+                        .map_or_else(|| "hola".to_string(), |m| m.get_ref().clone()),
+                ),
+                _ => None,
+            },
+            url: c.url.as_ref().map(|u| u.get_ref().clone()),
+            new_connection: c.new_connection.unwrap_or(false),
+            http10: c.http10.unwrap_or(false),
         },
     })
+}
+
+fn kind_name(kind: ServerKind) -> &'static str {
+    match kind {
+        ServerKind::UdpTime => "udp-time",
+        ServerKind::TcpEcho => "tcp-echo",
+        ServerKind::Http => "http",
+    }
 }
 
 fn int_in(
@@ -495,6 +592,27 @@ timeout = "100ms"
         assert_eq!(e.field.as_deref(), Some("clients"));
         let e = err(&GOOD.replace("interval = \"10ms\"\n", ""));
         assert!(e.message.contains("exactly one"));
+    }
+
+    #[test]
+    fn tcp_kinds_take_their_own_fields_and_refuse_loss() {
+        let echo = GOOD.replace("udp-time", "tcp-echo");
+        let e = err(&echo);
+        assert_eq!(e.field.as_deref(), Some("loss"));
+        let no_loss = echo.replace("p = 0.25", "p = 0");
+        let s = parse(&no_loss, "e.toml").unwrap();
+        assert_eq!(s.clients.message.as_deref(), Some("hola"));
+        let e = err(&no_loss.replace("count = 2", "count = 2\nurl = \"http://x/\""));
+        assert_eq!(e.field.as_deref(), Some("clients.url"));
+        let http = no_loss.replace("tcp-echo", "http");
+        let e = err(&http.replace("count = 2", "count = 2\nurl = \"https://x/\""));
+        assert!(e.message.contains("https"), "{e}");
+        let s = parse(
+            &http.replace("count = 2", "count = 2\nnew_connection = true"),
+            "h",
+        )
+        .unwrap();
+        assert!(s.clients.new_connection && s.clients.url.is_none());
     }
 
     #[test]

@@ -55,6 +55,11 @@ pub enum Outcome {
     Timeout,
     /// The run was interrupted while the packet was still waiting.
     Interrupted,
+    /// TCP: the connection could not be opened (refused, unreachable). Not a loss: the
+    /// request never left.
+    ConnectError,
+    /// TCP: the connection broke or the response was malformed.
+    Error,
 }
 
 impl Outcome {
@@ -63,6 +68,8 @@ impl Outcome {
             Outcome::Reply => "reply",
             Outcome::Timeout => "timeout",
             Outcome::Interrupted => "interrupted",
+            Outcome::ConnectError => "connect_error",
+            Outcome::Error => "error",
         }
     }
 }
@@ -79,6 +86,8 @@ pub struct Record {
     pub outcome: Outcome,
     pub rtt: Option<Duration>,
     pub late_rtt: Option<Duration>,
+    /// TCP: time to establish the connection (zero when an open one was reused).
+    pub connect: Option<Duration>,
 }
 
 /// Live events for a person watching, in the order they happen.
@@ -373,6 +382,7 @@ impl LoadGen {
             outcome: Outcome::Timeout,
             rtt: None,
             late_rtt,
+            connect: None,
         });
     }
 
@@ -431,6 +441,7 @@ impl LoadGen {
             outcome: Outcome::Reply,
             rtt: Some(rtt),
             late_rtt: None,
+            connect: None,
         });
         self.finish_request(index, now);
     }
@@ -463,6 +474,7 @@ impl LoadGen {
                 },
                 rtt: None,
                 late_rtt: None,
+                connect: None,
             });
         }
         for c in &mut self.clients {

@@ -1,4 +1,6 @@
-//! Sans-IO client state machines: the load generator that drives time requests. Invariant: no
-//! client here reads a clock or touches a socket; the driver passes `now` in.
+//! Sans-IO client state machines: the UDP load generator (`loadgen`) and the TCP request load
+//! (`tcp`: echo and HEAD). Invariant: no client here reads a clock or touches a socket; the
+//! driver passes `now` in.
 
 pub mod loadgen;
+pub mod tcp;

@@ -8,13 +8,16 @@
 //! same records that became rows, never from a second count.
 
 use crate::client::loadgen::{LoadGen, LoadGenConfig, Record};
+use crate::client::tcp::{Protocol, TcpLoad, TcpLoadConfig};
 use crate::driver::live::{Clock, EventLoop, Observer, Stop};
+use crate::driver::tcp::TcpService;
 use crate::metrics::output::{ResultsDir, finish};
 use crate::metrics::recorder::Recorder;
 use crate::metrics::stats::{SUMMARY_COLUMNS, SummaryRow};
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, ServerKind};
 use crate::server::time::{Action, Request, ServerEvent, ServerStats, TimeServer};
 use crate::time::{Duration, fmt_ms};
+use crate::wire::http::{Url, parse_url};
 use anyhow::{Context, Result};
 use serde_json::json;
 use std::fs::File;
@@ -92,26 +95,47 @@ pub fn run_experiment(
     let sc = &opts.scenario;
     // Sockets first: a port in use must fail before anything is written.
     let clock = Clock::new();
-    let server = TimeServer::new(sc.loss, sc.seed, clock.epoch_unix_us);
+    let epoch_unix_us = clock.epoch_unix_us;
     let mut ev = EventLoop::new(clock)?;
-    let server_addr = ev.add_server(sc.server.bind, server)?;
-    let target = SocketAddr::new(reachable_ip(server_addr.ip()), server_addr.port());
-    let loadgen = LoadGen::new(LoadGenConfig {
-        clients: sc.clients.count,
-        first_client: 0,
-        requests: sc.clients.requests,
-        pacing: sc.clients.pacing,
-        timeout: sc.clients.timeout,
-        retries: sc.clients.retries,
-        late_window: sc.clients.late_window,
-        progress: false,
-    });
-    ev.add_clients(target, loadgen)?;
+    let (server_addr, ground_truth) = match sc.server.kind {
+        ServerKind::UdpTime => {
+            let server = TimeServer::new(sc.loss, sc.seed, epoch_unix_us);
+            let addr = ev.add_server(sc.server.bind, server)?;
+            let loadgen = LoadGen::new(LoadGenConfig {
+                clients: sc.clients.count,
+                first_client: 0,
+                requests: sc.clients.requests,
+                pacing: sc.clients.pacing,
+                timeout: sc.clients.timeout,
+                retries: sc.clients.retries,
+                late_window: sc.clients.late_window,
+                progress: false,
+            });
+            ev.add_clients(reachable(addr), loadgen)?;
+            (addr, true)
+        }
+        ServerKind::TcpEcho | ServerKind::Http => {
+            let (addr, protocol) = tcp_setup(sc, &mut ev)?;
+            let load = TcpLoad::new(TcpLoadConfig {
+                clients: sc.clients.count,
+                first_client: 0,
+                requests: sc.clients.requests,
+                pacing: sc.clients.pacing,
+                timeout: sc.clients.timeout,
+                retries: sc.clients.retries,
+                reuse: !sc.clients.new_connection,
+                protocol,
+                progress: false,
+            });
+            ev.add_tcp_clients(reachable(addr), load);
+            (addr, false)
+        }
+    };
 
     let mut out = ResultsDir::create(&opts.out_dir)?;
     let rows = out.stage("requests.csv")?;
     let requests_path = opts.out_dir.join("requests.csv");
-    let recorder = Recorder::new(rows, sc.clients.count, true)
+    let recorder = Recorder::new(rows, sc.clients.count, ground_truth)
         .with_context(|| format!("cannot write {}", requests_path.display()))?;
 
     let _ = writeln!(
@@ -137,14 +161,14 @@ pub fn run_experiment(
         recorder, console, ..
     } = observer;
 
-    let lg = ev.loadgen().expect("the run has clients");
-    let summary = recorder.summary(0, |i| lg.unmatched(i));
+    let lg = ev.loadgen();
+    let summary = recorder.summary(0, |i| lg.map(|l| l.unmatched(i)).unwrap_or_default());
     let mismatches = recorder.mismatches();
     let rows = recorder
         .into_inner()
         .with_context(|| format!("cannot write {}", requests_path.display()))?;
     finish(rows, &requests_path)?;
-    let server_stats = ev.server().expect("the run has a server").stats();
+    let server_stats = ev.server().map(TimeServer::stats).unwrap_or_default();
     let status = if stop == Stop::Interrupted {
         "interrupted"
     } else {
@@ -172,6 +196,7 @@ pub fn run_experiment(
         "expected_loss": sc.loss.expected_loss(),
         "duration_us": duration.as_micros(),
         "server": {
+            "kind": sc.server.kind,
             "address": server_addr.to_string(),
             "received": server_stats.received,
             "answered": server_stats.answered,
@@ -201,12 +226,57 @@ pub fn run_experiment(
 }
 
 /// Clients cannot send to 0.0.0.0; a server bound to all interfaces is reached on loopback.
-fn reachable_ip(ip: IpAddr) -> IpAddr {
-    match ip {
+pub fn reachable(addr: SocketAddr) -> SocketAddr {
+    let ip = match addr.ip() {
         IpAddr::V4(v4) if v4.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
         IpAddr::V6(v6) if v6.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
         other => other,
+    };
+    SocketAddr::new(ip, addr.port())
+}
+
+/// Starts the scenario's TCP server (unless an http scenario names an outside URL) and says what
+/// the clients send: returns the address they connect to and their protocol.
+fn tcp_setup(sc: &Scenario, ev: &mut EventLoop) -> Result<(SocketAddr, Protocol)> {
+    let c = &sc.clients;
+    match sc.server.kind {
+        ServerKind::TcpEcho => {
+            let addr = ev.add_tcp_server(sc.server.bind, TcpService::Echo { keep_open: false })?;
+            let message = c.message.clone().unwrap_or_default().into_bytes();
+            Ok((addr, Protocol::Echo { message }))
+        }
+        _ => {
+            let (addr, url) = match &c.url {
+                Some(text) => {
+                    let url = parse_url(text).map_err(anyhow::Error::msg)?;
+                    (resolve_url(&url)?, url)
+                }
+                None => {
+                    let addr = ev.add_tcp_server(sc.server.bind, TcpService::Http)?;
+                    let url = parse_url(&format!("http://{}/", reachable(addr)))
+                        .map_err(anyhow::Error::msg)?;
+                    (addr, url)
+                }
+            };
+            Ok((
+                addr,
+                Protocol::Head {
+                    url,
+                    http10: c.http10,
+                },
+            ))
+        }
     }
+}
+
+/// The first address of a URL's host, naming the URL when it cannot be resolved.
+pub fn resolve_url(url: &Url) -> Result<SocketAddr> {
+    use std::net::ToSocketAddrs;
+    (url.host.as_str(), url.port)
+        .to_socket_addrs()
+        .map_err(|e| anyhow::anyhow!("cannot resolve the host of http://{}/: {e}", url.authority))?
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("the host of http://{}/ has no address", url.authority))
 }
 
 fn pct(v: Option<f64>) -> String {
@@ -264,15 +334,23 @@ fn print_summary(console: &mut dyn Write, sc: &Scenario, r: &RunReport) {
     }
     text.push('\n');
     text.push_str(&render_table(&r.summary));
-    text.push_str(&format!(
-        "\nserver: received {}, answered {}, discarded {}; the model expects {:.1}% loss, \
-         measured {}.\n",
-        r.server.received,
-        r.server.answered,
-        r.server.dropped,
-        sc.loss.expected_loss() * 100.0,
-        pct(all.loss_ratio),
-    ));
+    if sc.server.kind == ServerKind::UdpTime {
+        text.push_str(&format!(
+            "\nserver: received {}, answered {}, discarded {}; the model expects {:.1}% loss, \
+             measured {}.\n",
+            r.server.received,
+            r.server.answered,
+            r.server.dropped,
+            sc.loss.expected_loss() * 100.0,
+            pct(all.loss_ratio),
+        ));
+    } else {
+        text.push_str(&format!(
+            "\nTCP: {} requests failed outright (refused, reset, malformed); TCP never reports a \
+             lost segment to the application, it retransmits it and the loss shows up as delay.\n",
+            all.errors
+        ));
+    }
     if all.late > 0 {
         text.push_str(&format!(
             "{} replies came after the {} timeout and count as lost (RFC 7680).\n",

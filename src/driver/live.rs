@@ -9,7 +9,10 @@
 //! is the only place that decides anything; a send that would block is kept and retried when
 //! the socket becomes writable, never dropped silently.
 
+use super::tcp::{CONN_BASE, LISTENER, TcpPart, TcpServerEvent, TcpService};
 use crate::client::loadgen::{LoadGen, Progress, Record};
+use crate::client::tcp::{TcpLoad, TcpProgress};
+use crate::server::echo::{EchoEvent, UdpEcho};
 use crate::server::time::{ServerEvent, TimeServer};
 use crate::time::{Duration, Instant};
 use anyhow::{Context, Result};
@@ -34,6 +37,9 @@ pub trait Observer {
         Ok(())
     }
     fn progress(&mut self, _progress: Progress) {}
+    fn echo_event(&mut self, _event: &EchoEvent) {}
+    fn tcp_server_event(&mut self, _event: &TcpServerEvent) {}
+    fn tcp_progress(&mut self, _progress: TcpProgress) {}
     /// A socket error that does not stop the run (e.g. ICMP port unreachable on a client).
     fn socket_error(&mut self, _client: Option<u32>, _error: &io::Error) {}
     /// True to end the loop (e.g. `serve --max-requests` reached).
@@ -161,12 +167,29 @@ impl Socket {
     }
 }
 
+/// Sends a server's reply; a client that went away loses it, as on a network.
+fn server_send(socket: &mut Socket, poll: &Poll, to: SocketAddr, data: &[u8]) -> Result<()> {
+    match socket.send(poll, Some(to), data) {
+        Ok(()) => Ok(()),
+        // The client's port is closed (it quit): the reply is lost, as on a network.
+        Err(e) if e.kind() == ErrorKind::ConnectionRefused => Ok(()),
+        Err(e) => Err(e).context(format!("the server cannot reply to {to}")),
+    }
+}
+
 /// One experiment's sockets and state machines in one event loop.
+/// The UDP server in the loop.
+pub enum UdpService {
+    Time(Box<TimeServer>),
+    Echo(UdpEcho),
+}
+
 pub struct EventLoop {
     poll: Poll,
     events: Events,
     clock: Clock,
-    server: Option<(Socket, TimeServer)>,
+    server: Option<(Socket, UdpService)>,
+    tcp: TcpPart,
     clients: Vec<Socket>,
     loadgen: Option<LoadGen>,
     recv_buf: Vec<u8>,
@@ -193,6 +216,7 @@ impl EventLoop {
         Ok(EventLoop {
             poll: Poll::new().context("cannot create the event loop (epoll)")?,
             events: Events::with_capacity(1024),
+            tcp: TcpPart::new(clock.epoch_unix_us),
             clock,
             server: None,
             clients: Vec::new(),
@@ -208,10 +232,42 @@ impl EventLoop {
 
     /// Adds the time server on `bind`; returns the address it actually listens on.
     pub fn add_server(&mut self, bind: SocketAddr, server: TimeServer) -> Result<SocketAddr> {
-        let socket = bind_udp(bind, "UDP time server")?;
+        self.add_udp_service(bind, UdpService::Time(Box::new(server)), "UDP time server")
+    }
+
+    /// Adds the lab's UDP echo server on `bind`.
+    pub fn add_udp_echo(&mut self, bind: SocketAddr) -> Result<SocketAddr> {
+        self.add_udp_service(
+            bind,
+            UdpService::Echo(UdpEcho::default()),
+            "UDP echo server",
+        )
+    }
+
+    fn add_udp_service(
+        &mut self,
+        bind: SocketAddr,
+        service: UdpService,
+        what: &str,
+    ) -> Result<SocketAddr> {
+        let socket = bind_udp(bind, what)?;
         let local = socket.local_addr()?;
-        self.server = Some((Socket::new(&self.poll, socket, SERVER)?, server));
+        self.server = Some((Socket::new(&self.poll, socket, SERVER)?, service));
         Ok(local)
+    }
+
+    /// Adds a TCP server (echo or HTTP) on `bind`.
+    pub fn add_tcp_server(&mut self, bind: SocketAddr, service: TcpService) -> Result<SocketAddr> {
+        self.tcp.add_server(&self.poll, bind, service)
+    }
+
+    /// Adds TCP clients that connect to `target`.
+    pub fn add_tcp_clients(&mut self, target: SocketAddr, load: TcpLoad) {
+        self.tcp.add_load(target, load);
+    }
+
+    pub fn tcp_load(&self) -> Option<&TcpLoad> {
+        self.tcp.load()
     }
 
     /// Adds the load generator with one socket per client, each connected to `target`.
@@ -234,7 +290,17 @@ impl EventLoop {
     }
 
     pub fn server(&self) -> Option<&TimeServer> {
-        self.server.as_ref().map(|(_, s)| s)
+        match &self.server {
+            Some((_, UdpService::Time(s))) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn udp_echo(&self) -> Option<&UdpEcho> {
+        match &self.server {
+            Some((_, UdpService::Echo(e))) => Some(e),
+            _ => None,
+        }
     }
 
     pub fn loadgen(&self) -> Option<&LoadGen> {
@@ -250,15 +316,23 @@ impl EventLoop {
             if let Some(lg) = &mut self.loadgen {
                 lg.handle_timeout(now);
             }
+            self.tcp.handle_timeout(now);
             self.flush(observer)?;
+            self.tcp.flush(&self.poll, now, observer)?;
             if interrupt.load(Ordering::Relaxed) {
                 if let Some(lg) = &mut self.loadgen {
                     lg.interrupt();
                 }
+                self.tcp.interrupt();
                 self.flush(observer)?;
+                self.tcp.flush(&self.poll, now, observer)?;
                 return Ok(Stop::Interrupted);
             }
-            if self.loadgen.as_ref().is_some_and(LoadGen::is_done) {
+            let has_clients = self.loadgen.is_some() || self.tcp.has_load();
+            if has_clients
+                && self.loadgen.as_ref().is_none_or(LoadGen::is_done)
+                && self.tcp.is_done()
+            {
                 return Ok(Stop::Done);
             }
             if observer.should_stop() {
@@ -266,7 +340,11 @@ impl EventLoop {
             }
             let deadline = [
                 self.loadgen.as_ref().and_then(LoadGen::poll_timeout),
-                self.server.as_ref().and_then(|(_, s)| s.poll_timeout()),
+                self.server.as_ref().and_then(|(_, s)| match s {
+                    UdpService::Time(t) => t.poll_timeout(),
+                    UdpService::Echo(_) => None,
+                }),
+                self.tcp.poll_timeout(),
             ]
             .into_iter()
             .flatten()
@@ -293,6 +371,11 @@ impl EventLoop {
             for event in events.iter() {
                 let (token, readable, writable) =
                     (event.token(), event.is_readable(), event.is_writable());
+                if token == LISTENER || (token.0 >= CONN_BASE && token != SERVER) {
+                    self.tcp
+                        .handle_event(&self.poll, event, now, &mut self.recv_buf, observer)?;
+                    continue;
+                }
                 if writable {
                     self.flush_backlog(token, observer)?;
                 }
@@ -328,7 +411,10 @@ impl EventLoop {
         };
         loop {
             match socket.socket.recv_from(&mut self.recv_buf) {
-                Ok((n, from)) => server.handle_datagram(now, from, &self.recv_buf[..n]),
+                Ok((n, from)) => match server {
+                    UdpService::Time(t) => t.handle_datagram(now, from, &self.recv_buf[..n]),
+                    UdpService::Echo(e) => e.handle_datagram(from, &self.recv_buf[..n]),
+                },
                 Err(e) if e.kind() == ErrorKind::WouldBlock => return Ok(()),
                 Err(e) if e.kind() == ErrorKind::Interrupted => continue,
                 // An ICMP error for an earlier reply (the client went away): not our problem.
@@ -363,20 +449,24 @@ impl EventLoop {
 
     /// Sends everything the state machines hand out and delivers their events.
     fn flush(&mut self, observer: &mut dyn Observer) -> Result<()> {
-        if let Some((socket, server)) = &mut self.server {
-            while let Some(t) = server.poll_transmit() {
-                match socket.send(&self.poll, Some(t.to), t.payload()) {
-                    Ok(()) => {}
-                    // The client's port is closed (it quit): the reply is lost, as on a network.
-                    Err(e) if e.kind() == ErrorKind::ConnectionRefused => {}
-                    Err(e) => {
-                        return Err(e).context(format!("the server cannot reply to {}", t.to));
-                    }
+        match &mut self.server {
+            Some((socket, UdpService::Time(server))) => {
+                while let Some(t) = server.poll_transmit() {
+                    server_send(socket, &self.poll, t.to, t.payload())?;
+                }
+                while let Some(e) = server.poll_event() {
+                    observer.server_event(&e);
                 }
             }
-            while let Some(e) = server.poll_event() {
-                observer.server_event(&e);
+            Some((socket, UdpService::Echo(server))) => {
+                while let Some((to, reply)) = server.poll_transmit() {
+                    server_send(socket, &self.poll, to, &reply)?;
+                }
+                while let Some(e) = server.poll_event() {
+                    observer.echo_event(&e);
+                }
             }
+            None => {}
         }
         if let Some(lg) = &mut self.loadgen {
             while let Some(index) = lg.poll_transmit(&mut self.send_buf) {

@@ -3,3 +3,4 @@
 //! the core.
 
 pub mod live;
+pub mod tcp;

@@ -16,7 +16,7 @@ use rustc_hash::FxHashMap;
 use std::io::{self, Write};
 
 pub const REQUEST_COLUMNS: &str =
-    "client,seq,attempt,sent_us,outcome,rtt_us,server_action,late_rtt_us,send_lag_us";
+    "client,seq,attempt,sent_us,outcome,rtt_us,server_action,late_rtt_us,send_lag_us,connect_us";
 
 pub struct Recorder<W: Write> {
     rows: W,
@@ -85,6 +85,10 @@ impl<W: Write> Recorder<W> {
         }
         line.push(b',');
         push_u64(line, (r.sent - r.intended).as_micros());
+        line.push(b',');
+        if let Some(connect) = r.connect {
+            push_u64(line, connect.as_micros());
+        }
         line.push(b'\n');
         self.rows.write_all(line)
     }
@@ -143,6 +147,7 @@ mod tests {
             outcome,
             rtt: rtt.map(Duration::from_micros),
             late_rtt: None,
+            connect: None,
         }
     }
 
@@ -166,9 +171,9 @@ mod tests {
         let text = String::from_utf8(r.into_inner().unwrap()).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], REQUEST_COLUMNS);
-        assert_eq!(lines[1], "0,0,0,1000,reply,80,answered,,0");
-        assert_eq!(lines[2], "0,1,0,1001,timeout,,dropped,,1");
-        assert_eq!(lines[4], "0,3,0,1003,timeout,,unseen,,3");
+        assert_eq!(lines[1], "0,0,0,1000,reply,80,answered,,0,");
+        assert_eq!(lines[2], "0,1,0,1001,timeout,,dropped,,1,");
+        assert_eq!(lines[4], "0,3,0,1003,timeout,,unseen,,3,");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! was handed to the socket to the moment its reply was read (RFC 2681); lost packets have no
 //! RTT and do not enter the percentiles. RTT percentiles come from an HDR histogram with three
 //! significant digits, so memory stays flat however many packets a run sends. Invariant:
-//! `sent == replies + timeouts + interrupted`.
+//! `sent == replies + timeouts + interrupted + errors`.
 
 use crate::client::loadgen::{Outcome, Record, Unmatched};
 use hdrhistogram::Histogram;
@@ -33,11 +33,34 @@ pub fn wilson(k: u64, n: u64, z: f64) -> Option<(f64, f64)> {
     Some(((centre - half).max(0.0), (centre + half).min(1.0)))
 }
 
+/// The nearest-rank percentile: the smallest recorded value with at least `ceil(q·n)` values at
+/// or below it (so the median of 3 values is the 2nd). `hdrhistogram`'s own `value_at_quantile`
+/// rounds the rank down, which picks the 1st of 3; samples in a lab are often that small.
+/// Values are reported as the highest value equivalent to the bucket (3 significant digits).
+/// `None` for an empty histogram.
+pub fn percentile(h: &Histogram<u64>, q: f64) -> Option<u64> {
+    let n = h.len();
+    if n == 0 {
+        return None;
+    }
+    let rank = ((q * n as f64).ceil() as u64).clamp(1, n);
+    let mut seen = 0;
+    for v in h.iter_recorded() {
+        seen += v.count_since_last_iteration();
+        if seen >= rank {
+            return Some(h.highest_equivalent(v.value_iterated_to()));
+        }
+    }
+    Some(h.max())
+}
+
 pub struct ClientStats {
     pub replies: u64,
     pub timeouts: u64,
     pub late: u64,
     pub interrupted: u64,
+    /// TCP requests that failed without a timeout (refused connection, broken response).
+    pub errors: u64,
     rtt: Histogram<u64>,
     rtt_sum: u128,
     rtt_min: u64,
@@ -51,6 +74,7 @@ impl Default for ClientStats {
             timeouts: 0,
             late: 0,
             interrupted: 0,
+            errors: 0,
             rtt: Histogram::new(3).expect("3 significant digits is a valid precision"),
             rtt_sum: 0,
             rtt_min: u64::MAX,
@@ -74,6 +98,7 @@ impl ClientStats {
                 }
             }
             Outcome::Interrupted => self.interrupted += 1,
+            Outcome::ConnectError | Outcome::Error => self.errors += 1,
         }
     }
 
@@ -90,6 +115,7 @@ impl ClientStats {
         self.timeouts += other.timeouts;
         self.late += other.late;
         self.interrupted += other.interrupted;
+        self.errors += other.errors;
         self.rtt
             .add(&other.rtt)
             .expect("auto-resizing histograms always merge");
@@ -99,14 +125,14 @@ impl ClientStats {
     }
 
     pub fn sent(&self) -> u64 {
-        self.replies + self.timeouts + self.interrupted
+        self.replies + self.timeouts + self.interrupted + self.errors
     }
 
     pub fn summary(&self, scope: String, unmatched: Unmatched) -> SummaryRow {
         let resolved = self.replies + self.timeouts;
         let ci = wilson(self.timeouts, resolved, Z95);
         let has_rtt = self.replies > 0;
-        let q = |quantile: f64| has_rtt.then(|| self.rtt.value_at_quantile(quantile));
+        let q = |quantile: f64| percentile(&self.rtt, quantile);
         SummaryRow {
             scope,
             sent: self.sent(),
@@ -125,6 +151,7 @@ impl ClientStats {
             duplicates: unmatched.duplicates,
             stray: unmatched.stray,
             interrupted: self.interrupted,
+            errors: self.errors,
         }
     }
 }
@@ -149,10 +176,11 @@ pub struct SummaryRow {
     pub duplicates: u64,
     pub stray: u64,
     pub interrupted: u64,
+    pub errors: u64,
 }
 
 pub const SUMMARY_COLUMNS: &str = "scope,sent,replies,timeouts,loss_ratio,loss_ci_low,loss_ci_high,\
-rtt_min_us,rtt_p50_us,rtt_p90_us,rtt_p99_us,rtt_max_us,rtt_mean_us,late,duplicates,stray,interrupted";
+rtt_min_us,rtt_p50_us,rtt_p90_us,rtt_p99_us,rtt_max_us,rtt_mean_us,late,duplicates,stray,interrupted,errors";
 
 impl SummaryRow {
     /// The row as CSV, in [`SUMMARY_COLUMNS`] order; absent values are empty cells.
@@ -164,7 +192,7 @@ impl SummaryRow {
             v.map_or(String::new(), |v| v.to_string())
         }
         format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             self.scope,
             self.sent,
             self.replies,
@@ -183,6 +211,7 @@ impl SummaryRow {
             self.duplicates,
             self.stray,
             self.interrupted,
+            self.errors,
         )
     }
 }
@@ -225,6 +254,7 @@ mod tests {
             outcome,
             rtt: rtt.map(Duration::from_micros),
             late_rtt: None,
+            connect: None,
         }
     }
 
@@ -249,6 +279,24 @@ mod tests {
         let csv = row.to_csv();
         assert_eq!(csv.split(',').count(), SUMMARY_COLUMNS.split(',').count());
         assert!(csv.starts_with("0,6,4,1,0.200000,"), "{csv}");
+    }
+
+    #[test]
+    fn percentiles_use_the_nearest_rank() {
+        let mut h = Histogram::<u64>::new(3).unwrap();
+        assert_eq!(percentile(&h, 0.5), None);
+        for v in [1957, 1757, 2654] {
+            h.record(v).unwrap();
+        }
+        // Ranks: p50 -> ceil(1.5) = 2nd, p99 -> 3rd, p0 -> 1st.
+        assert_eq!(percentile(&h, 0.5), Some(1957));
+        assert_eq!(percentile(&h, 0.99), Some(2655)); // 2654's bucket at 3 digits ends at 2655
+        assert_eq!(percentile(&h, 0.0), Some(1757));
+        let mut big = Histogram::<u64>::new(3).unwrap();
+        for v in 1..=1000 {
+            big.record(v).unwrap();
+        }
+        assert_eq!(percentile(&big, 0.9), Some(900));
     }
 
     #[test]

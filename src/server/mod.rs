@@ -2,4 +2,6 @@
 //! send and events to record; the driver owns the sockets. Invariant: no server here reads a
 //! clock or touches a socket.
 
+pub mod echo;
+pub mod http;
 pub mod time;

@@ -1,0 +1,178 @@
+//! `losslab head URL`: the lab's exercise 2, a TCP client that sends HTTP HEAD requests.
+//!
+//! Without `--count` it prints the response head the way `curl -sI` does (interim 1xx
+//! responses first, then the final one). With `--count N` it measures N requests in a closed
+//! loop — connect time and time to the end of the headers — reusing a kept-alive connection
+//! unless told not to. Invariants: every error is one line naming the URL; the client stops at
+//! the end of the headers (a HEAD response has no body), so a server that keeps the
+//! connection open never makes it wait for EOF.
+
+use crate::client::loadgen::{Pacing, Record};
+use crate::client::tcp::{Protocol, TcpLoad, TcpLoadConfig, TcpProgress, TcpResponse};
+use crate::cmd::run::resolve_url;
+use crate::driver::live::{Clock, EventLoop, Observer, Stop};
+use crate::metrics::recorder::Recorder;
+use crate::metrics::stats::percentile;
+use crate::time::{Duration, fmt_ms};
+use crate::wire::http::{parse_url, render_like_curl};
+use anyhow::{Result, anyhow, bail};
+use hdrhistogram::Histogram;
+use std::io::{self, Write};
+use std::sync::atomic::AtomicBool;
+
+pub struct HeadOptions {
+    pub url: String,
+    pub count: Option<u32>,
+    pub timeout: Duration,
+    pub http10: bool,
+    pub new_connection: bool,
+}
+
+struct HeadObserver<'a> {
+    console: &'a mut dyn Write,
+    url: String,
+    /// One request: print the head like curl. Several: one line per request.
+    measure: bool,
+    recorder: Recorder<io::Sink>,
+    connect: Histogram<u64>,
+    first_error: Option<String>,
+}
+
+impl Observer for HeadObserver<'_> {
+    fn tcp_progress(&mut self, p: TcpProgress) {
+        match p {
+            TcpProgress::Reply {
+                id,
+                rtt,
+                connect,
+                reused,
+                response: TcpResponse::Head(resp),
+            } => {
+                if !self.measure {
+                    let _ = write!(self.console, "{}", render_like_curl(&resp));
+                    return;
+                }
+                if let Some(c) = connect.filter(|_| !reused) {
+                    self.connect.saturating_record(c.as_micros());
+                }
+                let _ = writeln!(
+                    self.console,
+                    "seq={} status={} connect={} ms headers={} ms ({})",
+                    id.seq,
+                    resp.status,
+                    connect.map_or("-".into(), |c| fmt_ms(c.as_micros())),
+                    fmt_ms(rtt.as_micros()),
+                    if reused {
+                        "reused connection"
+                    } else {
+                        "new connection"
+                    }
+                );
+            }
+            TcpProgress::Reply { .. } => {}
+            TcpProgress::Timeout { id, .. } => {
+                let reason = "no response before the timeout".to_string();
+                if self.measure {
+                    let _ = writeln!(self.console, "seq={} timeout: {reason}", id.seq);
+                }
+                self.first_error.get_or_insert(reason);
+            }
+            TcpProgress::Failed { id, reason, .. } => {
+                if self.measure {
+                    let _ = writeln!(self.console, "seq={} error: {reason}", id.seq);
+                }
+                self.first_error.get_or_insert(reason);
+            }
+        }
+    }
+
+    fn record(&mut self, r: &Record) -> io::Result<()> {
+        self.recorder.record(r)
+    }
+}
+
+pub fn run_head(opts: &HeadOptions, interrupt: &AtomicBool, console: &mut dyn Write) -> Result<()> {
+    let url = parse_url(&opts.url).map_err(|m| anyhow!("{m}"))?;
+    let target = resolve_url(&url).map_err(|e| anyhow!("{}: {e:#}", opts.url))?;
+    let count = opts.count.unwrap_or(1);
+    let mut ev = EventLoop::new(Clock::new())?;
+    ev.add_tcp_clients(
+        target,
+        TcpLoad::new(TcpLoadConfig {
+            clients: 1,
+            first_client: 0,
+            requests: count,
+            pacing: Pacing::Closed { concurrency: 1 },
+            timeout: opts.timeout,
+            retries: 0,
+            reuse: !opts.new_connection,
+            protocol: Protocol::Head {
+                url,
+                http10: opts.http10,
+            },
+            progress: true,
+        }),
+    );
+    let measure = opts.count.is_some();
+    if measure {
+        let _ = writeln!(
+            console,
+            "HEAD {} ({target}): {count} requests, timeout {}",
+            opts.url, opts.timeout
+        );
+    }
+    let mut obs = HeadObserver {
+        console,
+        url: opts.url.clone(),
+        measure,
+        recorder: Recorder::new(io::sink(), 1, false)?,
+        connect: Histogram::new(3).expect("valid precision"),
+        first_error: None,
+    };
+    let stop = ev.run(&mut obs, interrupt)?;
+    if stop == Stop::Interrupted {
+        bail!("{}: interrupted", obs.url);
+    }
+    let rows = obs.recorder.summary(0, |_| Default::default());
+    let all = &rows[rows.len() - 1];
+    if !measure {
+        return match obs.first_error {
+            Some(reason) if reason.contains("before the timeout") => {
+                bail!("{}: no response within {}", obs.url, opts.timeout)
+            }
+            Some(reason) => bail!("{}: {reason}", obs.url),
+            None => Ok(()),
+        };
+    }
+    let ms = |v: Option<u64>| v.map_or("-".to_string(), fmt_ms);
+    let connect_line = if obs.connect.is_empty() {
+        "no new connection".to_string()
+    } else {
+        format!(
+            "connect min/p50/max = {}/{}/{} ms over {} new connections",
+            fmt_ms(obs.connect.min()),
+            fmt_ms(percentile(&obs.connect, 0.5).unwrap_or(0)),
+            fmt_ms(obs.connect.max()),
+            obs.connect.len()
+        )
+    };
+    let _ = writeln!(
+        obs.console,
+        "\n--- {} HEAD statistics ---\n{} requests, {} responses, {} timeouts, {} errors\n\
+         headers min/p50/p99/max = {}/{}/{}/{} ms\n{connect_line}",
+        obs.url,
+        all.sent,
+        all.replies,
+        all.timeouts,
+        all.errors,
+        ms(all.rtt_min_us),
+        ms(all.rtt_p50_us),
+        ms(all.rtt_p99_us),
+        ms(all.rtt_max_us),
+    );
+    if all.replies == 0 {
+        let reason = obs.first_error.unwrap_or_else(|| "no response".into());
+        bail!("{}: no request succeeded ({reason})", obs.url);
+    }
+    Ok(())
+}
