@@ -13,8 +13,8 @@
 //! Invariants: every packet sent yields exactly one [`Record`]; `sent` is the `now` at which the
 //! driver was handed the packet; timers never fire early.
 
+use super::pacer::{Due, Pacer};
 use crate::time::{Duration, Instant};
-use crate::timer::TimerWheel;
 use crate::wire::time::{self as wire, RequestId};
 use rustc_hash::FxHashMap;
 use std::collections::VecDeque;
@@ -123,13 +123,6 @@ pub struct Unmatched {
     pub stray: u64,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Timer {
-    Send(u32),
-    Timeout(RequestId),
-    LateClose(RequestId),
-}
-
 #[derive(Clone, Copy, Debug)]
 struct Pending {
     index: u32,
@@ -140,9 +133,6 @@ struct Pending {
 
 #[derive(Default)]
 struct ClientState {
-    next_seq: u32,
-    /// Intended time of the next paced send.
-    next_send: Instant,
     /// One bit per seq that got a reply, to tell duplicates from strays.
     replied: Vec<u64>,
     unmatched: Unmatched,
@@ -168,10 +158,8 @@ pub struct LoadGen {
     cfg: LoadGenConfig,
     clients: Vec<ClientState>,
     pending: FxHashMap<RequestId, Pending>,
-    /// Packets that timed out and have no retry left, or replied: logical requests still open.
-    open_requests: usize,
-    /// Paced sends: one timer per open-loop client.
-    timers: TimerWheel<Timer>,
+    pacer: Pacer,
+    due: Vec<Due>,
     /// Attempt timeouts in deadline order. Every attempt waits the same `timeout` and `now`
     /// never goes backwards, so deadlines arrive sorted: a FIFO is an exact O(1) timer queue,
     /// cheaper than the wheel with 100k requests outstanding. Entries whose packet was answered
@@ -179,11 +167,9 @@ pub struct LoadGen {
     timeouts: VecDeque<(Instant, RequestId)>,
     /// Ends of late windows (sent + timeout + late_window), sorted for the same reason.
     late_closes: VecDeque<(Instant, RequestId)>,
-    fired: Vec<Timer>,
     transmits: VecDeque<RequestId>,
     records: VecDeque<Record>,
     progress: VecDeque<Progress>,
-    started: bool,
 }
 
 impl LoadGen {
@@ -191,16 +177,14 @@ impl LoadGen {
         LoadGen {
             clients: (0..cfg.clients).map(|_| ClientState::default()).collect(),
             cfg,
+            pacer: Pacer::new(cfg.pacing, cfg.clients, cfg.requests),
+            due: Vec::new(),
             pending: FxHashMap::default(),
-            open_requests: 0,
-            timers: TimerWheel::new(),
             timeouts: VecDeque::new(),
             late_closes: VecDeque::new(),
-            fired: Vec::new(),
             transmits: VecDeque::new(),
             records: VecDeque::new(),
             progress: VecDeque::new(),
-            started: false,
         }
     }
 
@@ -212,51 +196,16 @@ impl LoadGen {
         self.cfg.first_client + index
     }
 
-    /// Starts the schedule at `now` (called by the first `handle_timeout`).
-    fn start(&mut self, now: Instant) {
-        self.started = true;
-        if self.cfg.requests == 0 {
-            return;
+    /// Sends what the pacer says is due.
+    fn send_due(&mut self, due: &[Due], now: Instant) {
+        for d in due {
+            let id = RequestId {
+                client: self.client_id(d.index),
+                seq: d.seq,
+                attempt: 0,
+            };
+            self.send_attempt(d.index, id, d.intended, now);
         }
-        match self.cfg.pacing {
-            Pacing::Interval(interval) => {
-                // Stagger the clients across one interval so together they send evenly.
-                for index in 0..self.cfg.clients {
-                    let offset =
-                        interval.as_micros() * u64::from(index) / u64::from(self.cfg.clients);
-                    let at = now + Duration::from_micros(offset);
-                    self.clients[index as usize].next_send = at;
-                    self.timers.insert(at, Timer::Send(index));
-                }
-            }
-            Pacing::Closed { concurrency } => {
-                for index in 0..self.cfg.clients {
-                    for _ in 0..concurrency {
-                        if !self.send_new(index, now, now) {
-                            break;
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /// Sends the client's next logical request; false when it has sent them all.
-    fn send_new(&mut self, index: u32, intended: Instant, now: Instant) -> bool {
-        let client = &mut self.clients[index as usize];
-        if client.next_seq >= self.cfg.requests {
-            return false;
-        }
-        let seq = client.next_seq;
-        client.next_seq += 1;
-        self.open_requests += 1;
-        let id = RequestId {
-            client: self.client_id(index),
-            seq,
-            attempt: 0,
-        };
-        self.send_attempt(index, id, intended, now);
-        true
     }
 
     fn send_attempt(&mut self, index: u32, id: RequestId, intended: Instant, now: Instant) {
@@ -275,43 +224,40 @@ impl LoadGen {
 
     /// A logical request is over (replied, or out of attempts): closed loop sends the next.
     fn finish_request(&mut self, index: u32, now: Instant) {
-        self.open_requests -= 1;
-        if let Pacing::Closed { .. } = self.cfg.pacing {
-            self.send_new(index, now, now);
-        }
+        let mut due = std::mem::take(&mut self.due);
+        self.pacer.finished(index, now, &mut due);
+        self.send_due(&due, now);
+        due.clear();
+        self.due = due;
     }
 
     /// Advances time to `now`: paced sends, timeouts, late windows that close.
     pub fn handle_timeout(&mut self, now: Instant) {
-        if !self.started {
-            self.start(now);
-        }
-        // Handling a timer can start another that is already due (a late paced send), so go
-        // round until nothing fires.
+        // Handling a timeout can send a retry or a closed-loop request, so go round until
+        // nothing more is due.
         loop {
-            let mut fired_any = false;
-            self.timers.expire(now, &mut self.fired);
-            if !self.fired.is_empty() {
-                fired_any = true;
-                let fired = std::mem::take(&mut self.fired);
-                for &timer in &fired {
-                    self.on_timer(timer, now);
-                }
-                self.fired = fired;
-                self.fired.clear();
-            }
+            let mut due = std::mem::take(&mut self.due);
+            self.pacer.advance(now, &mut due);
+            let mut fired_any = !due.is_empty();
+            self.send_due(&due, now);
+            due.clear();
+            self.due = due;
             while let Some(&(deadline, id)) = self.timeouts.front()
                 && deadline <= now
             {
                 self.timeouts.pop_front();
-                self.on_timer(Timer::Timeout(id), now);
+                self.on_timeout(id, now);
                 fired_any = true;
             }
             while let Some(&(deadline, id)) = self.late_closes.front()
                 && deadline <= now
             {
                 self.late_closes.pop_front();
-                self.on_timer(Timer::LateClose(id), now);
+                if let Some(p) = self.pending.get(&id).copied()
+                    && p.timed_out
+                {
+                    self.close_timed_out(id, p, None);
+                }
                 fired_any = true;
             }
             if !fired_any {
@@ -320,55 +266,33 @@ impl LoadGen {
         }
     }
 
-    fn on_timer(&mut self, timer: Timer, now: Instant) {
-        match timer {
-            Timer::Send(index) => {
-                let intended = self.clients[index as usize].next_send;
-                if self.send_new(index, intended, now)
-                    && let Pacing::Interval(interval) = self.cfg.pacing
-                    && self.clients[index as usize].next_seq < self.cfg.requests
-                {
-                    let next = intended + interval;
-                    self.clients[index as usize].next_send = next;
-                    self.timers.insert(next, Timer::Send(index));
-                }
-            }
-            Timer::Timeout(id) => {
-                let Some(p) = self.pending.get_mut(&id) else {
-                    return; // replied in time: this timer no longer matters
-                };
-                if p.timed_out {
-                    return;
-                }
-                p.timed_out = true;
-                let p = *p;
-                let retrying = id.attempt < self.cfg.retries;
-                if self.cfg.progress {
-                    self.progress.push_back(Progress::Timeout { id, retrying });
-                }
-                if self.cfg.late_window == Duration::ZERO {
-                    self.close_timed_out(id, p, None);
-                } else {
-                    let close = p.sent + self.cfg.timeout + self.cfg.late_window;
-                    self.late_closes.push_back((close, id));
-                }
-                if retrying {
-                    let retry = RequestId {
-                        attempt: id.attempt + 1,
-                        ..id
-                    };
-                    self.send_attempt(p.index, retry, now, now);
-                } else {
-                    self.finish_request(p.index, now);
-                }
-            }
-            Timer::LateClose(id) => {
-                if let Some(p) = self.pending.get(&id).copied()
-                    && p.timed_out
-                {
-                    self.close_timed_out(id, p, None);
-                }
-            }
+    fn on_timeout(&mut self, id: RequestId, now: Instant) {
+        let Some(p) = self.pending.get_mut(&id) else {
+            return; // replied in time: this timer no longer matters
+        };
+        if p.timed_out {
+            return;
+        }
+        p.timed_out = true;
+        let p = *p;
+        let retrying = id.attempt < self.cfg.retries;
+        if self.cfg.progress {
+            self.progress.push_back(Progress::Timeout { id, retrying });
+        }
+        if self.cfg.late_window == Duration::ZERO {
+            self.close_timed_out(id, p, None);
+        } else {
+            let close = p.sent + self.cfg.timeout + self.cfg.late_window;
+            self.late_closes.push_back((close, id));
+        }
+        if retrying {
+            let retry = RequestId {
+                attempt: id.attempt + 1,
+                ..id
+            };
+            self.send_attempt(p.index, retry, now, now);
+        } else {
+            self.finish_request(p.index, now);
         }
     }
 
@@ -477,10 +401,7 @@ impl LoadGen {
                 connect: None,
             });
         }
-        for c in &mut self.clients {
-            c.next_seq = self.cfg.requests;
-        }
-        self.open_requests = 0;
+        self.pacer.stop();
     }
 
     /// The next request to send: the client index, with the datagram written into `buf`.
@@ -500,11 +421,8 @@ impl LoadGen {
 
     /// The earliest instant at which `handle_timeout` has work to do.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        if !self.started {
-            return Some(Instant::ZERO);
-        }
         [
-            self.timers.next_deadline(),
+            self.pacer.next_deadline(),
             self.timeouts.front().map(|t| t.0),
             self.late_closes.front().map(|t| t.0),
         ]
@@ -519,11 +437,11 @@ impl LoadGen {
 
     /// Every request sent, every packet resolved, every late window closed.
     pub fn is_done(&self) -> bool {
-        self.started
+        self.pacer.is_started()
             && self.pending.is_empty()
-            && self.open_requests == 0
+            && self.pacer.open() == 0
             && self.transmits.is_empty()
-            && self.clients.iter().all(|c| c.next_seq >= self.cfg.requests)
+            && self.pacer.all_sent()
     }
 }
 

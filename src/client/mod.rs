@@ -3,4 +3,5 @@
 //! driver passes `now` in.
 
 pub mod loadgen;
+pub mod pacer;
 pub mod tcp;

@@ -13,9 +13,9 @@
 //! carries at most one request at a time; a timed-out attempt's connection is closed, so its
 //! late response can never be taken for a later attempt's.
 
+use super::pacer::{Due, Pacer};
 use crate::client::loadgen::{Outcome, Pacing, Record};
 use crate::time::{Duration, Instant};
-use crate::timer::TimerWheel;
 use crate::wire::http::{HeadParser, Response, Url, encode_head_request};
 use crate::wire::time::RequestId;
 use rustc_hash::FxHashMap;
@@ -111,46 +111,36 @@ struct Pending {
     reused: bool,
 }
 
-#[derive(Default)]
-struct ClientState {
-    next_seq: u32,
-    next_send: Instant,
-    idle: Option<ConnId>,
-}
-
 pub struct TcpLoad {
     cfg: TcpLoadConfig,
-    clients: Vec<ClientState>,
+    /// Each client's idle kept-alive connection, if any.
+    idle: Vec<Option<ConnId>>,
     conns: FxHashMap<ConnId, Conn>,
     next_conn: ConnId,
     pending: FxHashMap<RequestId, Pending>,
-    open_requests: usize,
-    timers: TimerWheel<u32>,
-    fired: Vec<u32>,
+    pacer: Pacer,
+    due: Vec<Due>,
     /// Attempt timeouts in deadline order (every attempt waits the same timeout).
     timeouts: VecDeque<(Instant, RequestId)>,
     actions: VecDeque<TcpAction>,
     records: VecDeque<Record>,
     progress: VecDeque<TcpProgress>,
-    started: bool,
 }
 
 impl TcpLoad {
     pub fn new(cfg: TcpLoadConfig) -> Self {
         TcpLoad {
-            clients: (0..cfg.clients).map(|_| ClientState::default()).collect(),
+            idle: vec![None; cfg.clients as usize],
+            pacer: Pacer::new(cfg.pacing, cfg.clients, cfg.requests),
+            due: Vec::new(),
             cfg,
             conns: FxHashMap::default(),
             next_conn: 0,
             pending: FxHashMap::default(),
-            open_requests: 0,
-            timers: TimerWheel::new(),
-            fired: Vec::new(),
             timeouts: VecDeque::new(),
             actions: VecDeque::new(),
             records: VecDeque::new(),
             progress: VecDeque::new(),
-            started: false,
         }
     }
 
@@ -158,53 +148,21 @@ impl TcpLoad {
         &self.cfg
     }
 
-    fn start(&mut self, now: Instant) {
-        self.started = true;
-        if self.cfg.requests == 0 {
-            return;
+    /// Sends what the pacer says is due.
+    fn send_due(&mut self, due: &[Due], now: Instant) {
+        for d in due {
+            let id = RequestId {
+                client: self.cfg.first_client + d.index,
+                seq: d.seq,
+                attempt: 0,
+            };
+            self.send_attempt(d.index, id, d.intended, now);
         }
-        match self.cfg.pacing {
-            Pacing::Interval(interval) => {
-                for index in 0..self.cfg.clients {
-                    let offset =
-                        interval.as_micros() * u64::from(index) / u64::from(self.cfg.clients);
-                    let at = now + Duration::from_micros(offset);
-                    self.clients[index as usize].next_send = at;
-                    self.timers.insert(at, index);
-                }
-            }
-            Pacing::Closed { concurrency } => {
-                for index in 0..self.cfg.clients {
-                    for _ in 0..concurrency {
-                        if !self.send_new(index, now, now) {
-                            break;
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    fn send_new(&mut self, index: u32, intended: Instant, now: Instant) -> bool {
-        let client = &mut self.clients[index as usize];
-        if client.next_seq >= self.cfg.requests {
-            return false;
-        }
-        let seq = client.next_seq;
-        client.next_seq += 1;
-        self.open_requests += 1;
-        let id = RequestId {
-            client: self.cfg.first_client + index,
-            seq,
-            attempt: 0,
-        };
-        self.send_attempt(index, id, intended, now);
-        true
     }
 
     fn send_attempt(&mut self, index: u32, id: RequestId, intended: Instant, now: Instant) {
         let reusable = if self.cfg.reuse {
-            self.clients[index as usize].idle.take()
+            self.idle[index as usize].take()
         } else {
             None
         };
@@ -273,34 +231,21 @@ impl TcpLoad {
 
     /// A logical request is over: closed loop sends the next one.
     fn finish_request(&mut self, index: u32, now: Instant) {
-        self.open_requests -= 1;
-        if let Pacing::Closed { .. } = self.cfg.pacing {
-            self.send_new(index, now, now);
-        }
+        let mut due = std::mem::take(&mut self.due);
+        self.pacer.finished(index, now, &mut due);
+        self.send_due(&due, now);
+        due.clear();
+        self.due = due;
     }
 
     pub fn handle_timeout(&mut self, now: Instant) {
-        if !self.started {
-            self.start(now);
-        }
         loop {
-            let mut fired_any = false;
-            self.timers.expire(now, &mut self.fired);
-            let fired = std::mem::take(&mut self.fired);
-            for &index in &fired {
-                fired_any = true;
-                let intended = self.clients[index as usize].next_send;
-                if self.send_new(index, intended, now)
-                    && let Pacing::Interval(interval) = self.cfg.pacing
-                    && self.clients[index as usize].next_seq < self.cfg.requests
-                {
-                    let next = intended + interval;
-                    self.clients[index as usize].next_send = next;
-                    self.timers.insert(next, index);
-                }
-            }
-            self.fired = fired;
-            self.fired.clear();
+            let mut due = std::mem::take(&mut self.due);
+            self.pacer.advance(now, &mut due);
+            let mut fired_any = !due.is_empty();
+            self.send_due(&due, now);
+            due.clear();
+            self.due = due;
             while let Some(&(deadline, id)) = self.timeouts.front()
                 && deadline <= now
             {
@@ -343,7 +288,7 @@ impl TcpLoad {
 
     fn drop_conn(&mut self, conn: ConnId) {
         if let Some(c) = self.conns.remove(&conn) {
-            let idle = &mut self.clients[c.index as usize].idle;
+            let idle = &mut self.idle[c.index as usize];
             if *idle == Some(conn) {
                 *idle = None;
             }
@@ -387,7 +332,7 @@ impl TcpLoad {
         let Some(c) = self.conns.remove(&conn) else {
             return;
         };
-        let idle = &mut self.clients[c.index as usize].idle;
+        let idle = &mut self.idle[c.index as usize];
         if *idle == Some(conn) {
             *idle = None;
         }
@@ -514,7 +459,7 @@ impl TcpLoad {
             c.request = None;
             c.reader = None;
             c.used = true;
-            self.clients[p.index as usize].idle = Some(conn);
+            self.idle[p.index as usize] = Some(conn);
         } else {
             self.drop_conn(conn);
         }
@@ -533,16 +478,13 @@ impl TcpLoad {
         for conn in conns {
             self.drop_conn(conn);
         }
-        for c in &mut self.clients {
-            c.next_seq = self.cfg.requests;
-        }
-        self.open_requests = 0;
+        self.pacer.stop();
     }
 
     /// Closes idle keep-alive connections once everything is done.
     fn close_idle(&mut self) {
-        for index in 0..self.clients.len() {
-            if let Some(conn) = self.clients[index].idle.take() {
+        for index in 0..self.idle.len() {
+            if let Some(conn) = self.idle[index].take() {
                 self.conns.remove(&conn);
                 self.actions.push_back(TcpAction::Close(conn));
             }
@@ -550,7 +492,7 @@ impl TcpLoad {
     }
 
     pub fn poll_action(&mut self) -> Option<TcpAction> {
-        if self.actions.is_empty() && self.open_requests == 0 && self.all_sent() {
+        if self.actions.is_empty() && self.pacer.open() == 0 && self.pacer.all_sent() {
             self.close_idle();
         }
         self.actions.pop_front()
@@ -565,11 +507,8 @@ impl TcpLoad {
     }
 
     pub fn poll_timeout(&self) -> Option<Instant> {
-        if !self.started {
-            return Some(Instant::ZERO);
-        }
         [
-            self.timers.next_deadline(),
+            self.pacer.next_deadline(),
             self.timeouts.front().map(|t| t.0),
         ]
         .into_iter()
@@ -577,16 +516,12 @@ impl TcpLoad {
         .min()
     }
 
-    fn all_sent(&self) -> bool {
-        self.clients.iter().all(|c| c.next_seq >= self.cfg.requests)
-    }
-
     pub fn is_done(&self) -> bool {
-        self.started
+        self.pacer.is_started()
             && self.pending.is_empty()
-            && self.open_requests == 0
+            && self.pacer.open() == 0
             && self.actions.is_empty()
-            && self.all_sent()
+            && self.pacer.all_sent()
     }
 }
 

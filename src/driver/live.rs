@@ -198,17 +198,7 @@ pub struct EventLoop {
 
 /// Binds a UDP socket, naming the address and the likely cause when it fails.
 pub fn bind_udp(addr: SocketAddr, what: &str) -> Result<UdpSocket> {
-    UdpSocket::bind(addr).map_err(|e| {
-        let hint = match e.kind() {
-            ErrorKind::AddrInUse => {
-                " (another program already uses this port; stop it or choose another port)"
-            }
-            ErrorKind::AddrNotAvailable => " (this machine has no such address)",
-            ErrorKind::PermissionDenied => " (ports below 1024 need privileges; use a higher one)",
-            _ => "",
-        };
-        anyhow::anyhow!("cannot bind the {what} to {addr}: {e}{hint}")
-    })
+    UdpSocket::bind(addr).map_err(|e| super::bind_error(addr, what, e))
 }
 
 impl EventLoop {

@@ -4,3 +4,18 @@
 
 pub mod live;
 pub mod tcp;
+
+/// The error for a socket that could not be bound: the address, what the kernel said, and the
+/// likely cause in words.
+pub fn bind_error(addr: std::net::SocketAddr, what: &str, e: std::io::Error) -> anyhow::Error {
+    use std::io::ErrorKind;
+    let hint = match e.kind() {
+        ErrorKind::AddrInUse => {
+            " (another program already uses this port; stop it or choose another port)"
+        }
+        ErrorKind::AddrNotAvailable => " (this machine has no such address)",
+        ErrorKind::PermissionDenied => " (ports below 1024 need privileges; use a higher one)",
+        _ => "",
+    };
+    anyhow::anyhow!("cannot bind the {what} to {addr}: {e}{hint}")
+}

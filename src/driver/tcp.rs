@@ -81,17 +81,7 @@ pub struct TcpPart {
 
 /// Binds a TCP listener, naming the address and the likely cause when it fails.
 pub fn bind_tcp(addr: SocketAddr, what: &str) -> Result<TcpListener> {
-    TcpListener::bind(addr).map_err(|e| {
-        let hint = match e.kind() {
-            ErrorKind::AddrInUse => {
-                " (another program already uses this port; stop it or choose another port)"
-            }
-            ErrorKind::AddrNotAvailable => " (this machine has no such address)",
-            ErrorKind::PermissionDenied => " (ports below 1024 need privileges; use a higher one)",
-            _ => "",
-        };
-        anyhow::anyhow!("cannot bind the {what} to {addr}: {e}{hint}")
-    })
+    TcpListener::bind(addr).map_err(|e| super::bind_error(addr, what, e))
 }
 
 impl TcpPart {
