@@ -358,12 +358,21 @@ impl EventLoop {
             now = self.clock.now();
             // Take the event list out so handlers can borrow `self`; put it back after.
             let events = std::mem::replace(&mut self.events, Events::with_capacity(0));
+            let mut tcp_events = false;
             for event in events.iter() {
                 let (token, readable, writable) =
                     (event.token(), event.is_readable(), event.is_writable());
                 if token == LISTENER || (token.0 >= CONN_BASE && token != SERVER) {
-                    self.tcp
-                        .handle_event(&self.poll, event, now, &mut self.recv_buf, observer)?;
+                    // TCP reads its own clock per read (see `TcpPart::read`); the turn's `now`
+                    // is refreshed after the events so time never goes backwards for the cores.
+                    self.tcp.handle_event(
+                        &self.poll,
+                        event,
+                        &self.clock,
+                        &mut self.recv_buf,
+                        observer,
+                    )?;
+                    tcp_events = true;
                     continue;
                 }
                 if writable {
@@ -378,6 +387,9 @@ impl EventLoop {
                 }
             }
             self.events = events;
+            if tcp_events {
+                now = self.clock.now();
+            }
         }
     }
 

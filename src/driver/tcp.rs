@@ -8,7 +8,7 @@
 //! exactly once; bytes a core hands out are written in order, across `WouldBlock`; a server
 //! connection that misbehaves is closed, never allowed to stop the loop.
 
-use super::live::Observer;
+use super::live::{Clock, Observer};
 use crate::client::tcp::{ConnId, TcpAction, TcpLoad};
 use crate::server::echo::{ConnStatus, TcpEchoConn};
 use crate::server::http::HttpConn;
@@ -275,10 +275,11 @@ impl TcpPart {
         &mut self,
         poll: &Poll,
         event: &Event,
-        now: Instant,
+        clock: &Clock,
         buf: &mut [u8],
         observer: &mut dyn Observer,
     ) -> Result<()> {
+        let now = clock.now();
         if event.token() == LISTENER {
             return self.accept(poll, observer);
         }
@@ -291,7 +292,7 @@ impl TcpPart {
             self.write_out(poll, slot, now, observer);
         }
         if event.is_readable() || event.is_read_closed() {
-            self.read(poll, slot, now, buf, observer)?;
+            self.read(poll, slot, clock, buf, observer)?;
         }
         Ok(())
     }
@@ -384,10 +385,11 @@ impl TcpPart {
         &mut self,
         poll: &Poll,
         slot: usize,
-        now: Instant,
+        clock: &Clock,
         buf: &mut [u8],
         observer: &mut dyn Observer,
     ) -> Result<()> {
+        let mut now = clock.now();
         loop {
             let Some(c) = self.conns.get_mut(slot).and_then(Option::as_mut) else {
                 return Ok(()); // closed while handling earlier bytes
@@ -418,7 +420,12 @@ impl TcpPart {
                     }
                     return Ok(());
                 }
-                Ok(n) => self.on_bytes(poll, slot, now, &buf[..n], observer)?,
+                Ok(n) => {
+                    // A request sent while handling earlier bytes may be answered within this
+                    // loop: stamp each read with its own time.
+                    now = clock.now();
+                    self.on_bytes(poll, slot, now, &buf[..n], observer)?
+                }
                 Err(e) if e.kind() == ErrorKind::WouldBlock => return Ok(()),
                 Err(e) if e.kind() == ErrorKind::Interrupted => continue,
                 Err(e) => {

@@ -453,3 +453,133 @@ pub fn assert_date_line(line: &str, before: i64, after: i64) -> i64 {
     );
     t
 }
+
+// ---- TCP servers started by the tests: free ports, readiness, and what HTTP heads say. ----
+
+impl Proc {
+    /// How the child ended, if it already has (never waits).
+    pub fn try_exit(&mut self) -> Option<ExitStatus> {
+        self.child.try_wait().expect("try_wait")
+    }
+
+    /// Everything the child printed on stdout so far (lines already read).
+    pub fn stdout_so_far(&self) -> String {
+        self.seen.concat()
+    }
+}
+
+/// A loopback TCP port nobody listens on (bound and released at once).
+pub fn unused_tcp_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    l.local_addr().unwrap().port()
+}
+
+/// Waits until something accepts TCP connections on `addr`: at most `timeout`, and only while
+/// `running` says the server process is still alive. Returns whether a connection succeeded.
+pub fn wait_for_tcp(
+    addr: SocketAddr,
+    timeout: Duration,
+    mut running: impl FnMut() -> bool,
+) -> bool {
+    let end = Instant::now() + timeout;
+    // Bounded in count as well as in time: 50 ms apart, the deadline ends it.
+    while Instant::now() < end {
+        if std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(500)).is_ok() {
+            return true;
+        }
+        if !running() {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    false
+}
+
+/// Fails the test (never skips it) when `program` is missing: CI installs it (see `.ci/run`).
+pub fn require_program(program: &str, package: &str) {
+    let found = Command::new(program)
+        .arg(if program.ends_with("nginx") {
+            "-v"
+        } else {
+            "--version"
+        })
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok();
+    assert!(
+        found,
+        "`{program}` is not installed; this test needs it (Debian: apt-get install -y \
+         --no-install-recommends {package}; .ci/run installs it)"
+    );
+}
+
+/// The final response head of `text` (what `curl -sI` or `losslab head` printed: interim 1xx
+/// heads first, each ending with an empty line): its status line and the set of its header
+/// names, lowercased (field names are case-insensitive, RFC 9110 §5.1).
+pub fn final_head(text: &str) -> (String, std::collections::BTreeSet<String>) {
+    let heads: Vec<Vec<&str>> = text
+        .split('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .collect::<Vec<_>>()
+        .split(|l| l.is_empty())
+        .filter(|h| !h.is_empty())
+        .map(<[&str]>::to_vec)
+        .collect();
+    let last = heads
+        .last()
+        .unwrap_or_else(|| panic!("no response head in {text:?}"));
+    assert!(last[0].starts_with("HTTP/"), "not a status line: {text:?}");
+    let names = last[1..]
+        .iter()
+        .filter(|l| !l.starts_with([' ', '\t'])) // an obs-fold continues the previous field
+        .map(|l| {
+            let (name, _) = l
+                .split_once(':')
+                .unwrap_or_else(|| panic!("not a header line {l:?} in {text:?}"));
+            name.trim_end().to_ascii_lowercase()
+        })
+        .collect();
+    (last[0].to_string(), names)
+}
+
+/// What `curl -sI [extra...] url` prints (the run must succeed). curl's own timeouts bound it,
+/// and [`run`] bounds the process.
+pub fn curl_head(cwd: &Path, url: &str, extra: &[&str]) -> String {
+    require_program("curl", "curl");
+    let mut cmd = Command::new("curl");
+    cmd.current_dir(cwd)
+        .args(["-sI", "--max-time", "20", "--noproxy", "*"])
+        .args(extra)
+        .arg(url);
+    let done = run(&mut cmd, b"");
+    assert_eq!(done.code(), Some(0), "curl -sI {url}: {done:?}");
+    done.stdout
+}
+
+/// A `losslab serve echo --tcp|--udp --bind 127.0.0.1:0 ARGS...` child, ready: its banner
+/// (`losslab echo server on tcp 127.0.0.1:PORT (Ctrl-C to stop)`) has been read.
+pub fn start_echo_server(cwd: &Path, tcp: bool, args: &[&str]) -> Server {
+    let proto = if tcp { "tcp" } else { "udp" };
+    let mut cmd = losslab(cwd);
+    cmd.args([
+        "serve",
+        "echo",
+        &format!("--{proto}"),
+        "--bind",
+        "127.0.0.1:0",
+    ])
+    .args(args);
+    let mut proc = Proc::spawn(&mut cmd);
+    let prefix = format!("losslab echo server on {proto} ");
+    let banner = proc.line_matching(Duration::from_secs(30), |l| l.starts_with(&prefix));
+    let addr: SocketAddr = banner[prefix.len()..]
+        .split_whitespace()
+        .next()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| panic!("no address in {banner:?}"));
+    assert!(addr.ip().is_loopback(), "{banner}");
+    assert_ne!(addr.port(), 0, "{banner}");
+    Server { proc, addr }
+}
