@@ -48,6 +48,23 @@ pub struct TcpLoadConfig {
     pub progress: bool,
 }
 
+impl TcpLoadConfig {
+    /// One client sending `requests` requests one after another (the by-hand commands).
+    pub fn one_client(requests: u32, timeout: Duration, reuse: bool, protocol: Protocol) -> Self {
+        TcpLoadConfig {
+            clients: 1,
+            first_client: 0,
+            requests,
+            pacing: Pacing::Closed { concurrency: 1 },
+            timeout,
+            retries: 0,
+            reuse,
+            protocol,
+            progress: true,
+        }
+    }
+}
+
 /// A connection, named by the core; the driver maps it to a socket.
 pub type ConnId = u64;
 
@@ -203,11 +220,11 @@ impl TcpLoad {
             .expect("the connection was just found or made");
         c.request = Some(id);
         if c.connected.is_some() {
-            self.write_request(conn, id);
+            self.write_request(conn);
         }
     }
 
-    fn write_request(&mut self, conn: ConnId, id: RequestId) {
+    fn write_request(&mut self, conn: ConnId) {
         let mut bytes = Vec::new();
         let reader = match &self.cfg.protocol {
             Protocol::Echo { message } => {
@@ -222,7 +239,6 @@ impl TcpLoad {
                 Reader::Head(HeadParser::new(MAX_HEAD_BYTES))
             }
         };
-        let _ = id;
         if let Some(c) = self.conns.get_mut(&conn) {
             c.reader = Some(reader);
         }
@@ -322,8 +338,8 @@ impl TcpLoad {
             return;
         };
         c.connected = Some(now);
-        if let Some(id) = c.request {
-            self.write_request(conn, id);
+        if c.request.is_some() {
+            self.write_request(conn);
         }
     }
 

@@ -5,7 +5,6 @@
 //! sends one message (or one per line of standard input, after a `> ` prompt like the lab's
 //! `input('> ')`) and prints the reply. Invariant: every wait is bounded by the timeout.
 
-use crate::client::loadgen::Pacing;
 use crate::client::tcp::{Protocol, TcpLoad, TcpLoadConfig, TcpProgress, TcpResponse};
 use crate::cmd::time_client::resolve;
 use crate::driver::live::{Clock, EventLoop, Observer, Stop};
@@ -190,19 +189,14 @@ fn tcp_exchange(
     let mut ev = EventLoop::new(Clock::new())?;
     ev.add_tcp_clients(
         target,
-        TcpLoad::new(TcpLoadConfig {
-            clients: 1,
-            first_client: 0,
-            requests: 1,
-            pacing: Pacing::Closed { concurrency: 1 },
+        TcpLoad::new(TcpLoadConfig::one_client(
+            1,
             timeout,
-            retries: 0,
-            reuse: false,
-            protocol: Protocol::Echo {
+            false,
+            Protocol::Echo {
                 message: message.to_vec(),
             },
-            progress: true,
-        }),
+        )),
     );
     let mut obs = OneShot::default();
     let stop = ev.run(&mut obs, interrupt)?;

@@ -7,7 +7,7 @@
 //! the end of the headers (a HEAD response has no body), so a server that keeps the
 //! connection open never makes it wait for EOF.
 
-use crate::client::loadgen::{Pacing, Record};
+use crate::client::loadgen::Record;
 use crate::client::tcp::{Protocol, TcpLoad, TcpLoadConfig, TcpProgress, TcpResponse};
 use crate::cmd::run::resolve_url;
 use crate::driver::live::{Clock, EventLoop, Observer, Stop};
@@ -98,20 +98,15 @@ pub fn run_head(opts: &HeadOptions, interrupt: &AtomicBool, console: &mut dyn Wr
     let mut ev = EventLoop::new(Clock::new())?;
     ev.add_tcp_clients(
         target,
-        TcpLoad::new(TcpLoadConfig {
-            clients: 1,
-            first_client: 0,
-            requests: count,
-            pacing: Pacing::Closed { concurrency: 1 },
-            timeout: opts.timeout,
-            retries: 0,
-            reuse: !opts.new_connection,
-            protocol: Protocol::Head {
+        TcpLoad::new(TcpLoadConfig::one_client(
+            count,
+            opts.timeout,
+            !opts.new_connection,
+            Protocol::Head {
                 url,
                 http10: opts.http10,
             },
-            progress: true,
-        }),
+        )),
     );
     let measure = opts.count.is_some();
     if measure {
