@@ -106,6 +106,11 @@ pub enum Progress {
         id: RequestId,
         rtt: Duration,
     },
+    /// A reply whose checksum failed; it is discarded and its request may still time out.
+    Corrupted {
+        index: u32,
+        text: String,
+    },
     /// A reply that matches nothing outstanding: a duplicate, or a stranger's datagram.
     Unmatched {
         index: u32,
@@ -121,6 +126,8 @@ pub struct Unmatched {
     pub duplicates: u64,
     /// Anything else: unknown ids, replies after the late window.
     pub stray: u64,
+    /// Replies whose checksum failed: altered on the way, discarded (like a bad UDP checksum).
+    pub corrupted: u64,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -312,6 +319,16 @@ impl LoadGen {
 
     /// A datagram arrived on client `index`'s socket.
     pub fn handle_datagram(&mut self, now: Instant, index: u32, datagram: &[u8]) {
+        if !wire::reply_intact(datagram) {
+            self.clients[index as usize].unmatched.corrupted += 1;
+            if self.cfg.progress {
+                self.progress.push_back(Progress::Corrupted {
+                    index,
+                    text: wire::reply_text(datagram),
+                });
+            }
+            return;
+        }
         let id = match wire::parse_reply_id(datagram) {
             Some(id) if id.client == self.client_id(index) => Some(id),
             // An id for another client: a stray, never credited to this client's packets.
@@ -568,6 +585,25 @@ mod tests {
             (Outcome::Timeout, None, None)
         );
         assert!(lg.is_done());
+    }
+
+    #[test]
+    fn corrupted_reply_is_discarded_not_credited() {
+        let mut c = cfg(Pacing::Closed { concurrency: 1 });
+        c.clients = 1;
+        let mut lg = LoadGen::new(c);
+        lg.handle_timeout(us(0));
+        sent(&mut lg);
+        let mut bad = reply_to(id(0, 0, 0));
+        bad[3] ^= 0x04; // one bit of the date text
+        lg.handle_datagram(us(10), 0, &bad);
+        assert!(
+            lg.poll_record().is_none(),
+            "a corrupted reply must not count"
+        );
+        assert_eq!(lg.unmatched(0).corrupted, 1);
+        lg.handle_datagram(us(20), 0, &reply_to(id(0, 0, 0)));
+        assert_eq!(lg.poll_record().unwrap().outcome, Outcome::Reply);
     }
 
     #[test]

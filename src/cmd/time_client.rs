@@ -71,6 +71,9 @@ impl Observer for TimeObserver<'_> {
                 id.attempt,
                 fmt_ms(rtt.as_micros())
             ),
+            Progress::Corrupted { text, .. } => {
+                format!("corrupted reply (checksum failed, discarded): {text}")
+            }
             Progress::Unmatched {
                 duplicate, text, ..
             } => {

@@ -116,6 +116,7 @@ impl<W: Write> Recorder<W> {
             all.merge(s);
             all_unmatched.duplicates += u.duplicates;
             all_unmatched.stray += u.stray;
+            all_unmatched.corrupted += u.corrupted;
             rows.push(s.summary((first_client + index as u32).to_string(), u));
         }
         rows.push(all.summary("all".to_string(), all_unmatched));

@@ -150,6 +150,7 @@ impl ClientStats {
             late: self.late,
             duplicates: unmatched.duplicates,
             stray: unmatched.stray,
+            corrupted: unmatched.corrupted,
             interrupted: self.interrupted,
             errors: self.errors,
         }
@@ -175,12 +176,13 @@ pub struct SummaryRow {
     pub late: u64,
     pub duplicates: u64,
     pub stray: u64,
+    pub corrupted: u64,
     pub interrupted: u64,
     pub errors: u64,
 }
 
 pub const SUMMARY_COLUMNS: &str = "scope,sent,replies,timeouts,loss_ratio,loss_ci_low,loss_ci_high,\
-rtt_min_us,rtt_p50_us,rtt_p90_us,rtt_p99_us,rtt_max_us,rtt_mean_us,late,duplicates,stray,interrupted,errors";
+rtt_min_us,rtt_p50_us,rtt_p90_us,rtt_p99_us,rtt_max_us,rtt_mean_us,late,duplicates,stray,corrupted,interrupted,errors";
 
 impl SummaryRow {
     /// The row as CSV, in [`SUMMARY_COLUMNS`] order; absent values are empty cells.
@@ -192,7 +194,7 @@ impl SummaryRow {
             v.map_or(String::new(), |v| v.to_string())
         }
         format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             self.scope,
             self.sent,
             self.replies,
@@ -210,6 +212,7 @@ impl SummaryRow {
             self.late,
             self.duplicates,
             self.stray,
+            self.corrupted,
             self.interrupted,
             self.errors,
         )

@@ -34,7 +34,7 @@ const REQUEST_PREFIX: &[u8] = b"losslab-time id=";
 const ID_MARK: &[u8] = b" id=";
 
 /// Longest reply this module emits (a ctime string, " UTC", an id with three maximal numbers).
-pub const MAX_REPLY_LEN: usize = 24 + 4 + 4 + 10 + 1 + 10 + 1 + 3 + 1;
+pub const MAX_REPLY_LEN: usize = 24 + 4 + 9 + 4 + 10 + 1 + 10 + 1 + 3 + 1;
 
 /// Writes a losslab request for `id` into `out` (cleared first).
 pub fn encode_request(id: RequestId, out: &mut Vec<u8>) {
@@ -77,10 +77,72 @@ impl ReplyEncoder {
         out.clear();
         out.extend_from_slice(&self.text);
         if let Some(id) = id {
-            out.extend_from_slice(ID_MARK);
-            push_id(id, out);
+            // `TEXT sum=HHHH id=ID`: the checksum covers TEXT and ` id=ID`, so a client can tell
+            // a reply altered on the way (netem's `corrupt`) from a good one.
+            let mut tail = Vec::with_capacity(24);
+            tail.extend_from_slice(ID_MARK);
+            push_id(id, &mut tail);
+            let sum = fletcher16(&self.text, &tail);
+            out.extend_from_slice(SUM_MARK);
+            push_hex16(sum, out);
+            out.extend_from_slice(&tail);
         }
         out.push(b'\n');
+    }
+}
+
+const SUM_MARK: &[u8] = b" sum=";
+
+/// Fletcher-16 over `a` then `b`: catches every single-bit error and most bursts, in a few
+/// instructions per byte.
+fn fletcher16(a: &[u8], b: &[u8]) -> u16 {
+    let (mut s1, mut s2) = (0u16, 0u16);
+    for &byte in a.iter().chain(b) {
+        s1 = (s1 + u16::from(byte)) % 255;
+        s2 = (s2 + s1) % 255;
+    }
+    (s2 << 8) | s1
+}
+
+fn push_hex16(v: u16, out: &mut Vec<u8>) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for shift in [12, 8, 4, 0] {
+        out.push(HEX[usize::from((v >> shift) & 0xf)]);
+    }
+}
+
+/// Splits a losslab reply line into (TEXT, checksum) when it carries ` sum=HHHH` before its id.
+fn split_sum(line: &[u8], id_at: usize) -> Option<(&[u8], u16)> {
+    let start = id_at.checked_sub(SUM_MARK.len() + 4)?;
+    let mark = &line[start..start + SUM_MARK.len()];
+    if mark != SUM_MARK {
+        return None;
+    }
+    // Lowercase only, as written: `E` for `e` is a flipped bit, not the same checksum.
+    let sum = line[start + SUM_MARK.len()..id_at]
+        .iter()
+        .try_fold(0u16, |acc, &d| {
+            let v = match d {
+                b'0'..=b'9' => d - b'0',
+                b'a'..=b'f' => d - b'a' + 10,
+                _ => return None,
+            };
+            Some((acc << 4) | u16::from(v))
+        })?;
+    Some((&line[..start], sum))
+}
+
+/// False when a reply carries a checksum that does not match its content: it was corrupted on
+/// the way. Replies without a checksum (other servers, plain requests) count as intact.
+pub fn reply_intact(datagram: &[u8]) -> bool {
+    let line = trim_line_end(datagram);
+    let Some(at) = id_mark_at(line) else {
+        return true;
+    };
+    match split_sum(line, at) {
+        Some((text, sum)) => fletcher16(text, &line[at..]) == sum,
+        // A mangled checksum field is a corrupted reply too, if the rest looks like ours.
+        None => !line[..at].windows(SUM_MARK.len()).any(|w| w == SUM_MARK),
     }
 }
 
@@ -103,7 +165,9 @@ fn id_mark_at(line: &[u8]) -> Option<usize> {
 pub fn reply_text(datagram: &[u8]) -> String {
     let line = trim_line_end(datagram);
     let text = match id_mark_at(line) {
-        Some(at) if parse_id(&line[at + ID_MARK.len()..]).is_some() => &line[..at],
+        Some(at) if parse_id(&line[at + ID_MARK.len()..]).is_some() => {
+            split_sum(line, at).map_or(&line[..at], |(text, _)| text)
+        }
         _ => line,
     };
     String::from_utf8_lossy(text).into_owned()
@@ -243,19 +307,48 @@ mod tests {
         let unix_us = 1_795_483_348_500_000;
         let mut buf = Vec::new();
         encode_reply(unix_us, Some(ID), &mut buf);
-        assert_eq!(buf, b"Tue Nov 24 01:22:28 2026 UTC id=3.17.2\n");
+        let sum = fletcher16(b"Tue Nov 24 01:22:28 2026 UTC", b" id=3.17.2");
+        let expected = format!("Tue Nov 24 01:22:28 2026 UTC sum={sum:04x} id=3.17.2\n");
+        assert_eq!(String::from_utf8_lossy(&buf), expected);
         assert_eq!(parse_reply_id(&buf), Some(ID));
         assert_eq!(reply_text(&buf), "Tue Nov 24 01:22:28 2026 UTC");
+        assert!(reply_intact(&buf));
         encode_reply(unix_us, None, &mut buf);
         assert_eq!(buf, b"Tue Nov 24 01:22:28 2026 UTC\n");
         // The caching encoder gives the same bytes, and follows the clock across seconds.
         let mut enc = ReplyEncoder::default();
         enc.encode(unix_us, Some(ID), &mut buf);
-        assert_eq!(buf, b"Tue Nov 24 01:22:28 2026 UTC id=3.17.2\n");
+        assert_eq!(String::from_utf8_lossy(&buf), expected);
         enc.encode(unix_us + 600_000, None, &mut buf);
         assert_eq!(buf, b"Tue Nov 24 01:22:29 2026 UTC\n");
         assert_eq!(parse_reply_id(&buf), None);
         assert!(buf.len() <= MAX_REPLY_LEN);
+    }
+
+    /// Any single flipped bit in the text, the checksum digits or the id of a checksummed reply
+    /// is detected (the ` sum=` and ` id=` delimiters themselves are not protected; losslab's
+    /// `corrupt` alters the text). Replies without a checksum are taken as they are.
+    #[test]
+    fn corrupted_replies_are_detected() {
+        let mut good = Vec::new();
+        encode_reply(1_795_483_348_500_000, Some(ID), &mut good);
+        let text_end = b"Tue Nov 24 01:22:28 2026 UTC".len();
+        let sum_digits = text_end + SUM_MARK.len()..text_end + SUM_MARK.len() + 4;
+        let id_digits = sum_digits.end + ID_MARK.len()..good.len() - 1;
+        let positions = (0..text_end).chain(sum_digits).chain(id_digits);
+        for i in positions {
+            for bit in 0..8 {
+                let mut bad = good.clone();
+                bad[i] ^= 1 << bit;
+                if bad[i] == b'\n' || bad[i] == b'\r' {
+                    continue; // would cut the line short: still not intact or not parseable
+                }
+                let caught = !reply_intact(&bad) || parse_reply_id(&bad) != Some(ID);
+                assert!(caught, "flip of bit {bit} at {i} went unnoticed: {bad:?}");
+            }
+        }
+        assert!(reply_intact(b"Res: hola"));
+        assert!(reply_intact(b"Tue Nov 24 01:22:28 2026\n"));
     }
 
     #[test]
