@@ -259,6 +259,8 @@ impl TcpPart {
         let peer = c.peer;
         match (client, failed) {
             (Some(id), Some(e)) => {
+                // The core forgets the connection on an error; the socket goes with it.
+                self.remove(poll, slot, observer);
                 if let Some((_, load)) = &mut self.load {
                     let to = peer.map_or(String::new(), |p| format!(" to {p}"));
                     load.handle_error(now, id, format!("cannot send{to}: {e}"));
