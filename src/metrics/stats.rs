@@ -103,7 +103,11 @@ impl ClientStats {
     }
 
     fn record_rtt(&mut self, rtt: u64) {
-        self.rtt.saturating_record(rtt);
+        // `record`, not `saturating_record`: the latter clamps to the histogram's current
+        // range (2048 µs for a new one) instead of growing it.
+        self.rtt
+            .record(rtt)
+            .expect("an auto-resizing histogram records any RTT in µs");
         self.rtt_sum += u128::from(rtt);
         self.rtt_min = self.rtt_min.min(rtt);
         self.rtt_max = self.rtt_max.max(rtt);
@@ -300,6 +304,21 @@ mod tests {
             big.record(v).unwrap();
         }
         assert_eq!(percentile(&big, 0.9), Some(900));
+    }
+
+    /// Regression: RTTs above 2.048 ms were clamped to the new histogram's range, so a 20 ms
+    /// median read as 2 µs.
+    #[test]
+    fn long_rtts_keep_their_value() {
+        let mut s = ClientStats::default();
+        for rtt in [9, 19_000, 20_000, 21_000, 35_000] {
+            s.add(&record(Outcome::Reply, Some(rtt)));
+        }
+        let row = s.summary("0".into(), Unmatched::default());
+        // Values are reported as the top of their 3-significant-digit bucket: 20000 lies in
+        // [20000, 20015] (width 16) and 35000 in [34976, 35007] (width 32).
+        assert_eq!(row.rtt_p50_us, Some(20_015));
+        assert_eq!(row.rtt_p99_us, Some(35_007));
     }
 
     #[test]
