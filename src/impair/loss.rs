@@ -1,47 +1,525 @@
-//! Loss models: does this packet die?
+//! Loss models: does this packet die, and what state was its flow in?
 //!
-//! Only the memoryless Bernoulli model exists so far (the lab's "answer half the requests at
-//! random"); stateful models keep one generator per flow and slot in beside it. Invariant: a
-//! decision is a pure function of (seed, purpose, packet key), see [`super::KeyedDraw`].
+//! Owns the models netem knows, with netem's meaning (tc-netem(8); Salsano et al., "Definition
+//! of a general and intuitive loss model for packet networks and its implementation in the Netem
+//! module in the Linux kernel", 2012):
+//! - `random P` ([`LossModel::Bernoulli`]): each packet lost independently with probability P.
+//! - `gemodel p r 1-h 1-k` ([`LossModel::GilbertElliott`]): two states, Good and Bad; p is
+//!   Good→Bad, r is Bad→Good; a packet is lost with probability 1-k in Good and 1-h in Bad.
+//!   Stationary loss `(1-k)·r/(p+r) + (1-h)·p/(p+r)`. With 1-h = 1 and 1-k = 0 it is the simple
+//!   Gilbert model: bursts are geometric with mean 1/r.
+//! - `state p13 p31 p32 p23 p14` ([`LossModel::FourState`]): netem's 4-state chain. State 1:
+//!   delivered, in a gap; 2: delivered, in a burst; 3: lost, in a burst; 4: isolated loss.
+//!   Transitions 1→3 p13, 1→4 p14, 3→1 p31, 3→2 p32, 2→3 p23, 4→1 always.
+//! - `pattern 1001` ([`LossModel::Pattern`]): losslab's deterministic teaching model.
+//!
+//! Invariant: a decision is a pure function of (seed, model, lane, packet key), see
+//! [`super::KeyedDraw`]. Stateful models get that from a chain per (flow, direction) indexed by
+//! sequence number, never by arrival:
+//! - `S(n)` is the state of seq n's first attempt; `S(n+1) = T(S(n), u_step(n, 0))`.
+//! - Attempt a > 0 of seq n sees `R(n, a) = T(R(n, a-1), u_step(n, a))`, `R(n, 0) = S(n)`: a
+//!   retry is one more step from where the previous attempt was, so retries inside a burst tend
+//!   to fail too, and the chain of first attempts never depends on how many retries were sent.
+//! - A packet's fate comes from its state before its own transition, as netem's Gilbert-Elliott
+//!   code does (for the 4-state chain, lost ⇔ the state is 3 or 4; netem decides on the state
+//!   it enters, the same process shifted by one packet).
+//! - The first state of a flow is drawn from the stationary distribution, not netem's Good
+//!   start, so every prefix of every flow has the model's loss rate in expectation (a 50-packet
+//!   run is not biased towards Good). For the same reason the chain restarts from a stationary
+//!   draw every 65,536 seqs: no decision ever needs more than 65,536 steps, whatever seq a peer
+//!   sends, at the cost of one cut in the burst structure per 65,536 packets of a flow.
+//! - Pattern: attempt a of seq n is lost when digit `(n + a) mod len` is `1` (a retry is the
+//!   next packet of the pattern, so `pattern 10` answers every retry).
 
-use super::{KeyedDraw, PacketKey, Purpose};
-use serde::Serialize;
+use super::spec::percent;
+use super::{Direction, KeyedDraw, Kind, Lane, PacketKey, Purpose};
+use rustc_hash::FxHashMap;
+use serde::{Serialize, Serializer};
 use std::fmt;
+
+/// The longest loss pattern (digits).
+pub const MAX_PATTERN: usize = 256;
+
+/// A fixed loss pattern: digit i is 1 when packet i (mod len) is lost. Fixed-size, so a
+/// [`LossModel`] stays `Copy`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Pattern {
+    bits: [u64; MAX_PATTERN / 64],
+    len: u16,
+}
+
+impl Pattern {
+    /// Parses digits such as `1001`: 1 lost, 0 delivered.
+    pub fn parse(digits: &str) -> Result<Pattern, String> {
+        let len = digits.chars().count();
+        if len == 0 {
+            return Err("pattern needs its digits: 1 lost, 0 delivered, like pattern 1001".into());
+        }
+        if len > MAX_PATTERN {
+            return Err(format!(
+                "the pattern is {len} digits long; at most {MAX_PATTERN}"
+            ));
+        }
+        let mut pattern = Pattern {
+            bits: [0; MAX_PATTERN / 64],
+            len: len as u16,
+        };
+        for (i, c) in digits.chars().enumerate() {
+            match c {
+                '0' => {}
+                '1' => pattern.bits[i / 64] |= 1 << (i % 64),
+                other => {
+                    return Err(format!(
+                        "the pattern has \"{other}\"; write only 1 (lost) and 0 (delivered), \
+                         like 1001"
+                    ));
+                }
+            }
+        }
+        Ok(pattern)
+    }
+
+    pub fn len(&self) -> usize {
+        usize::from(self.len)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// True when digit `i` (taken mod the length) is 1.
+    pub fn lost(&self, i: u64) -> bool {
+        let i = (i % u64::from(self.len)) as usize;
+        self.bits[i / 64] >> (i % 64) & 1 == 1
+    }
+
+    /// How many digits are 1.
+    pub fn losses(&self) -> usize {
+        self.bits.iter().map(|w| w.count_ones() as usize).sum()
+    }
+
+    /// The fate of attempt `attempt` of seq `seq`: digit `(seq + attempt) mod len`.
+    pub fn drops(&self, seq: u64, attempt: u8) -> bool {
+        self.lost(seq % u64::from(self.len) + u64::from(attempt))
+    }
+}
+
+impl fmt::Display for Pattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for i in 0..self.len() {
+            f.write_str(if self.lost(i as u64) { "1" } else { "0" })?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Pattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Pattern(\"{self}\")")
+    }
+}
+
+impl Serialize for Pattern {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 #[serde(tag = "model", rename_all = "lowercase")]
 pub enum LossModel {
-    /// Each packet is lost independently with probability `p`.
+    /// `random p`: each packet is lost independently with probability `p`.
     Bernoulli { p: f64 },
+    /// `gemodel p r 1-h 1-k`.
+    #[serde(rename = "gemodel")]
+    GilbertElliott {
+        p: f64,
+        r: f64,
+        #[serde(rename = "1-h")]
+        one_minus_h: f64,
+        #[serde(rename = "1-k")]
+        one_minus_k: f64,
+    },
+    /// `state p13 p31 p32 p23 p14`.
+    #[serde(rename = "state")]
+    FourState {
+        p13: f64,
+        p31: f64,
+        p32: f64,
+        p23: f64,
+        p14: f64,
+    },
+    /// `pattern 1001`.
+    Pattern { pattern: Pattern },
 }
+
+/// A transition matrix over at most four states (unused rows and columns are zero).
+type Matrix = [[f64; 4]; 4];
+
+/// Rounding slack when checking that two probabilities leaving one state sum to at most 1.
+const SUM_SLACK: f64 = 1e-12;
 
 impl LossModel {
     pub const NONE: LossModel = LossModel::Bernoulli { p: 0.0 };
 
+    /// Simple Gilbert with stationary loss `mean_loss` (π) and mean burst length `mean_burst`
+    /// (L packets): r = 1/L and p = π·r/(1-π), so that π = p/(p+r); 1-h = 1, 1-k = 0.
+    pub fn bursty(mean_loss: f64, mean_burst: f64) -> Result<LossModel, String> {
+        let (pi, l) = (mean_loss, mean_burst);
+        if !(0.0..=1.0).contains(&pi) {
+            return Err(format!(
+                "P = {} is not a probability (0% to 100%)",
+                percent(pi)
+            ));
+        }
+        if !(l >= 1.0 && l.is_finite()) {
+            return Err(format!(
+                "L = {l} is not a mean burst length (at least 1 packet)"
+            ));
+        }
+        if pi == 1.0 {
+            return Err("P = 100% leaves no gaps between bursts; write random 100%".into());
+        }
+        let r = 1.0 / l;
+        let p = pi * r / (1.0 - pi);
+        if p > 1.0 {
+            return Err(format!(
+                "P = {} with L = {l} needs p = P·r/(1-P) = {}, over 100%: with that loss the \
+                 mean burst is at least P/(1-P) = {} packets",
+                percent(pi),
+                percent(six_digits(p)),
+                six_digits(pi / (1.0 - pi))
+            ));
+        }
+        Ok(LossModel::GilbertElliott {
+            p,
+            r,
+            one_minus_h: 1.0,
+            one_minus_k: 0.0,
+        })
+    }
+
     /// Checks the parameters, naming the one out of range.
     pub fn validate(&self) -> Result<(), String> {
+        let check = |name: &str, v: f64| {
+            if (0.0..=1.0).contains(&v) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{name} = {} is not a probability (0% to 100%)",
+                    percent(v)
+                ))
+            }
+        };
         match *self {
             LossModel::Bernoulli { p } if !(0.0..=1.0).contains(&p) => Err(format!(
                 "p = {p} is not a probability; it must lie between 0 and 1 (0.5 drops half)"
             )),
-            LossModel::Bernoulli { .. } => Ok(()),
+            LossModel::Bernoulli { .. } | LossModel::Pattern { .. } => Ok(()),
+            LossModel::GilbertElliott {
+                p,
+                r,
+                one_minus_h,
+                one_minus_k,
+            } => {
+                check("p", p)?;
+                check("r", r)?;
+                check("1-h", one_minus_h)?;
+                check("1-k", one_minus_k)
+            }
+            LossModel::FourState {
+                p13,
+                p31,
+                p32,
+                p23,
+                p14,
+            } => {
+                for (name, v) in [
+                    ("p13", p13),
+                    ("p31", p31),
+                    ("p32", p32),
+                    ("p23", p23),
+                    ("p14", p14),
+                ] {
+                    check(name, v)?;
+                }
+                if p13 + p14 > 1.0 + SUM_SLACK {
+                    return Err(format!(
+                        "p13 + p14 = {} + {} is more than 100%: both leave state 1",
+                        percent(p13),
+                        percent(p14)
+                    ));
+                }
+                if p31 + p32 > 1.0 + SUM_SLACK {
+                    return Err(format!(
+                        "p31 + p32 = {} + {} is more than 100%: both leave state 3",
+                        percent(p31),
+                        percent(p32)
+                    ));
+                }
+                Ok(())
+            }
         }
     }
 
-    /// The long-run share of packets this model drops.
+    /// True for the models whose decisions depend on the flow's history.
+    pub fn is_stateful(&self) -> bool {
+        matches!(
+            self,
+            LossModel::GilbertElliott { .. } | LossModel::FourState { .. }
+        )
+    }
+
+    /// The spec in netem's syntax (without the `loss` keyword), every parameter written out.
+    pub fn spec(&self) -> String {
+        match *self {
+            LossModel::Bernoulli { p } => format!("random {}", percent(p)),
+            LossModel::GilbertElliott {
+                p,
+                r,
+                one_minus_h,
+                one_minus_k,
+            } => format!(
+                "gemodel {} {} {} {}",
+                percent(p),
+                percent(r),
+                percent(one_minus_h),
+                percent(one_minus_k)
+            ),
+            LossModel::FourState {
+                p13,
+                p31,
+                p32,
+                p23,
+                p14,
+            } => format!(
+                "state {} {} {} {} {}",
+                percent(p13),
+                percent(p31),
+                percent(p32),
+                percent(p23),
+                percent(p14)
+            ),
+            LossModel::Pattern { pattern } => format!("pattern {pattern}"),
+        }
+    }
+
+    /// Number of chain states (0 for stateless models).
+    fn states(&self) -> usize {
+        match self {
+            LossModel::GilbertElliott { .. } => 2,
+            LossModel::FourState { .. } => 4,
+            _ => 0,
+        }
+    }
+
+    /// The transition matrix of a stateful model (state indices from 0: Good = 0, Bad = 1;
+    /// netem's states 1..4 = 0..3). Rows of stateless models are zero.
+    pub(crate) fn matrix(&self) -> Matrix {
+        let mut m = [[0.0; 4]; 4];
+        match *self {
+            LossModel::GilbertElliott { p, r, .. } => {
+                m[0] = [1.0 - p, p, 0.0, 0.0];
+                m[1] = [r, 1.0 - r, 0.0, 0.0];
+            }
+            LossModel::FourState {
+                p13,
+                p31,
+                p32,
+                p23,
+                p14,
+            } => {
+                m[0] = [1.0 - p13 - p14, 0.0, p13, p14];
+                m[1] = [0.0, 1.0 - p23, p23, 0.0];
+                m[2] = [p31, p32, 1.0 - p31 - p32, 0.0];
+                m[3] = [1.0, 0.0, 0.0, 0.0];
+            }
+            _ => {}
+        }
+        m
+    }
+
+    /// Probability that a packet is lost in each state.
+    pub(crate) fn emission(&self) -> [f64; 4] {
+        match *self {
+            LossModel::GilbertElliott {
+                one_minus_h,
+                one_minus_k,
+                ..
+            } => [one_minus_k, one_minus_h, 0.0, 0.0],
+            LossModel::FourState { .. } => [0.0, 0.0, 1.0, 1.0],
+            _ => [0.0; 4],
+        }
+    }
+
+    /// One transition from `s` on the uniform draw `u`. Written out per model (rather than a
+    /// walk over the matrix's cumulative rows) so each move has exactly its parameter's
+    /// probability.
+    fn step(&self, s: u8, u: f64) -> u8 {
+        match *self {
+            LossModel::GilbertElliott { p, r, .. } => match s {
+                0 if u < p => 1,
+                1 if u < r => 0,
+                s => s,
+            },
+            LossModel::FourState {
+                p13,
+                p31,
+                p32,
+                p23,
+                p14,
+            } => match s {
+                0 if u < p13 => 2,
+                0 if u < p13 + p14 => 3,
+                1 if u < p23 => 2,
+                2 if u < p31 => 0,
+                2 if u < p31 + p32 => 1,
+                3 => 0,
+                s => s,
+            },
+            _ => 0,
+        }
+    }
+
+    /// The long-run share of time in each state, for a chain started in state 0 (Good, or
+    /// netem's state 1). `None` for stateless models.
+    ///
+    /// Solves the balance equations π·P = π, Σπ = 1 over the states reachable from state 0 by
+    /// Gaussian elimination. Restricted to those states the chain has one closed class (state
+    /// 4 always returns to 1, and 2 is entered only from 3), so the solution is unique even
+    /// for degenerate parameters such as `state 0%` or an absorbing state 3.
+    pub fn stationary(&self) -> Option<[f64; 4]> {
+        let n = self.states();
+        (n > 0).then(|| stationary_of(&self.matrix(), n))
+    }
+
+    /// The first state of a chain: a draw from the stationary distribution.
+    fn start_state(&self, u: f64) -> u8 {
+        let pi = self.stationary().unwrap_or([1.0, 0.0, 0.0, 0.0]);
+        let mut acc = 0.0;
+        let mut last = 0;
+        for (s, &w) in pi.iter().enumerate() {
+            if w > 0.0 {
+                acc += w;
+                last = s as u8;
+                if u < acc {
+                    return last;
+                }
+            }
+        }
+        last
+    }
+
+    /// The long-run share of packets (first attempts) this model drops.
     pub fn expected_loss(&self) -> f64 {
         match *self {
             LossModel::Bernoulli { p } => p,
+            LossModel::Pattern { pattern } => pattern.losses() as f64 / pattern.len() as f64,
+            _ => {
+                let pi = self.stationary().unwrap_or_default();
+                let e = self.emission();
+                (0..4).map(|i| pi[i] * e[i]).sum()
+            }
         }
     }
 
-    /// True when the packet identified by `key` is dropped.
-    pub fn drops(&self, draw: &mut KeyedDraw, purpose: Purpose, key: PacketKey) -> bool {
+    /// Mean length of a run of consecutive losses among first attempts: P(lost) / P(lost, then
+    /// delivered), which holds for any stationary loss process. Simple Gilbert gives 1/r,
+    /// Bernoulli 1/(1-p). `None` when nothing is lost, infinite when nothing is delivered.
+    pub fn mean_burst_length(&self) -> Option<f64> {
+        let loss = self.expected_loss();
+        let ends = match *self {
+            LossModel::Bernoulli { p } => p * (1.0 - p),
+            LossModel::Pattern { pattern } => {
+                let n = pattern.len() as u64;
+                let ends = (0..n)
+                    .filter(|&i| pattern.lost(i) && !pattern.lost(i + 1))
+                    .count();
+                ends as f64 / n as f64
+            }
+            _ => {
+                let (pi, m, e) = (
+                    self.stationary().unwrap_or_default(),
+                    self.matrix(),
+                    self.emission(),
+                );
+                (0..4)
+                    .map(|i| pi[i] * e[i] * (0..4).map(|j| m[i][j] * (1.0 - e[j])).sum::<f64>())
+                    .sum()
+            }
+        };
+        match (loss > 0.0, ends > 0.0) {
+            (false, _) => None,
+            (true, false) => Some(f64::INFINITY),
+            (true, true) => Some(loss / ends),
+        }
+    }
+
+    /// The name of chain state `s` for the packet's record: `good`/`bad`, or `1`..`4`.
+    pub(crate) fn state_name(&self, s: u8) -> &'static str {
+        match self {
+            LossModel::GilbertElliott { .. } => ["good", "bad"][usize::from(s & 1)],
+            _ => ["1", "2", "3", "4"][usize::from(s & 3)],
+        }
+    }
+
+    /// The rule that dropped a packet in chain state `s`, for the server's console line.
+    pub(crate) fn rule_in(&self, s: u8) -> &'static str {
+        match self {
+            LossModel::GilbertElliott { .. } => {
+                ["gemodel (good state)", "gemodel (bad state)"][usize::from(s & 1)]
+            }
+            _ => [
+                "state 4-state (state 1)",
+                "state 4-state (state 2)",
+                "state 4-state (state 3)",
+                "state 4-state (state 4)",
+            ][usize::from(s & 3)],
+        }
+    }
+
+    /// Whether packet `key` in `lane` is lost, and the chain state it was decided in (stateful
+    /// models only). `chains` must only ever be used with this model.
+    pub(crate) fn outcome(
+        &self,
+        draw: &mut KeyedDraw,
+        chains: &mut Chains,
+        lane: Lane,
+        key: PacketKey,
+    ) -> (bool, Option<u8>) {
         match *self {
             // A draw lies in [0, 1): p = 0 never drops and p = 1 always does, without drawing.
-            LossModel::Bernoulli { p } if p <= 0.0 => false,
-            LossModel::Bernoulli { p } if p >= 1.0 => true,
-            LossModel::Bernoulli { p } => draw.uniform(purpose, key) < p,
+            LossModel::Bernoulli { p } if p <= 0.0 => (false, None),
+            LossModel::Bernoulli { p } if p >= 1.0 => (true, None),
+            LossModel::Bernoulli { p } => {
+                let u = draw.uniform_at(lane.stream(Kind::Loss, key.flow), key.seq, key.attempt);
+                (u < p, None)
+            }
+            LossModel::Pattern { pattern } => (pattern.drops(key.seq, key.attempt), None),
+            _ => {
+                let (lost, s) = chains.decide(self, draw, lane, key);
+                (lost, Some(s))
+            }
+        }
+    }
+
+    /// True when the packet identified by `key` is dropped. `purpose` picks the streams:
+    /// `RequestLoss` (losslab requests), `PlainRequestLoss` (plain datagrams, flow 0) or
+    /// `ReplyLoss`. Stateful models walk their chain from scratch on every call (at most 65,536
+    /// steps); [`super::Impairments`] caches it and is the way to run them.
+    pub fn drops(&self, draw: &mut KeyedDraw, purpose: Purpose, key: PacketKey) -> bool {
+        let lane = match purpose {
+            Purpose::PlainRequestLoss => Lane {
+                plain: true,
+                dir: Direction::Request,
+            },
+            Purpose::ReplyLoss => Lane::client(Direction::Reply),
+            _ => Lane::client(Direction::Request),
+        };
+        match *self {
+            // Exactly the draw the lab has always made, whatever the purpose.
+            LossModel::Bernoulli { p } if p > 0.0 && p < 1.0 => draw.uniform(purpose, key) < p,
+            _ => self.outcome(draw, &mut Chains::default(), lane, key).0,
         }
     }
 }
@@ -50,23 +528,303 @@ impl fmt::Display for LossModel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             LossModel::Bernoulli { p } => write!(f, "bernoulli p={p}"),
+            other => f.write_str(&other.spec()),
         }
+    }
+}
+
+/// `x` rounded to six significant digits, for messages (`1.5`, not `1.4999999999999998`).
+fn six_digits(x: f64) -> f64 {
+    format!("{x:.5e}").parse().unwrap_or(x)
+}
+
+/// Stationary distribution of the chain `m` (first `n` states) started in state 0; see
+/// [`LossModel::stationary`].
+fn stationary_of(m: &Matrix, n: usize) -> [f64; 4] {
+    let mut reach = [false; 4];
+    reach[0] = true;
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for i in 0..n {
+            for j in 0..n {
+                if reach[i] && !reach[j] && m[i][j] > 0.0 {
+                    reach[j] = true;
+                    changed = true;
+                }
+            }
+        }
+    }
+    let idx: Vec<usize> = (0..n).filter(|&i| reach[i]).collect();
+    let k = idx.len();
+    // Rows 0..k-1: balance of state idx[r], Σ_i π_i·m[i][r] − π_r = 0 (one is redundant, as
+    // the rows of a closed set sum to 1); the last row: Σ π = 1.
+    let mut a = [[0.0f64; 5]; 4];
+    for r in 0..k - 1 {
+        for (c, &i) in idx.iter().enumerate() {
+            a[r][c] = m[i][idx[r]] - if c == r { 1.0 } else { 0.0 };
+        }
+    }
+    a[k - 1][..=k].fill(1.0);
+    for col in 0..k {
+        let pivot = (col..k)
+            .max_by(|&x, &y| a[x][col].abs().total_cmp(&a[y][col].abs()))
+            .unwrap_or(col);
+        a.swap(col, pivot);
+        let pivot_row = a[col];
+        for (r, row) in a.iter_mut().enumerate().take(k) {
+            if r != col && pivot_row[col] != 0.0 {
+                let f = row[col] / pivot_row[col];
+                for (x, p) in row[col..=k].iter_mut().zip(&pivot_row[col..=k]) {
+                    *x -= f * p;
+                }
+            }
+        }
+    }
+    let mut pi = [0.0; 4];
+    for (r, &i) in idx.iter().enumerate() {
+        pi[i] = (a[r][k] / a[r][r]).clamp(0.0, 1.0);
+    }
+    pi
+}
+
+/// Seqs per chain block: the chain restarts from a stationary draw at each block.
+const BLOCK_BITS: u32 = 16;
+/// A chain keeps its state every 2^6 = 64 seqs, so an out-of-order query walks at most 63 steps.
+const CHECKPOINT_BITS: u32 = 6;
+/// Chains kept at once; beyond it the least recently used half is dropped (recomputed if needed:
+/// speed changes, never a value).
+pub(crate) const MAX_CHAINS: usize = 1024;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct ChainKey {
+    lane: Lane,
+    flow: u32,
+    block: u64,
+}
+
+/// One block of one flow's chain. Invariant: `checkpoints[i]` = S(block start + 64·i) for every
+/// 64·i ≤ `cursor`, `state` = S(block start + `cursor`), and `recent` = (o, S(block start + o))
+/// for the last offset asked behind the cursor (so scanning forward behind it is one step each).
+#[derive(Clone, Debug)]
+struct Chain {
+    checkpoints: Vec<u8>,
+    cursor: u32,
+    state: u8,
+    recent: (u32, u8),
+    used: u64,
+}
+
+/// The per-(lane, flow) chains of one stateful model, computed on demand in seq order whatever
+/// order packets are asked about. Memory is bounded: at most [`MAX_CHAINS`] blocks of at most
+/// 1,024 checkpoint bytes each.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Chains {
+    map: FxHashMap<ChainKey, Chain>,
+    clock: u64,
+}
+
+impl Chains {
+    /// S(seq) of `flow`'s chain in `lane`.
+    fn state(
+        &mut self,
+        model: &LossModel,
+        draw: &mut KeyedDraw,
+        lane: Lane,
+        flow: u32,
+        seq: u64,
+    ) -> u8 {
+        let block = seq >> BLOCK_BITS;
+        let base = block << BLOCK_BITS;
+        let offset = (seq - base) as u32;
+        let step = lane.stream(Kind::LossStep, flow);
+        self.clock += 1;
+        let key = ChainKey { lane, flow, block };
+        if !self.map.contains_key(&key) {
+            if self.map.len() >= MAX_CHAINS {
+                self.evict_older_half();
+            }
+            let start =
+                model.start_state(draw.uniform_at(lane.stream(Kind::LossStart, flow), block, 0));
+            self.map.insert(
+                key,
+                Chain {
+                    checkpoints: vec![start],
+                    cursor: 0,
+                    state: start,
+                    recent: (0, start),
+                    used: 0,
+                },
+            );
+        }
+        let chain = self.map.get_mut(&key).expect("inserted above");
+        chain.used = self.clock;
+        if offset >= chain.cursor {
+            while chain.cursor < offset {
+                let u = draw.uniform_at(step, base + u64::from(chain.cursor), 0);
+                chain.state = model.step(chain.state, u);
+                chain.cursor += 1;
+                if chain.cursor.trailing_zeros() >= CHECKPOINT_BITS {
+                    chain.checkpoints.push(chain.state);
+                }
+            }
+            chain.state
+        } else {
+            let window = offset >> CHECKPOINT_BITS << CHECKPOINT_BITS;
+            let (mut at, mut s) = if (window..=offset).contains(&chain.recent.0) {
+                chain.recent
+            } else {
+                (
+                    window,
+                    chain.checkpoints[(window >> CHECKPOINT_BITS) as usize],
+                )
+            };
+            while at < offset {
+                s = model.step(s, draw.uniform_at(step, base + u64::from(at), 0));
+                at += 1;
+            }
+            chain.recent = (offset, s);
+            s
+        }
+    }
+
+    fn evict_older_half(&mut self) {
+        let mut used: Vec<u64> = self.map.values().map(|c| c.used).collect();
+        let mid = used.len() / 2;
+        let (_, &mut median, _) = used.select_nth_unstable(mid);
+        self.map.retain(|_, c| c.used >= median);
+    }
+
+    /// Whether `key` is lost, and the state R(seq, attempt) it was decided in.
+    pub(crate) fn decide(
+        &mut self,
+        model: &LossModel,
+        draw: &mut KeyedDraw,
+        lane: Lane,
+        key: PacketKey,
+    ) -> (bool, u8) {
+        let mut s = self.state(model, draw, lane, key.flow, key.seq);
+        let step = lane.stream(Kind::LossStep, key.flow);
+        for a in 1..=key.attempt {
+            s = model.step(s, draw.uniform_at(step, key.seq, a));
+        }
+        let e = model.emission()[usize::from(s)];
+        let lost = if e <= 0.0 {
+            false
+        } else if e >= 1.0 {
+            true
+        } else {
+            draw.uniform_at(lane.stream(Kind::LossEmit, key.flow), key.seq, key.attempt) < e
+        };
+        (lost, s)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::metrics::stats::Z999;
+
+    fn key(flow: u32, seq: u64, attempt: u8) -> PacketKey {
+        PacketKey { flow, seq, attempt }
+    }
+
+    const REQ: Lane = Lane::client(Direction::Request);
+
+    /// First-attempt loss decisions (and states) of `flows` flows of `len` packets each.
+    fn run(model: &LossModel, seed: u64, flows: u32, len: u64) -> Vec<Vec<(bool, Option<u8>)>> {
+        let mut draw = KeyedDraw::new(seed);
+        let mut chains = Chains::default();
+        (0..flows)
+            .map(|f| {
+                (0..len)
+                    .map(|s| model.outcome(&mut draw, &mut chains, REQ, key(f, s, 0)))
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn losses(flow: &[(bool, Option<u8>)]) -> u64 {
+        flow.iter().filter(|o| o.0).count() as u64
+    }
+
+    /// Exact variance of the number of losses among `m` consecutive packets of a stationary
+    /// hidden Markov chain (transition matrix `p`, stationary `pi`, loss probability `e` per
+    /// state; emissions independent given the states):
+    ///   Var = m·π_L(1-π_L) + 2·Σ_{k=1}^{m-1} (m-k)·γ_k,  γ_k = Σ_i π_i·e_i·(P^k e)_i − π_L²,
+    /// the lag-k autocovariance of the loss indicator. For Bernoulli γ_k = 0 and this is the
+    /// binomial m·p(1-p); bursts make γ_k > 0 and the variance larger.
+    fn chain_sum_variance(p: &Matrix, pi: &[f64; 4], e: &[f64; 4], m: usize) -> f64 {
+        let pl: f64 = (0..4).map(|i| pi[i] * e[i]).sum();
+        let mut v = *e; // P^k e
+        let mut var = m as f64 * pl * (1.0 - pl);
+        for k in 1..m {
+            let mut next = [0.0; 4];
+            for i in 0..4 {
+                next[i] = (0..4).map(|j| p[i][j] * v[j]).sum();
+            }
+            v = next;
+            let gamma: f64 = (0..4).map(|i| pi[i] * e[i] * v[i]).sum::<f64>() - pl * pl;
+            var += 2.0 * (m - k) as f64 * gamma;
+        }
+        var
+    }
+
+    /// Checks the total loss count of independent, stationary flows against its expectation:
+    /// |losses − F·m·π_L| < 3.29·sqrt(F·Var_flow) (two-sided 99.9%, flows independent).
+    fn assert_loss_count(
+        name: &str,
+        flows: &[Vec<(bool, Option<u8>)>],
+        p: &Matrix,
+        pi: &[f64; 4],
+        e: &[f64; 4],
+    ) {
+        let m = flows[0].len();
+        let f = flows.len() as f64;
+        let pl: f64 = (0..4).map(|i| pi[i] * e[i]).sum();
+        let total: u64 = flows.iter().map(|fl| losses(fl)).sum();
+        let var = chain_sum_variance(p, pi, e, m);
+        let bound = Z999 * (f * var).sqrt();
+        let expected = f * m as f64 * pl;
+        eprintln!(
+            "{name}: {total} lost of {} ({:.5}), expected {expected:.0} ± {bound:.0} ({pl:.5})",
+            f as usize * m,
+            total as f64 / (f * m as f64)
+        );
+        assert!(
+            (total as f64 - expected).abs() < bound,
+            "{name}: {total} losses in {} packets ({:.5}), expected {expected:.0} ± {bound:.0} \
+             ({pl:.5})",
+            f as usize * m,
+            total as f64 / (f * m as f64)
+        );
+        // The burstiness itself: the per-flow counts' sample variance s² (F independent flows)
+        // against the exact Var_flow. (F-1)·s²/Var ~ χ²(F-1); its 99.9% two-sided bounds by
+        // Wilson-Hilferty: χ²_q(ν) ≈ ν·(1 − 2/(9ν) ± z·sqrt(2/(9ν)))³.
+        let counts: Vec<f64> = flows.iter().map(|fl| losses(fl) as f64).collect();
+        let mean = counts.iter().sum::<f64>() / f;
+        let s2 = counts.iter().map(|c| (c - mean).powi(2)).sum::<f64>() / (f - 1.0);
+        let nu = f - 1.0;
+        let wh = |z: f64| (1.0 - 2.0 / (9.0 * nu) + z * (2.0 / (9.0 * nu)).sqrt()).powi(3);
+        let ratio = s2 / var;
+        eprintln!(
+            "{name}: per-flow variance {s2:.2} vs exact {var:.2} (binomial would be {:.2})",
+            m as f64 * pl * (1.0 - pl)
+        );
+        assert!(
+            ratio > wh(-Z999) && ratio < wh(Z999),
+            "{name}: per-flow variance {s2:.2}, exact {var:.2} (ratio {ratio:.3} outside \
+             {:.3}..{:.3})",
+            wh(-Z999),
+            wh(Z999)
+        );
+    }
 
     #[test]
     fn extremes_are_exact() {
         let mut d = KeyedDraw::new(3);
         for seq in 0..1000 {
-            let k = PacketKey {
-                flow: 0,
-                seq,
-                attempt: 0,
-            };
+            let k = key(0, seq, 0);
             assert!(!LossModel::Bernoulli { p: 0.0 }.drops(&mut d, Purpose::RequestLoss, k));
             assert!(LossModel::Bernoulli { p: 1.0 }.drops(&mut d, Purpose::RequestLoss, k));
         }
@@ -80,23 +838,41 @@ mod tests {
         let model = LossModel::Bernoulli { p };
         let mut d = KeyedDraw::new(11);
         let dropped = (0..n)
-            .filter(|&i| {
-                let k = PacketKey {
-                    flow: (i % 7) as u32,
-                    seq: i / 7,
-                    attempt: 0,
-                };
-                model.drops(&mut d, Purpose::RequestLoss, k)
-            })
+            .filter(|&i| model.drops(&mut d, Purpose::RequestLoss, key((i % 7) as u32, i / 7, 0)))
             .count() as f64;
         let nf = n as f64;
         let sd = (nf * p * (1.0 - p)).sqrt();
+        eprintln!(
+            "bernoulli: {dropped} of {n}, expected {} ± {:.0}",
+            nf * p,
+            3.29 * sd
+        );
         assert!(
             (dropped - nf * p).abs() < 3.29 * sd,
             "dropped {dropped}, expected {} ± {}",
             nf * p,
             3.29 * sd
         );
+    }
+
+    /// The engine's Bernoulli path is the lab's historical draw, bit for bit.
+    #[test]
+    fn bernoulli_outcome_is_the_historical_draw() {
+        let model = LossModel::Bernoulli { p: 0.5 };
+        let (mut a, mut b) = (KeyedDraw::new(42), KeyedDraw::new(42));
+        let mut chains = Chains::default();
+        for seq in 0..500 {
+            let k = key(seq as u32 % 3, seq, (seq % 2) as u8);
+            let expected = b.uniform(Purpose::RequestLoss, k) < 0.5;
+            assert_eq!(model.outcome(&mut a, &mut chains, REQ, k), (expected, None));
+            let plain = key(0, seq, 0);
+            let expected = b.uniform(Purpose::PlainRequestLoss, plain) < 0.5;
+            let lane = Lane {
+                plain: true,
+                dir: Direction::Request,
+            };
+            assert_eq!(model.outcome(&mut a, &mut chains, lane, plain).0, expected);
+        }
     }
 
     #[test]
@@ -110,5 +886,366 @@ mod tests {
         assert!(LossModel::Bernoulli { p: -0.1 }.validate().is_err());
         assert!(LossModel::Bernoulli { p: f64::NAN }.validate().is_err());
         assert!(LossModel::Bernoulli { p: 0.5 }.validate().is_ok());
+        let ge = LossModel::GilbertElliott {
+            p: 0.1,
+            r: 1.3,
+            one_minus_h: 1.0,
+            one_minus_k: 0.0,
+        };
+        assert_eq!(
+            ge.validate().unwrap_err(),
+            "r = 130% is not a probability (0% to 100%)"
+        );
+        let four = LossModel::FourState {
+            p13: 0.6,
+            p31: 0.5,
+            p32: 0.0,
+            p23: 1.0,
+            p14: 0.5,
+        };
+        assert_eq!(
+            four.validate().unwrap_err(),
+            "p13 + p14 = 60% + 50% is more than 100%: both leave state 1"
+        );
+    }
+
+    /// Gilbert-Elliott p = 5%, r = 30%, 1-h = 80%, 1-k = 1% over 200 flows × 1,000 packets:
+    /// loss (1-k)·r/(p+r) + (1-h)·p/(p+r) = 0.01·0.3/0.35 + 0.8·0.05/0.35 = 0.122857.
+    #[test]
+    fn gilbert_elliott_loss_matches_the_stationary_formula() {
+        let (p, r, h1, k1) = (0.05, 0.3, 0.8, 0.01);
+        let model = LossModel::GilbertElliott {
+            p,
+            r,
+            one_minus_h: h1,
+            one_minus_k: k1,
+        };
+        let expected = k1 * r / (p + r) + h1 * p / (p + r);
+        assert!((model.expected_loss() - expected).abs() < 1e-15);
+        let flows = run(&model, 5, 200, 1000);
+        let matrix = [
+            [1.0 - p, p, 0.0, 0.0],
+            [r, 1.0 - r, 0.0, 0.0],
+            [0.0; 4],
+            [0.0; 4],
+        ];
+        let pi = [r / (p + r), p / (p + r), 0.0, 0.0];
+        assert_loss_count("gemodel", &flows, &matrix, &pi, &[k1, h1, 0.0, 0.0]);
+    }
+
+    /// netem's 4-state chain with every transition used. Balance equations, solved by hand:
+    ///   π4 = p14·π1;  π3·p31 = p13·π1 (flows in and out of {2,3} through 1);  π2·p23 = p32·π3
+    ///   ⇒ π1 = 1 / (1 + p14 + p13/p31 + p13·p32/(p31·p23)), loss = π3 + π4.
+    /// With p13 = 2%, p31 = 40%, p32 = 30%, p23 = 20%, p14 = 1%: π1 = 1/1.135, loss = 0.052863.
+    #[test]
+    fn four_state_loss_matches_the_balance_equations() {
+        let (p13, p31, p32, p23, p14) = (0.02, 0.4, 0.3, 0.2, 0.01);
+        let model = LossModel::FourState {
+            p13,
+            p31,
+            p32,
+            p23,
+            p14,
+        };
+        let pi1 = 1.0 / (1.0 + p14 + p13 / p31 + p13 * p32 / (p31 * p23));
+        let pi3 = p13 / p31 * pi1;
+        let pi = [pi1, p32 / p23 * pi3, pi3, p14 * pi1];
+        let solved = model.stationary().unwrap();
+        for i in 0..4 {
+            assert!((solved[i] - pi[i]).abs() < 1e-12, "{solved:?} vs {pi:?}");
+        }
+        assert!((model.expected_loss() - (pi[2] + pi[3])).abs() < 1e-12);
+        let matrix = [
+            [1.0 - p13 - p14, 0.0, p13, p14],
+            [0.0, 1.0 - p23, p23, 0.0],
+            [p31, p32, 1.0 - p31 - p32, 0.0],
+            [1.0, 0.0, 0.0, 0.0],
+        ];
+        let flows = run(&model, 6, 200, 1000);
+        assert_loss_count("state", &flows, &matrix, &pi, &[0.0, 0.0, 1.0, 1.0]);
+        // Lost exactly in states 3 and 4.
+        for (lost, s) in flows.iter().flatten() {
+            assert_eq!(*lost, matches!(s, Some(2 | 3)));
+        }
+    }
+
+    /// A chain starts from its stationary distribution, so even the first ten packets of a flow
+    /// lose π on average (netem's Good start would give 1-k = 1% at seq 0, and about 7% over
+    /// the first ten). 2,000 flows × 10 packets: every flow is new keystream, so this one is
+    /// smaller than the others; it only has to tell 12.3% from 7%.
+    #[test]
+    fn short_flows_are_unbiased() {
+        let (p, r, h1, k1) = (0.05, 0.3, 0.8, 0.01);
+        let model = LossModel::GilbertElliott {
+            p,
+            r,
+            one_minus_h: h1,
+            one_minus_k: k1,
+        };
+        let flows = run(&model, 8, 2_000, 10);
+        let matrix = [
+            [1.0 - p, p, 0.0, 0.0],
+            [r, 1.0 - r, 0.0, 0.0],
+            [0.0; 4],
+            [0.0; 4],
+        ];
+        let pi = [r / (p + r), p / (p + r), 0.0, 0.0];
+        assert_loss_count(
+            "gemodel, 10-packet flows",
+            &flows,
+            &matrix,
+            &pi,
+            &[k1, h1, 0.0, 0.0],
+        );
+        // Seq 0 alone: 2,000 independent Bernoulli(π_L) trials.
+        let n = flows.len() as f64;
+        let first = flows.iter().filter(|f| f[0].0).count() as f64;
+        let pl = model.expected_loss();
+        let bound = Z999 * (n * pl * (1.0 - pl)).sqrt();
+        eprintln!(
+            "seq 0: {first} lost of {n}, expected {:.0} ± {bound:.0}",
+            n * pl
+        );
+        assert!(
+            (first - n * pl).abs() < bound,
+            "seq 0 lost {first}, expected {}",
+            n * pl
+        );
+    }
+
+    /// `bursty 5% burst 3` is simple Gilbert with r = 1/3 and p = 0.05·r/0.95. Loss happens
+    /// exactly in Bad, so a burst is a stay in Bad: its length is geometric,
+    /// P(L = k) = (1-r)^(k-1)·r, mean 1/r = 3, variance (1-r)/r² = 6.
+    ///
+    /// Every burst that starts at seq 1..=2000 (seq s lost, s-1 delivered) of 100 flows is
+    /// followed to its end, past seq 2000 if needed, so no length is censored and the lengths
+    /// are i.i.d. geometric (strong Markov property). About 0.95·p = 1.67% of packets start a
+    /// burst: ~3,300 bursts.
+    /// - mean: |L̄ − 3| < 3.29·sqrt(6/B);
+    /// - shape: Pearson's χ² over lengths 1..=8 and ≥ 9 (9 bins, 8 degrees of freedom) below
+    ///   χ²_0.999(8) = 26.12 (NIST/SEMATECH e-Handbook, table 1.3.6.7.4).
+    #[test]
+    fn simple_gilbert_bursts_are_geometric_with_mean_one_over_r() {
+        let model = LossModel::bursty(0.05, 3.0).unwrap();
+        let LossModel::GilbertElliott { p, r, .. } = model else {
+            panic!("{model:?}")
+        };
+        assert!((r - 1.0 / 3.0).abs() < 1e-15 && (p - 0.05 * r / 0.95).abs() < 1e-15);
+        // 200 packets past the window: a burst outlives them with probability (1-r)^200 ≈ 1e-35.
+        let mut lengths = Vec::new();
+        for flow in run(&model, 9, 100, 2201) {
+            let lost: Vec<bool> = flow.iter().map(|o| o.0).collect();
+            for s in 1..=2000 {
+                if lost[s] && !lost[s - 1] {
+                    let len = lost[s..].iter().take_while(|&&l| l).count();
+                    assert!(s + len < lost.len(), "a burst ran past the margin");
+                    lengths.push(len as u64);
+                }
+            }
+        }
+        let b = lengths.len() as f64;
+        let mean = lengths.iter().sum::<u64>() as f64 / b;
+        let bound = Z999 * ((1.0 - r) / (r * r) / b).sqrt();
+        eprintln!(
+            "bursts: {b} with mean {mean:.4}, expected {:.4} ± {bound:.4}",
+            1.0 / r
+        );
+        assert!(
+            (mean - 1.0 / r).abs() < bound,
+            "mean burst {mean:.4} over {b} bursts, expected {:.4} ± {bound:.4}",
+            1.0 / r
+        );
+        assert!((model.mean_burst_length().unwrap() - 3.0).abs() < 1e-12);
+        let mut chi2 = 0.0;
+        for k in 1..=9u64 {
+            let observed = lengths
+                .iter()
+                .filter(|&&l| if k == 9 { l >= 9 } else { l == k })
+                .count() as f64;
+            let prob = if k == 9 {
+                (1.0 - r).powi(8)
+            } else {
+                (1.0 - r).powi(k as i32 - 1) * r
+            };
+            chi2 += (observed - b * prob).powi(2) / (b * prob);
+        }
+        eprintln!("bursts: χ² = {chi2:.2} (8 degrees of freedom, 99.9% point 26.12)");
+        assert!(chi2 < 26.12, "χ² = {chi2:.2} with 8 degrees of freedom");
+    }
+
+    /// A retry is one more step from the failed attempt's state: in simple Gilbert, attempt 1
+    /// of a seq whose attempt 0 was lost (Bad) is lost with probability 1-r (stays Bad), and
+    /// after a delivered attempt 0 (Good) with p. Given the states, each retry's step is a
+    /// fresh draw, so the counts are binomial: |k − n·q| < 3.29·sqrt(n·q·(1-q)).
+    #[test]
+    fn retries_inside_a_burst_tend_to_fail() {
+        let model = LossModel::bursty(0.2, 4.0).unwrap();
+        let LossModel::GilbertElliott { p, r, .. } = model else {
+            panic!()
+        };
+        let mut draw = KeyedDraw::new(10);
+        let mut chains = Chains::default();
+        let (mut after_loss, mut after_ok) = ((0u64, 0u64), (0u64, 0u64));
+        for flow in 0..100 {
+            for seq in 0..2000 {
+                let first = model
+                    .outcome(&mut draw, &mut chains, REQ, key(flow, seq, 0))
+                    .0;
+                let retry = model
+                    .outcome(&mut draw, &mut chains, REQ, key(flow, seq, 1))
+                    .0;
+                let bucket = if first {
+                    &mut after_loss
+                } else {
+                    &mut after_ok
+                };
+                bucket.0 += 1;
+                bucket.1 += u64::from(retry);
+            }
+        }
+        for ((n, k), q) in [(after_loss, 1.0 - r), (after_ok, p)] {
+            let n = n as f64;
+            let bound = Z999 * (n * q * (1.0 - q)).sqrt();
+            eprintln!(
+                "retries: {k} of {n} lost, expected {:.0} ± {bound:.0}",
+                n * q
+            );
+            assert!(
+                (k as f64 - n * q).abs() < bound,
+                "{k} of {n} retries lost, expected {} ± {bound:.0}",
+                n * q
+            );
+        }
+    }
+
+    /// Attempt a of seq n is lost exactly when digit (n + a) mod len is 1.
+    #[test]
+    fn pattern_repeats_exactly() {
+        let pattern = Pattern::parse("1101000").unwrap();
+        let model = LossModel::Pattern { pattern };
+        let mut draw = KeyedDraw::new(1);
+        let mut chains = Chains::default();
+        let digits = [true, true, false, true, false, false, false];
+        let mut lost = 0;
+        for seq in 0..7 * 30_000u64 {
+            let (l, s) = model.outcome(&mut draw, &mut chains, REQ, key(3, seq, 0));
+            assert_eq!((l, s), (digits[(seq % 7) as usize], None));
+            lost += u64::from(l);
+            let retry = model.outcome(&mut draw, &mut chains, REQ, key(3, seq, 2)).0;
+            assert_eq!(retry, digits[((seq + 2) % 7) as usize]);
+        }
+        assert_eq!(lost, 3 * 30_000);
+        assert_eq!(model.expected_loss(), 3.0 / 7.0);
+        // Circular runs of 1s: "11" and "1", so 3 losses in 2 bursts.
+        assert_eq!(model.mean_burst_length(), Some(1.5));
+        assert_eq!(pattern.to_string(), "1101000");
+    }
+
+    #[test]
+    fn expected_loss_and_burst_formulas() {
+        let b = LossModel::Bernoulli { p: 0.25 };
+        assert_eq!(b.expected_loss(), 0.25);
+        assert_eq!(b.mean_burst_length(), Some(1.0 / 0.75));
+        // p alone is Bernoulli in both stateful syntaxes (netem's defaults).
+        let ge = LossModel::GilbertElliott {
+            p: 0.25,
+            r: 0.75,
+            one_minus_h: 1.0,
+            one_minus_k: 0.0,
+        };
+        assert!((ge.expected_loss() - 0.25).abs() < 1e-15);
+        assert!((ge.mean_burst_length().unwrap() - 1.0 / 0.75).abs() < 1e-12);
+        let four = LossModel::FourState {
+            p13: 0.25,
+            p31: 0.75,
+            p32: 0.0,
+            p23: 1.0,
+            p14: 0.0,
+        };
+        assert!((four.expected_loss() - 0.25).abs() < 1e-15);
+        // Simple Gilbert: π = p/(p+r), bursts 1/r.
+        let bursty = LossModel::bursty(0.05, 3.0).unwrap();
+        assert!((bursty.expected_loss() - 0.05).abs() < 1e-15);
+        assert!((bursty.mean_burst_length().unwrap() - 3.0).abs() < 1e-12);
+        // Degenerate chains: never leaving Good; Bad absorbing; state 3 absorbing.
+        let stuck_good = LossModel::GilbertElliott {
+            p: 0.0,
+            r: 0.0,
+            one_minus_h: 1.0,
+            one_minus_k: 0.02,
+        };
+        assert_eq!(stuck_good.expected_loss(), 0.02);
+        let stuck_bad = LossModel::GilbertElliott {
+            p: 0.1,
+            r: 0.0,
+            one_minus_h: 0.9,
+            one_minus_k: 0.0,
+        };
+        assert!((stuck_bad.expected_loss() - 0.9).abs() < 1e-15);
+        let absorbing = LossModel::FourState {
+            p13: 0.1,
+            p31: 0.0,
+            p32: 0.0,
+            p23: 1.0,
+            p14: 0.0,
+        };
+        assert!((absorbing.expected_loss() - 1.0).abs() < 1e-15);
+        assert_eq!(absorbing.mean_burst_length(), Some(f64::INFINITY));
+        assert_eq!(LossModel::NONE.mean_burst_length(), None);
+        let none = LossModel::FourState {
+            p13: 0.0,
+            p31: 1.0,
+            p32: 0.0,
+            p23: 1.0,
+            p14: 0.0,
+        };
+        assert_eq!(none.expected_loss(), 0.0);
+    }
+
+    #[test]
+    fn bursty_rejects_impossible_pairs() {
+        assert_eq!(
+            LossModel::bursty(0.6, 1.0).unwrap_err(),
+            "P = 60% with L = 1 needs p = P·r/(1-P) = 150%, over 100%: with that loss the mean \
+             burst is at least P/(1-P) = 1.5 packets"
+        );
+        assert!(
+            LossModel::bursty(0.05, 0.5)
+                .unwrap_err()
+                .contains("L = 0.5 is not a mean burst length")
+        );
+        assert!(LossModel::bursty(1.0, 3.0).unwrap_err().contains("100%"));
+    }
+
+    #[test]
+    fn pattern_parse_errors_name_the_problem() {
+        assert!(Pattern::parse("10a1").unwrap_err().contains("\"a\""));
+        assert!(
+            Pattern::parse(&"1".repeat(300))
+                .unwrap_err()
+                .contains("300 digits long; at most 256")
+        );
+        assert!(Pattern::parse("").is_err());
+        let long = Pattern::parse(&"10".repeat(128)).unwrap();
+        assert_eq!(long.len(), 256);
+        assert!(long.lost(254) && !long.lost(255) && long.lost(256));
+    }
+
+    /// A seq far into a flow (as a hostile peer could send) costs at most one block's walk, and
+    /// the same state comes out of a cold cache and a warm one.
+    #[test]
+    fn far_seqs_are_bounded_and_consistent() {
+        let model = LossModel::bursty(0.1, 5.0).unwrap();
+        let far = u64::from(u32::MAX);
+        let mut a = (KeyedDraw::new(4), Chains::default());
+        let cold = model.outcome(&mut a.0, &mut a.1, REQ, key(1, far, 0));
+        let mut b = (KeyedDraw::new(4), Chains::default());
+        for seq in (far - 70..=far).rev() {
+            model.outcome(&mut b.0, &mut b.1, REQ, key(1, seq, 0));
+        }
+        assert_eq!(model.outcome(&mut b.0, &mut b.1, REQ, key(1, far, 0)), cold);
+        // The legacy entry point walks from scratch and agrees.
+        let legacy = model.drops(&mut KeyedDraw::new(4), Purpose::RequestLoss, key(1, far, 0));
+        assert_eq!(legacy, cold.0);
     }
 }

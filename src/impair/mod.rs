@@ -1,19 +1,33 @@
 //! Sans-IO impairment models: what the network (or the lossy server) does to a packet.
 //!
-//! The reproducibility rule lives here. A decision never comes from one random stream consumed
-//! in arrival order, because then timing would change which packets die. Each decision is drawn
-//! from a ChaCha8 generator keyed by the run's seed, positioned by the packet's identity:
-//! the stream selects (purpose, flow) and the word position selects (seq, attempt). Invariant:
-//! the same (seed, purpose, flow, seq, attempt) gives the same draw in every run, on every
-//! machine, whatever order packets arrive in.
+//! Owns the reproducibility rule and the engine built on it. A decision never comes from one
+//! random stream consumed in arrival order, because then timing would change which packets die.
+//! Each decision is drawn from a ChaCha8 generator keyed by the run's seed, positioned by the
+//! packet's identity: the stream selects (purpose, flow) and the word position selects
+//! (seq, attempt). Invariant: the same (seed, purpose, flow, seq, attempt) gives the same draw in
+//! every run, on every machine, whatever order packets arrive in; every [`Fate`] is a pure
+//! function of (seed, [`ImpairConfig`], direction, packet key).
+//!
+//! Layout: [`loss`] (loss models and the per-flow Markov chains), [`delay`] (delay and jitter
+//! distributions), [`spec`] (netem's syntax, parsed and printed), `config` ([`ImpairConfig`]),
+//! `engine` ([`Impairments`], which turns a config into a [`Fate`] per packet).
 
+mod config;
+pub mod delay;
+mod engine;
 pub mod loss;
+pub mod spec;
+
+pub use config::{Chance, ImpairConfig};
+pub use engine::{Fate, Impairments};
+pub use spec::SpecError;
 
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
+use serde::Serialize;
 
 /// What a draw is for. Each purpose has its own streams so adding an impairment never shifts the
-/// draws of another one.
+/// draws of another one. The numbers are part of every seed's results: never renumber one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 pub enum Purpose {
@@ -21,20 +35,141 @@ pub enum Purpose {
     RequestLoss = 1,
     /// Loss decision for a plain datagram without an id (flow 0, seq = arrival index).
     PlainRequestLoss = 2,
+    /// Bernoulli loss decision for a reply.
+    ReplyLoss = 3,
+    /// A stateful loss model's transition out of packet (seq, attempt)'s state, per direction.
+    RequestLossStep = 4,
+    ReplyLossStep = 5,
+    /// Gilbert-Elliott's loss-in-state draw (lost with 1-k in Good, 1-h in Bad), per direction.
+    RequestLossEmit = 6,
+    ReplyLossEmit = 7,
+    /// A stateful chain's first state, drawn from the stationary distribution (seq = block).
+    RequestLossStart = 8,
+    ReplyLossStart = 9,
+    /// The delay (jitter) draw.
+    RequestDelay = 10,
+    ReplyDelay = 11,
+    RequestDuplicate = 12,
+    ReplyDuplicate = 13,
+    RequestReorder = 14,
+    ReplyReorder = 15,
+    RequestCorrupt = 16,
+    ReplyCorrupt = 17,
 }
 
 /// A packet's identity as far as randomness is concerned.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct PacketKey {
     pub flow: u32,
     pub seq: u64,
     pub attempt: u8,
 }
 
+/// Which way a packet travels: client to server (a request) or back (a reply).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    Request,
+    Reply,
+}
+
+/// Which directions an impairment set acts on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Where {
+    Request,
+    Reply,
+    Both,
+}
+
+impl Where {
+    /// True when impairments act on packets travelling in `dir`.
+    pub fn covers(self, dir: Direction) -> bool {
+        matches!(
+            (self, dir),
+            (Where::Both, _)
+                | (Where::Request, Direction::Request)
+                | (Where::Reply, Direction::Reply)
+        )
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Where::Request => "request",
+            Where::Reply => "reply",
+            Where::Both => "both",
+        }
+    }
+}
+
+/// What kind of draw, independent of direction; [`Lane::stream`] turns it into a [`Purpose`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Loss,
+    LossStep,
+    LossEmit,
+    LossStart,
+    Delay,
+    Duplicate,
+    Reorder,
+    Corrupt,
+}
+
+/// One independent set of streams: a direction, for losslab flows (client ids) or for plain
+/// datagrams (numbered by arrival, flow 0). Plain datagrams live in their own lane so they never
+/// share draws with client 0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Lane {
+    pub plain: bool,
+    pub dir: Direction,
+}
+
+impl Lane {
+    pub(crate) const fn client(dir: Direction) -> Lane {
+        Lane { plain: false, dir }
+    }
+
+    /// The keystream for draws of `kind` in this lane for `flow`: the purpose in the top byte,
+    /// bit 32 set for plain datagrams, the flow below. Plain request loss keeps the layout it
+    /// had before lanes existed (purpose 2, flow 0), so the lab's clients see the same discards.
+    pub(crate) fn stream(self, kind: Kind, flow: u32) -> u64 {
+        use Direction::{Reply, Request};
+        let purpose = match (kind, self.dir) {
+            (Kind::Loss, Request) if self.plain => return stream(Purpose::PlainRequestLoss, 0),
+            (Kind::Loss, Request) => Purpose::RequestLoss,
+            (Kind::Loss, Reply) => Purpose::ReplyLoss,
+            (Kind::LossStep, Request) => Purpose::RequestLossStep,
+            (Kind::LossStep, Reply) => Purpose::ReplyLossStep,
+            (Kind::LossEmit, Request) => Purpose::RequestLossEmit,
+            (Kind::LossEmit, Reply) => Purpose::ReplyLossEmit,
+            (Kind::LossStart, Request) => Purpose::RequestLossStart,
+            (Kind::LossStart, Reply) => Purpose::ReplyLossStart,
+            (Kind::Delay, Request) => Purpose::RequestDelay,
+            (Kind::Delay, Reply) => Purpose::ReplyDelay,
+            (Kind::Duplicate, Request) => Purpose::RequestDuplicate,
+            (Kind::Duplicate, Reply) => Purpose::ReplyDuplicate,
+            (Kind::Reorder, Request) => Purpose::RequestReorder,
+            (Kind::Reorder, Reply) => Purpose::ReplyReorder,
+            (Kind::Corrupt, Request) => Purpose::RequestCorrupt,
+            (Kind::Corrupt, Reply) => Purpose::ReplyCorrupt,
+        };
+        stream(purpose, flow) | (u64::from(self.plain) << 32)
+    }
+}
+
+/// Stream id of (purpose, flow): purpose in the top byte, flow in the low 32 bits.
+fn stream(purpose: Purpose, flow: u32) -> u64 {
+    (u64::from(purpose as u8) << 56) | u64::from(flow)
+}
+
 /// Words kept per cache line: one ChaCha refill computes four 16-word blocks anyway.
 const LINE_WORDS: usize = 64;
-/// Cache lines; direct-mapped, so memory stays fixed whatever flows a peer invents.
-const LINES: usize = 64;
+/// Cache sets and lines per set: 512 lines (~140 KB), a fixed size, so memory stays the same
+/// whatever flows a peer invents. Four ways keep a few hundred live (stream, range) pairs (64
+/// flows × 2 directions × 3 impairments) resident; a direct-mapped cache of the same size lost
+/// a quarter of its lookups to collisions.
+const SETS: usize = 128;
+const WAYS: usize = 4;
 /// Bits of the sequence number that select the position (2^59 packets per flow and attempt).
 const SEQ_BITS: u32 = 59;
 
@@ -42,21 +177,24 @@ const SEQ_BITS: u32 = 59;
 struct Line {
     stream: u64,
     base: u128,
-    valid: bool,
+    /// When the line was last read (0 = never filled).
+    used: u64,
     words: [u32; LINE_WORDS],
 }
 
 /// Uniform draws in [0, 1) that depend only on the seed and the packet's key.
 ///
 /// The word position of a draw is `((attempt << 59) | seq) * 2`: consecutive packets of one flow
-/// sit next to each other in the keystream, so one refill of 64 words serves 32 of them. A small
-/// direct-mapped cache of refills (one line per recent (stream, 64-word range)) keeps clients
-/// that interleave from evicting each other on every packet. The cache changes only speed, never
-/// a value: a draw is always the same two keystream words.
+/// sit next to each other in the keystream, so one refill of 64 words serves 32 of them. A
+/// set-associative cache of refills (one line per recent (stream, 64-word range), the least
+/// recently used line of a set replaced) keeps flows and impairments that interleave from
+/// evicting each other on every packet. The cache changes only speed, never a value: a draw is
+/// always the same two keystream words.
 #[derive(Clone, Debug)]
 pub struct KeyedDraw {
     rng: ChaCha8Rng,
     lines: Vec<Line>,
+    clock: u64,
 }
 
 impl KeyedDraw {
@@ -67,34 +205,49 @@ impl KeyedDraw {
                 Line {
                     stream: 0,
                     base: 0,
-                    valid: false,
+                    used: 0,
                     words: [0; LINE_WORDS],
                 };
-                LINES
+                SETS * WAYS
             ],
+            clock: 0,
         }
     }
 
     /// The draw for `key` under `purpose`: stream = purpose in the top byte, flow below.
     pub fn uniform(&mut self, purpose: Purpose, key: PacketKey) -> f64 {
-        let stream = (u64::from(purpose as u8) << 56) | u64::from(key.flow);
-        let seq = u128::from(key.seq & ((1 << SEQ_BITS) - 1));
-        let word = ((u128::from(key.attempt) << SEQ_BITS) | seq) << 1;
+        self.uniform_at(stream(purpose, key.flow), key.seq, key.attempt)
+    }
+
+    /// The draw at (seq, attempt) of keystream `stream` (see [`Lane::stream`]).
+    pub(crate) fn uniform_at(&mut self, stream: u64, seq: u64, attempt: u8) -> f64 {
+        let seq = u128::from(seq & ((1 << SEQ_BITS) - 1));
+        let word = ((u128::from(attempt) << SEQ_BITS) | seq) << 1;
         let base = word & !(LINE_WORDS as u128 - 1);
-        let slot = ((stream ^ (base >> 6) as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58)
-            as usize
-            % LINES;
-        let line = &mut self.lines[slot];
-        if !(line.valid && line.stream == stream && line.base == base) {
-            self.rng.set_stream(stream);
-            self.rng.set_word_pos(base);
-            for w in line.words.iter_mut() {
-                *w = self.rng.next_u32();
+        let hash = (stream ^ (base >> 6) as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let set = (hash >> (64 - SETS.trailing_zeros())) as usize % SETS;
+        let ways = &mut self.lines[set * WAYS..(set + 1) * WAYS];
+        self.clock += 1;
+        let way = match ways
+            .iter()
+            .position(|l| l.used != 0 && l.stream == stream && l.base == base)
+        {
+            Some(hit) => hit,
+            None => {
+                let oldest = (0..WAYS).min_by_key(|&w| ways[w].used).unwrap_or(0);
+                let line = &mut ways[oldest];
+                self.rng.set_stream(stream);
+                self.rng.set_word_pos(base);
+                for w in line.words.iter_mut() {
+                    *w = self.rng.next_u32();
+                }
+                line.stream = stream;
+                line.base = base;
+                oldest
             }
-            line.stream = stream;
-            line.base = base;
-            line.valid = true;
-        }
+        };
+        let line = &mut ways[way];
+        line.used = self.clock;
         let at = (word - base) as usize;
         let bits = u64::from(line.words[at]) | (u64::from(line.words[at + 1]) << 32);
         // 53 random bits make every double in [0, 1) with spacing 2^-53.
@@ -157,5 +310,75 @@ mod tests {
             let expected = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
             assert_eq!(got, expected, "{k:?}");
         }
+    }
+
+    /// The set-associative cache under pressure (many more live ranges than lines, revisited
+    /// in a scrambled order) still returns exactly the keystream words.
+    #[test]
+    fn cache_is_invisible_under_pressure() {
+        let mut d = KeyedDraw::new(9);
+        let mut pick = ChaCha8Rng::seed_from_u64(1);
+        for _ in 0..3000 {
+            let stream = stream(Purpose::ReplyDelay, pick.next_u32() % 40);
+            let seq = u64::from(pick.next_u32() % 2000);
+            let attempt = (pick.next_u32() % 2) as u8;
+            let got = d.uniform_at(stream, seq, attempt);
+            let mut rng = ChaCha8Rng::seed_from_u64(9);
+            rng.set_stream(stream);
+            rng.set_word_pos(((u128::from(attempt) << 59) | u128::from(seq)) << 1);
+            assert_eq!(got, (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64);
+        }
+    }
+
+    /// Bernoulli request loss keeps the lab's layout (purpose 1, flow = client; plain datagrams
+    /// purpose 2, flow 0), and every other (kind, direction, lane) has a stream of its own.
+    #[test]
+    fn lanes_keep_the_historical_layout_and_stay_apart() {
+        use Direction::{Reply, Request};
+        let client = Lane::client(Request);
+        let plain = Lane {
+            plain: true,
+            dir: Request,
+        };
+        assert_eq!(
+            client.stream(Kind::Loss, 7),
+            stream(Purpose::RequestLoss, 7)
+        );
+        assert_eq!(
+            plain.stream(Kind::Loss, 0),
+            stream(Purpose::PlainRequestLoss, 0)
+        );
+        let kinds = [
+            Kind::Loss,
+            Kind::LossStep,
+            Kind::LossEmit,
+            Kind::LossStart,
+            Kind::Delay,
+            Kind::Duplicate,
+            Kind::Reorder,
+            Kind::Corrupt,
+        ];
+        let mut seen = std::collections::HashSet::new();
+        for kind in kinds {
+            for dir in [Request, Reply] {
+                for is_plain in [false, true] {
+                    let lane = Lane {
+                        plain: is_plain,
+                        dir,
+                    };
+                    let flow = if is_plain { 0 } else { 3 };
+                    assert!(seen.insert(lane.stream(kind, flow)), "{kind:?} {lane:?}");
+                }
+            }
+        }
+        assert!(!seen.contains(&stream(Purpose::RequestLoss, 0)));
+    }
+
+    #[test]
+    fn where_covers_its_directions() {
+        use Direction::{Reply, Request};
+        assert!(Where::Request.covers(Request) && !Where::Request.covers(Reply));
+        assert!(Where::Reply.covers(Reply) && !Where::Reply.covers(Request));
+        assert!(Where::Both.covers(Request) && Where::Both.covers(Reply));
     }
 }
