@@ -11,7 +11,7 @@ use crate::cmd::run::{RunOptions, run_experiment};
 use crate::cmd::serve::{ServeOptions, serve_time};
 use crate::cmd::time_client::{TimeOptions, run_time_client};
 use crate::driver::live::Stop;
-use crate::impair::loss::LossModel;
+use crate::impair::ImpairConfig;
 use crate::scenario::{self, DEFAULT_SCENARIO, DEFAULT_SCENARIO_PATH};
 use crate::time::Duration;
 use anyhow::Result;
@@ -44,6 +44,18 @@ pub enum Command {
     Echo(EchoArgs),
     /// The lab's exercise 2: send HTTP HEAD requests and show the response, like `curl -sI`.
     Head(HeadArgs),
+    /// Loss models: what a spec means, and its netem equivalent.
+    #[command(subcommand)]
+    Model(ModelCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ModelCommand {
+    /// Print a loss spec's parameters, stationary loss, mean burst length and `tc` line.
+    Explain {
+        /// A loss spec, e.g. "gemodel 1% 30%", "bursty 5% burst 3", "state 1% 30%", "random 10%".
+        spec: String,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -131,9 +143,26 @@ pub struct ServeTimeArgs {
     /// Address to listen on (loopback by default, never all interfaces unless asked).
     #[arg(long, default_value = "127.0.0.1:21567")]
     pub bind: SocketAddr,
-    /// Probability of discarding a request, 0 to 1.
-    #[arg(long, default_value_t = 0.5)]
-    pub loss: f64,
+    /// Loss: a probability (0.5) or a netem loss spec ("random 10%", "gemodel 1% 30%",
+    /// "state 1% 30% ...", "bursty 5% burst 3", "pattern 10") [default: 0.5, the lab's server,
+    /// when no other impairment is given].
+    #[arg(long)]
+    pub loss: Option<String>,
+    /// Delay in netem's syntax: "T [JITTER] [distribution uniform|normal|pareto|paretonormal]".
+    #[arg(long)]
+    pub delay: Option<String>,
+    /// Duplicate a share of packets: "P" (e.g. "5%").
+    #[arg(long)]
+    pub duplicate: Option<String>,
+    /// Send a share of packets at once while the others wait out the delay: "P".
+    #[arg(long)]
+    pub reorder: Option<String>,
+    /// Alter a share of replies (the client's checksum catches them): "P".
+    #[arg(long)]
+    pub corrupt: Option<String>,
+    /// Which packets the impairments act on: request, reply or both.
+    #[arg(long)]
+    pub direction: Option<String>,
     /// Seed of the drop decisions: the same seed discards the same requests.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
@@ -227,12 +256,39 @@ pub fn execute(cli: Cli) -> Result<ExitCode> {
             Ok(exit_for(report.stop))
         }
         Command::Serve(ServeCommand::Time(args)) => {
-            let loss = LossModel::Bernoulli { p: args.loss };
-            loss.validate()
-                .map_err(|m| anyhow::anyhow!("--loss: {m}"))?;
+            let others = [&args.delay, &args.duplicate, &args.reorder, &args.corrupt];
+            let loss = match args.loss.as_deref().map(str::trim) {
+                // The lab's server: half the requests lost, unless other impairments are asked for.
+                None if others.iter().all(|o| o.is_none()) => Some("0.5"),
+                None | Some("0" | "0%") => None,
+                Some(l) => Some(l),
+            };
+            let impair = ImpairConfig::parse(
+                loss,
+                args.delay.as_deref(),
+                args.duplicate.as_deref(),
+                args.reorder.as_deref(),
+                args.corrupt.as_deref(),
+                args.direction.as_deref(),
+            )
+            .map_err(|e| {
+                let flags = [
+                    ("--loss", args.loss.as_ref()),
+                    ("--delay", args.delay.as_ref()),
+                    ("--duplicate", args.duplicate.as_ref()),
+                    ("--reorder", args.reorder.as_ref()),
+                    ("--corrupt", args.corrupt.as_ref()),
+                    ("--direction", args.direction.as_ref()),
+                ];
+                let flag = flags
+                    .iter()
+                    .find(|(_, v)| v.is_some_and(|v| *v == e.spec))
+                    .map_or("impairment", |(f, _)| *f);
+                anyhow::anyhow!("{flag} {e}")
+            })?;
             let opts = ServeOptions {
                 bind: args.bind,
-                loss,
+                impair,
                 seed: args.seed,
                 max_requests: args.max_requests,
                 show_answers: !args.quiet,
@@ -269,6 +325,11 @@ pub fn execute(cli: Cli) -> Result<ExitCode> {
                 new_connection: args.new_connection,
             };
             run_head(&opts, &interrupt, console)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Model(ModelCommand::Explain { spec }) => {
+            let text = crate::cmd::model::explain(&spec)?;
+            let _ = console.write_all(text.as_bytes());
             Ok(ExitCode::SUCCESS)
         }
         Command::Time(args) => {

@@ -8,6 +8,7 @@
 //! users in `scenarios/README.md`.
 
 use crate::client::loadgen::Pacing;
+use crate::impair::ImpairConfig;
 use crate::impair::loss::LossModel;
 use crate::time::Duration;
 use serde::{Deserialize, Serialize, Serializer};
@@ -30,7 +31,8 @@ pub struct Scenario {
     pub description: String,
     pub seed: u64,
     pub server: ServerSpec,
-    pub loss: LossModel,
+    /// What the server does to packets: loss, delay, duplication, reordering, corruption.
+    pub impair: ImpairConfig,
     pub clients: ClientSpec,
 }
 
@@ -134,7 +136,19 @@ struct RawScenario {
     seed: Spanned<i64>,
     server: Spanned<RawServer>,
     loss: Option<Spanned<RawLoss>>,
+    impair: Option<Spanned<RawImpair>>,
     clients: Spanned<RawClients>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawImpair {
+    loss: Option<Spanned<String>>,
+    delay: Option<Spanned<String>>,
+    duplicate: Option<Spanned<String>>,
+    reorder: Option<Spanned<String>>,
+    corrupt: Option<Spanned<String>>,
+    direction: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -298,9 +312,17 @@ fn validate(raw: RawScenario, at: &Locator) -> Result<Scenario, ScenarioError> {
         })?,
     };
 
-    let loss = match &raw.loss {
-        None => LossModel::NONE,
-        Some(l) => {
+    let impair = match (&raw.loss, &raw.impair) {
+        (Some(_), Some(i)) => {
+            return Err(at.error(
+                i.span(),
+                Some("impair"),
+                "give either [loss] (model = \"bernoulli\", p) or [impair] (netem specs), not both"
+                    .into(),
+            ));
+        }
+        (None, None) => ImpairConfig::none(),
+        (Some(l), None) => {
             let l = l.get_ref();
             match l.model.get_ref().as_str() {
                 "bernoulli" => {
@@ -315,28 +337,84 @@ fn validate(raw: RawScenario, at: &Locator) -> Result<Scenario, ScenarioError> {
                     })?;
                     let model = LossModel::Bernoulli { p: *p.get_ref() };
                     model.validate().map_err(|m| at.at(p, "loss.p", m))?;
-                    model
+                    ImpairConfig::loss_only(model)
                 }
                 other => {
                     return Err(at.at(
                         &l.model,
                         "loss.model",
-                        format!("unknown loss model `{other}`; expected \"bernoulli\""),
+                        format!(
+                            "unknown loss model `{other}`; expected \"bernoulli\" (for bursty \
+                             loss use [impair] loss = \"gemodel ...\")"
+                        ),
                     ));
                 }
             }
         }
+        (None, Some(i)) => {
+            let i = i.get_ref();
+            let fields = [
+                ("impair.loss", &i.loss),
+                ("impair.delay", &i.delay),
+                ("impair.duplicate", &i.duplicate),
+                ("impair.reorder", &i.reorder),
+                ("impair.corrupt", &i.corrupt),
+                ("impair.direction", &i.direction),
+            ];
+            fn text(v: &Option<Spanned<String>>) -> Option<&str> {
+                v.as_ref().map(|s| s.get_ref().as_str())
+            }
+            ImpairConfig::parse(
+                text(&i.loss),
+                text(&i.delay),
+                text(&i.duplicate),
+                text(&i.reorder),
+                text(&i.corrupt),
+                text(&i.direction),
+            )
+            .map_err(|e| {
+                // Point at the field whose spec failed.
+                let (field, value) = fields
+                    .iter()
+                    .find_map(|(f, v)| {
+                        v.as_ref()
+                            .filter(|s| s.get_ref() == &e.spec)
+                            .map(|s| (*f, s))
+                    })
+                    .unwrap_or((
+                        "impair",
+                        i.loss.as_ref().or(i.delay.as_ref()).expect("a spec failed"),
+                    ));
+                at.at(value, field, e.to_string())
+            })?
+        }
     };
 
-    if kind != ServerKind::UdpTime
-        && loss.expected_loss() > 0.0
-        && let Some(l) = &raw.loss
-    {
+    if kind != ServerKind::UdpTime && impair.expected_loss() > 0.0 {
+        let span = raw
+            .loss
+            .as_ref()
+            .map(|l| l.span())
+            .or_else(|| raw.impair.as_ref().map(|i| i.span()))
+            .unwrap_or(0..0);
         return Err(at.error(
-            l.span(),
+            span,
             Some("loss"),
             "loss applies to the udp-time server only: TCP retransmits lost segments, so a TCP \
-             server cannot lose a request; remove [loss] or set p = 0"
+             server cannot lose a request; remove the loss or set it to 0"
+                .into(),
+        ));
+    }
+    if kind != ServerKind::UdpTime
+        && !impair.is_none()
+        && impair.expected_loss() == 0.0
+        && let Some(i) = &raw.impair
+    {
+        return Err(at.error(
+            i.span(),
+            Some("impair"),
+            "[impair] applies to the udp-time server only; losslab does not emulate a lossy \
+             link under TCP"
                 .into(),
         ));
     }
@@ -442,7 +520,7 @@ fn validate(raw: RawScenario, at: &Locator) -> Result<Scenario, ScenarioError> {
         description: raw.description,
         seed,
         server: ServerSpec { kind, bind },
-        loss,
+        impair,
         clients: ClientSpec {
             count,
             requests,
@@ -523,7 +601,7 @@ timeout = "100ms"
     fn default_scenario_is_valid() {
         let s = parse(DEFAULT_SCENARIO, DEFAULT_SCENARIO_PATH).unwrap();
         assert_eq!(s.name, "lab9-udp-time");
-        assert_eq!(s.loss, LossModel::Bernoulli { p: 0.5 });
+        assert_eq!(s.impair.loss, Some(LossModel::Bernoulli { p: 0.5 }));
     }
 
     #[test]
@@ -592,6 +670,28 @@ timeout = "100ms"
         assert_eq!(e.field.as_deref(), Some("clients"));
         let e = err(&GOOD.replace("interval = \"10ms\"\n", ""));
         assert!(e.message.contains("exactly one"));
+    }
+
+    #[test]
+    fn impair_table_takes_netem_specs_and_points_at_the_bad_one() {
+        let base = GOOD.replace(
+            "[loss]\nmodel = \"bernoulli\"\np = 0.25\n",
+            "[impair]\nloss = \"gemodel 1% 30%\"\ndelay = \"10ms 2ms\"\ndirection = \"both\"\n",
+        );
+        let s = parse(&base, "i.toml").unwrap();
+        assert!(matches!(
+            s.impair.loss,
+            Some(LossModel::GilbertElliott { .. })
+        ));
+        assert!(s.impair.delay.is_some());
+        let e = err(&base.replace("30%", "130%"));
+        assert_eq!((e.line, e.field.as_deref()), (10, Some("impair.loss")));
+        assert!(e.message.contains("130%"), "{e}");
+        let e = err(&base.replace(
+            "[impair]",
+            "[loss]\nmodel = \"bernoulli\"\np = 0.1\n[impair]",
+        ));
+        assert_eq!(e.field.as_deref(), Some("impair"));
     }
 
     #[test]

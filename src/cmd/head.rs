@@ -53,7 +53,9 @@ impl Observer for HeadObserver<'_> {
                     return;
                 }
                 if let Some(c) = connect.filter(|_| !reused) {
-                    self.connect.saturating_record(c.as_micros());
+                    self.connect
+                        .record(c.as_micros())
+                        .expect("an auto-resizing histogram records any time in µs");
                 }
                 let _ = writeln!(
                     self.console,
@@ -120,7 +122,7 @@ pub fn run_head(opts: &HeadOptions, interrupt: &AtomicBool, console: &mut dyn Wr
         console,
         url: opts.url.clone(),
         measure,
-        recorder: Recorder::new(io::sink(), 1, false)?,
+        recorder: Recorder::new(io::sink(), 1, false, opts.timeout)?,
         connect: Histogram::new(3).expect("valid precision"),
         first_error: None,
     };

@@ -3,6 +3,7 @@
 
 pub mod echo;
 pub mod head;
+pub mod model;
 pub mod run;
 pub mod serve;
 pub mod time_client;

@@ -11,8 +11,9 @@ use crate::client::loadgen::{LoadGen, LoadGenConfig, Record};
 use crate::client::tcp::{Protocol, TcpLoad, TcpLoadConfig};
 use crate::driver::live::{Clock, EventLoop, Observer, Stop};
 use crate::driver::tcp::TcpService;
+use crate::impair::Impairments;
 use crate::metrics::output::{ResultsDir, finish};
-use crate::metrics::recorder::Recorder;
+use crate::metrics::recorder::{Recorder, ServerTruth};
 use crate::metrics::stats::{SUMMARY_COLUMNS, SummaryRow};
 use crate::scenario::{Scenario, ServerKind};
 use crate::server::time::{Action, Request, ServerEvent, ServerStats, TimeServer};
@@ -60,13 +61,19 @@ struct RunObserver<'a> {
     recorder: Recorder<BufWriter<File>>,
     console: &'a mut dyn Write,
     show_discards: bool,
-    loss_label: String,
 }
 
 impl Observer for RunObserver<'_> {
     fn server_event(&mut self, e: &ServerEvent) {
         if let Request::Losslab(id) = e.request {
-            self.recorder.note_server_action(id, e.action);
+            self.recorder.note_server_action(
+                id,
+                ServerTruth {
+                    action: e.action,
+                    delay: e.delay,
+                    state: e.state,
+                },
+            );
         }
         if self.show_discards && e.action == Action::Dropped {
             // A console that went away (closed pipe) must not stop the measurement.
@@ -76,7 +83,7 @@ impl Observer for RunObserver<'_> {
                 fmt_ms(e.at.as_micros()),
                 e.request,
                 e.from,
-                self.loss_label
+                e.rule
             );
         }
     }
@@ -99,7 +106,8 @@ pub fn run_experiment(
     let mut ev = EventLoop::new(clock)?;
     let (server_addr, ground_truth) = match sc.server.kind {
         ServerKind::UdpTime => {
-            let server = TimeServer::new(sc.loss, sc.seed, epoch_unix_us);
+            let impair = Impairments::new(sc.impair.clone(), sc.seed);
+            let server = TimeServer::with_impairments(impair, epoch_unix_us);
             let addr = ev.add_server(sc.server.bind, server)?;
             let loadgen = LoadGen::new(LoadGenConfig {
                 clients: sc.clients.count,
@@ -135,15 +143,15 @@ pub fn run_experiment(
     let mut out = ResultsDir::create(&opts.out_dir)?;
     let rows = out.stage("requests.csv")?;
     let requests_path = opts.out_dir.join("requests.csv");
-    let recorder = Recorder::new(rows, sc.clients.count, ground_truth)
+    let recorder = Recorder::new(rows, sc.clients.count, ground_truth, sc.clients.timeout)
         .with_context(|| format!("cannot write {}", requests_path.display()))?;
 
     let _ = writeln!(
         console,
-        "losslab run {}: seed {}, loss {}, {} clients x {} requests, timeout {}, server {}",
+        "losslab run {}: seed {}, impairments {}, {} clients x {} requests, timeout {}, server {}",
         sc.name,
         sc.seed,
-        sc.loss,
+        sc.impair.describe(),
         sc.clients.count,
         sc.clients.requests,
         sc.clients.timeout,
@@ -153,7 +161,6 @@ pub fn run_experiment(
         recorder,
         console,
         show_discards: opts.show_discards,
-        loss_label: format!("loss {}", sc.loss),
     };
     let stop = ev.run(&mut observer, interrupt)?;
     let duration = ev.elapsed();
@@ -193,7 +200,8 @@ pub fn run_experiment(
         "interrupted": stop == Stop::Interrupted,
         "timeout_us": sc.clients.timeout.as_micros(),
         "late_window_us": sc.clients.late_window.as_micros(),
-        "expected_loss": sc.loss.expected_loss(),
+        "expected_loss": sc.impair.expected_round_trip_loss(),
+        "tc_equivalent": sc.impair.tc_line("DEV"),
         "duration_us": duration.as_micros(),
         "server": {
             "kind": sc.server.kind,
@@ -341,7 +349,7 @@ fn print_summary(console: &mut dyn Write, sc: &Scenario, r: &RunReport) {
             r.server.received,
             r.server.answered,
             r.server.dropped,
-            sc.loss.expected_loss() * 100.0,
+            sc.impair.expected_round_trip_loss() * 100.0,
             pct(all.loss_ratio),
         ));
     } else {

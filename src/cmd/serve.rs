@@ -6,7 +6,7 @@
 //! dies because of what a client sends; any datagram is a valid request.
 
 use crate::driver::live::{Clock, EventLoop, Observer, Stop};
-use crate::impair::loss::LossModel;
+use crate::impair::{ImpairConfig, Impairments};
 use crate::server::time::{Action, ServerEvent, ServerStats, TimeServer};
 use crate::time::fmt_ms;
 use anyhow::Result;
@@ -16,7 +16,7 @@ use std::sync::atomic::AtomicBool;
 
 pub struct ServeOptions {
     pub bind: SocketAddr,
-    pub loss: LossModel,
+    pub impair: ImpairConfig,
     pub seed: u64,
     pub max_requests: Option<u64>,
     /// Print answered requests too, not only discards.
@@ -25,7 +25,6 @@ pub struct ServeOptions {
 
 struct ServeObserver<'a> {
     console: &'a mut dyn Write,
-    loss: LossModel,
     seen: u64,
     max: Option<u64>,
     show_answers: bool,
@@ -37,13 +36,19 @@ impl Observer for ServeObserver<'_> {
         let at = fmt_ms(e.at.as_micros());
         let line = match e.action {
             Action::Dropped => format!(
-                "[{at:>9} ms] discarded {} from {} (loss {})",
-                e.request, e.from, self.loss
+                "[{at:>9} ms] discarded {} from {} ({})",
+                e.request, e.from, e.rule
             ),
-            Action::Answered if self.show_answers => {
-                format!("[{at:>9} ms] answered {} from {}", e.request, e.from)
-            }
-            Action::Answered => return,
+            _ if !self.show_answers => return,
+            Action::Answered => format!("[{at:>9} ms] answered {} from {}", e.request, e.from),
+            other => format!(
+                "[{at:>9} ms] {} {} from {} ({}, held {})",
+                other.as_str(),
+                e.request,
+                e.from,
+                e.rule,
+                e.delay
+            ),
         };
         let _ = writeln!(self.console, "{line}");
     }
@@ -59,17 +64,18 @@ pub fn serve_time(
     console: &mut dyn Write,
 ) -> Result<(Stop, ServerStats)> {
     let clock = Clock::new();
-    let server = TimeServer::new(opts.loss, opts.seed, clock.epoch_unix_us);
+    let impair = Impairments::new(opts.impair.clone(), opts.seed);
+    let server = TimeServer::with_impairments(impair, clock.epoch_unix_us);
     let mut ev = EventLoop::new(clock)?;
     let local = ev.add_server(opts.bind, server)?;
     let _ = writeln!(
         console,
-        "losslab time server on udp {local}: loss {}, seed {} (Ctrl-C to stop)",
-        opts.loss, opts.seed
+        "losslab time server on udp {local}: impairments {}, seed {} (Ctrl-C to stop)",
+        opts.impair.describe(),
+        opts.seed
     );
     let mut obs = ServeObserver {
         console,
-        loss: opts.loss,
         seen: 0,
         max: opts.max_requests,
         show_answers: opts.show_answers,

@@ -130,7 +130,7 @@ pub fn run_time_client(
     let mut obs = TimeObserver {
         target,
         timeout: opts.timeout,
-        recorder: Recorder::new(io::sink(), 1, false)?,
+        recorder: Recorder::new(io::sink(), 1, false, opts.timeout)?,
         console,
         refused: 0,
     };

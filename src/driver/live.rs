@@ -306,6 +306,9 @@ impl EventLoop {
             if let Some(lg) = &mut self.loadgen {
                 lg.handle_timeout(now);
             }
+            if let Some((_, UdpService::Time(server))) = &mut self.server {
+                server.handle_timeout(now);
+            }
             self.tcp.handle_timeout(now);
             self.flush(observer)?;
             self.tcp.flush(&self.poll, now, observer)?;
@@ -325,7 +328,9 @@ impl EventLoop {
             {
                 return Ok(Stop::Done);
             }
-            if observer.should_stop() {
+            // Replies the server still holds (a delay) leave before the loop ends.
+            let holding = matches!(&self.server, Some((_, UdpService::Time(t))) if t.poll_timeout().is_some());
+            if observer.should_stop() && !holding {
                 return Ok(Stop::Observer);
             }
             let deadline = [

@@ -10,28 +10,45 @@
 use crate::client::loadgen::{Outcome, Record, Unmatched};
 use crate::metrics::stats::{ClientStats, SummaryRow};
 use crate::server::time::Action;
+use crate::time::Duration;
 use crate::wire::push_u64;
 use crate::wire::time::RequestId;
 use rustc_hash::FxHashMap;
 use std::io::{self, Write};
 
-pub const REQUEST_COLUMNS: &str =
-    "client,seq,attempt,sent_us,outcome,rtt_us,server_action,late_rtt_us,send_lag_us,connect_us";
+pub const REQUEST_COLUMNS: &str = "client,seq,attempt,sent_us,outcome,rtt_us,server_action,late_rtt_us,send_lag_us,connect_us,server_delay_us,loss_state";
+
+/// What the server did to one packet, as the recorder keeps it until the packet's row is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ServerTruth {
+    pub action: Action,
+    /// How long the reply was held (delay impairments).
+    pub delay: Duration,
+    /// The loss model's state ("good"/"bad", "1".."4"), when it has one.
+    pub state: Option<&'static str>,
+}
 
 pub struct Recorder<W: Write> {
     rows: W,
     stats: Vec<ClientStats>,
     /// Whether a server in this process reports ground truth (a `run`, not `time`).
     ground_truth: bool,
-    server_actions: FxHashMap<RequestId, Action>,
+    server_actions: FxHashMap<RequestId, ServerTruth>,
     /// Rows whose outcome disagrees with the server's action (reply ⇔ answered).
     mismatches: u64,
+    timeout: Duration,
     line: Vec<u8>,
 }
 
 impl<W: Write> Recorder<W> {
     /// A recorder for `clients` clients writing rows to `rows` (the header is written now).
-    pub fn new(mut rows: W, clients: u32, ground_truth: bool) -> io::Result<Self> {
+    /// `timeout` is the clients' Tmax, to tell a late reply from a lost one in the ground truth.
+    pub fn new(
+        mut rows: W,
+        clients: u32,
+        ground_truth: bool,
+        timeout: Duration,
+    ) -> io::Result<Self> {
         writeln!(rows, "{REQUEST_COLUMNS}")?;
         Ok(Recorder {
             rows,
@@ -39,25 +56,35 @@ impl<W: Write> Recorder<W> {
             ground_truth,
             server_actions: FxHashMap::default(),
             mismatches: 0,
+            timeout,
             line: Vec::with_capacity(128),
         })
     }
 
-    /// The server decided `action` for packet `id`.
-    pub fn note_server_action(&mut self, id: RequestId, action: Action) {
-        self.server_actions.insert(id, action);
+    /// The server decided what happens to packet `id`.
+    pub fn note_server_action(&mut self, id: RequestId, truth: ServerTruth) {
+        self.server_actions.insert(id, truth);
     }
 
     pub fn record(&mut self, r: &Record) -> io::Result<()> {
         self.stats[r.index as usize].add(r);
+        let mut truth = None;
         let action = if self.ground_truth {
-            let action = self.server_actions.remove(&r.id);
-            let answered = action == Some(Action::Answered);
-            if r.outcome != Outcome::Interrupted && (r.outcome == Outcome::Reply) != answered {
+            truth = self.server_actions.remove(&r.id);
+            let answered = truth.is_some_and(|t| t.action.answered());
+            // A reply needs an answer from the server; an answer with no reply in time must be
+            // explained by the network: a reply that came late, a delay past the timeout, a
+            // corrupted reply.
+            let explained = r.late_rtt.is_some()
+                || truth.is_some_and(|t| t.action == Action::Corrupted || t.delay >= self.timeout);
+            if r.outcome != Outcome::Interrupted
+                && (r.outcome == Outcome::Reply) != answered
+                && !explained
+            {
                 self.mismatches += 1;
             }
             // The server never saw the packet (lost before it, or still queued at interruption).
-            action.map_or("unseen", Action::as_str)
+            truth.map_or("unseen", |t| t.action.as_str())
         } else {
             ""
         };
@@ -88,6 +115,14 @@ impl<W: Write> Recorder<W> {
         line.push(b',');
         if let Some(connect) = r.connect {
             push_u64(line, connect.as_micros());
+        }
+        line.push(b',');
+        if let Some(t) = truth {
+            push_u64(line, t.delay.as_micros());
+            line.push(b',');
+            line.extend_from_slice(t.state.unwrap_or("").as_bytes());
+        } else {
+            line.push(b',');
         }
         line.push(b'\n');
         self.rows.write_all(line)
@@ -154,15 +189,20 @@ mod tests {
 
     #[test]
     fn rows_join_ground_truth_and_count_mismatches() {
-        let mut r = Recorder::new(Vec::new(), 1, true).unwrap();
+        let mut r = Recorder::new(Vec::new(), 1, true, Duration::from_millis(100)).unwrap();
+        let truth = |action| ServerTruth {
+            action,
+            delay: Duration::ZERO,
+            state: None,
+        };
         let id = |seq| RequestId {
             client: 0,
             seq,
             attempt: 0,
         };
-        r.note_server_action(id(0), Action::Answered);
-        r.note_server_action(id(1), Action::Dropped);
-        r.note_server_action(id(2), Action::Answered);
+        r.note_server_action(id(0), truth(Action::Answered));
+        r.note_server_action(id(1), truth(Action::Dropped));
+        r.note_server_action(id(2), truth(Action::Answered));
         r.record(&rec(0, Outcome::Reply, Some(80))).unwrap();
         r.record(&rec(1, Outcome::Timeout, None)).unwrap();
         r.record(&rec(2, Outcome::Timeout, None)).unwrap(); // answered but lost: a mismatch
@@ -172,14 +212,14 @@ mod tests {
         let text = String::from_utf8(r.into_inner().unwrap()).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], REQUEST_COLUMNS);
-        assert_eq!(lines[1], "0,0,0,1000,reply,80,answered,,0,");
-        assert_eq!(lines[2], "0,1,0,1001,timeout,,dropped,,1,");
-        assert_eq!(lines[4], "0,3,0,1003,timeout,,unseen,,3,");
+        assert_eq!(lines[1], "0,0,0,1000,reply,80,answered,,0,,0,");
+        assert_eq!(lines[2], "0,1,0,1001,timeout,,dropped,,1,,0,");
+        assert_eq!(lines[4], "0,3,0,1003,timeout,,unseen,,3,,,");
     }
 
     #[test]
     fn summary_has_client_rows_then_all() {
-        let mut r = Recorder::new(Vec::new(), 2, false).unwrap();
+        let mut r = Recorder::new(Vec::new(), 2, false, Duration::from_millis(100)).unwrap();
         r.record(&rec(0, Outcome::Reply, Some(50))).unwrap();
         let mut other = rec(0, Outcome::Timeout, None);
         other.index = 1;

@@ -1,19 +1,23 @@
 //! The lossy UDP time server of the lab's exercise 1, as a state machine.
 //!
-//! Every datagram is a request for the date and time. The loss model decides, from the packet's
-//! identity alone, whether the server answers or discards it; every decision is reported as a
-//! [`ServerEvent`] so the driver can print the discard (as the lab asks) and the recorder can
-//! write the server's ground truth next to what the client saw.
+//! Every datagram is a request for the date and time. The impairments (netem's loss, delay,
+//! duplicate, reorder, corrupt; on the request, the reply or both) decide, from the packet's
+//! identity alone, what happens: discarded, answered, answered late, twice or altered. A delayed
+//! reply is held in a timer wheel and released by `handle_timeout`, never by sleeping. Every
+//! decision is reported as a [`ServerEvent`] so the driver can print the discard and its rule
+//! (as the lab asks) and the recorder can write the server's ground truth next to what the
+//! client saw.
 //!
 //! Identity: a losslab request carries (client, seq, attempt). A plain datagram (the lab's
 //! Python client, `nc -u`) has none, so plain datagrams are numbered in the order they reach the
-//! server and keyed as flow 0 of their own purpose: a student who reruns the same session
-//! against the same seed sees the same requests discarded, whatever port their client used.
+//! server and drawn from streams of their own: a student who reruns the same session against the
+//! same seed sees the same requests discarded, whatever port their client used.
 //! Invariant: the reply to a losslab request echoes its id exactly.
 
 use crate::impair::loss::LossModel;
-use crate::impair::{KeyedDraw, PacketKey, Purpose};
-use crate::time::Instant;
+use crate::impair::{Direction, ImpairConfig, Impairments, PacketKey, Where};
+use crate::time::{Duration, Instant};
+use crate::timer::TimerWheel;
 use crate::wire::time::{self as wire, MAX_REPLY_LEN, ReplyEncoder, RequestId};
 use std::collections::VecDeque;
 use std::fmt;
@@ -41,11 +45,19 @@ impl fmt::Display for Request {
     }
 }
 
-/// The server's ground truth for one packet.
+/// The server's ground truth for one packet, most telling first when several apply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
     Answered,
     Dropped,
+    /// Answered, with the reply held back by a delay.
+    Delayed,
+    /// Answered twice.
+    Duplicated,
+    /// Answered with an altered payload (the client's checksum catches it).
+    Corrupted,
+    /// Answered at once while others were delayed (netem's reorder).
+    Reordered,
 }
 
 impl Action {
@@ -53,7 +65,16 @@ impl Action {
         match self {
             Action::Answered => "answered",
             Action::Dropped => "dropped",
+            Action::Delayed => "delayed",
+            Action::Duplicated => "duplicated",
+            Action::Corrupted => "corrupted",
+            Action::Reordered => "reordered",
         }
+    }
+
+    /// Whether a reply left the server (perhaps late, twice or altered).
+    pub fn answered(self) -> bool {
+        self != Action::Dropped
     }
 }
 
@@ -63,6 +84,12 @@ pub struct ServerEvent {
     pub from: SocketAddr,
     pub request: Request,
     pub action: Action,
+    /// Which impairment rule decided, for the console ("" when nothing happened).
+    pub rule: &'static str,
+    /// How long the reply is held before it leaves.
+    pub delay: Duration,
+    /// The loss model's state for this packet, when the model has one.
+    pub state: Option<&'static str>,
 }
 
 /// A reply to send: fixed-size storage so the hot path never allocates.
@@ -85,14 +112,19 @@ pub struct ServerStats {
     pub answered: u64,
     pub dropped: u64,
     pub plain: u64,
+    pub delayed: u64,
+    pub duplicated: u64,
+    pub corrupted: u64,
 }
 
 pub struct TimeServer {
-    loss: LossModel,
-    draw: KeyedDraw,
+    impair: Impairments,
     /// Wall-clock time (µs since 1970) at `Instant::ZERO`; the reply's date is this plus `now`.
     epoch_unix_us: i64,
     transmits: VecDeque<Transmit>,
+    /// Replies held back by a delay, released by `handle_timeout`.
+    held: TimerWheel<Transmit>,
+    released: Vec<Transmit>,
     events: VecDeque<ServerEvent>,
     stats: ServerStats,
     scratch: Vec<u8>,
@@ -100,12 +132,21 @@ pub struct TimeServer {
 }
 
 impl TimeServer {
+    /// A server whose only impairment is request loss (the lab's exercise 1).
     pub fn new(loss: LossModel, seed: u64, epoch_unix_us: i64) -> Self {
+        let mut config = ImpairConfig::none();
+        config.loss = Some(loss);
+        config.direction = Where::Request;
+        Self::with_impairments(Impairments::new(config, seed), epoch_unix_us)
+    }
+
+    pub fn with_impairments(impair: Impairments, epoch_unix_us: i64) -> Self {
         TimeServer {
-            loss,
-            draw: KeyedDraw::new(seed),
+            impair,
             epoch_unix_us,
             transmits: VecDeque::new(),
+            held: TimerWheel::new(),
+            released: Vec::new(),
             events: VecDeque::new(),
             stats: ServerStats::default(),
             scratch: Vec::with_capacity(MAX_REPLY_LEN),
@@ -113,8 +154,8 @@ impl TimeServer {
         }
     }
 
-    pub fn loss(&self) -> LossModel {
-        self.loss
+    pub fn impairments(&self) -> &ImpairConfig {
+        self.impair.config()
     }
 
     pub fn stats(&self) -> ServerStats {
@@ -132,53 +173,121 @@ impl TimeServer {
                 Request::Plain { index }
             }
         };
-        let (purpose, key) = match request {
-            Request::Losslab(id) => (
-                Purpose::RequestLoss,
-                PacketKey {
-                    flow: id.client,
-                    seq: u64::from(id.seq),
-                    attempt: id.attempt,
-                },
-            ),
-            Request::Plain { index } => (
-                Purpose::PlainRequestLoss,
-                PacketKey {
-                    flow: 0,
-                    seq: index,
-                    attempt: 0,
-                },
-            ),
+        let key = match request {
+            Request::Losslab(id) => PacketKey {
+                flow: id.client,
+                seq: u64::from(id.seq),
+                attempt: id.attempt,
+            },
+            // Plain datagrams draw from their own streams (`decide_plain`); this key only
+            // places the corrupted bit.
+            Request::Plain { index } => PacketKey {
+                flow: 0,
+                seq: index,
+                attempt: 0,
+            },
         };
-        let action = if self.loss.drops(&mut self.draw, purpose, key) {
-            self.stats.dropped += 1;
-            Action::Dropped
-        } else {
-            self.stats.answered += 1;
-            let id = match request {
-                Request::Losslab(id) => Some(id),
-                Request::Plain { .. } => None,
-            };
-            let unix_us = self.epoch_unix_us + now.as_micros() as i64;
-            self.encoder.encode(unix_us, id, &mut self.scratch);
-            let mut t = Transmit {
-                to: from,
-                len: self.scratch.len(),
-                buf: [0; MAX_REPLY_LEN],
-            };
-            t.buf[..t.len].copy_from_slice(&self.scratch);
-            self.transmits.push_back(t);
-            Action::Answered
+        let decide = |impair: &mut Impairments, dir| match request {
+            Request::Losslab(_) => impair.decide(dir, key),
+            Request::Plain { index } => impair.decide_plain(dir, index),
         };
-        self.events.push_back(ServerEvent {
+        let there = decide(&mut self.impair, Direction::Request);
+        let mut event = ServerEvent {
             at: now,
             from,
             request,
-            action,
-        });
+            action: Action::Answered,
+            rule: there.rule,
+            delay: Duration::ZERO,
+            state: there.state,
+        };
+        // A request lost or altered on its way in never gets an answer.
+        if there.dropped || there.corrupted {
+            event.action = if there.dropped {
+                Action::Dropped
+            } else {
+                Action::Corrupted
+            };
+            self.stats.dropped += 1;
+            self.events.push_back(event);
+            return;
+        }
+        let back = decide(&mut self.impair, Direction::Reply);
+        event.state = event.state.or(back.state);
+        if back.dropped {
+            event.action = Action::Dropped;
+            event.rule = back.rule;
+            self.stats.dropped += 1;
+            self.events.push_back(event);
+            return;
+        }
+        self.stats.answered += 1;
+        let id = match request {
+            Request::Losslab(id) => Some(id),
+            Request::Plain { .. } => None,
+        };
+        let unix_us = self.epoch_unix_us + now.as_micros() as i64;
+        self.encoder.encode(unix_us, id, &mut self.scratch);
+        let mut t = Transmit {
+            to: from,
+            len: self.scratch.len(),
+            buf: [0; MAX_REPLY_LEN],
+        };
+        t.buf[..t.len].copy_from_slice(&self.scratch);
+        if back.corrupted {
+            // Flip one bit of the date text, at a place fixed by the packet's identity.
+            let at = (key.seq as usize * 7 + usize::from(key.attempt) * 3) % 24;
+            t.buf[at] ^= 1 << (key.seq % 7);
+            self.stats.corrupted += 1;
+        }
+        let delay = if back.reordered {
+            Duration::ZERO
+        } else {
+            there.delay + back.delay
+        };
+        event.delay = delay;
+        let copies = if there.duplicated || back.duplicated {
+            self.stats.duplicated += 1;
+            2
+        } else {
+            1
+        };
+        for _ in 0..copies {
+            if delay == Duration::ZERO {
+                self.transmits.push_back(t);
+            } else {
+                self.held.insert(now + delay, t);
+            }
+        }
+        if delay > Duration::ZERO {
+            self.stats.delayed += 1;
+        }
+        event.action = if back.corrupted {
+            Action::Corrupted
+        } else if copies == 2 {
+            Action::Duplicated
+        } else if back.reordered {
+            Action::Reordered
+        } else if delay > Duration::ZERO {
+            Action::Delayed
+        } else {
+            Action::Answered
+        };
+        event.rule = [back.rule, there.rule]
+            .into_iter()
+            .find(|r| !r.is_empty())
+            .unwrap_or("");
+        self.events.push_back(event);
     }
 
-    /// The next reply to send, in the order requests were answered.
+    /// Releases held replies whose delay is over.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.held.expire(now, &mut self.released);
+        // Replies due in the same turn leave in the order of their deadlines.
+        self.transmits.extend(self.released.drain(..));
+    }
+
+    /// The next reply to send.
     pub fn poll_transmit(&mut self) -> Option<Transmit> {
         self.transmits.pop_front()
     }
@@ -188,9 +297,9 @@ impl TimeServer {
         self.events.pop_front()
     }
 
-    /// The next instant the server needs `handle_timeout`; none yet (replies leave at once).
+    /// When the next held reply is due.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        None
+        self.held.next_deadline()
     }
 }
 

@@ -304,8 +304,7 @@ pub struct Row {
     pub server_action: String,
 }
 
-pub const REQUEST_HEADER: &str =
-    "client,seq,attempt,sent_us,outcome,rtt_us,server_action,late_rtt_us,send_lag_us,connect_us";
+pub const REQUEST_HEADER: &str = "client,seq,attempt,sent_us,outcome,rtt_us,server_action,late_rtt_us,send_lag_us,connect_us,server_delay_us,loss_state";
 
 /// Parses `requests.csv`, checking the header and the shape of every row.
 pub fn read_requests(path: &Path) -> Vec<Row> {
@@ -316,7 +315,7 @@ pub fn read_requests(path: &Path) -> Vec<Row> {
     lines
         .map(|l| {
             let f: Vec<&str> = l.split(',').collect();
-            assert_eq!(f.len(), 10, "bad row {l:?}");
+            assert_eq!(f.len(), 12, "bad row {l:?}");
             let rtt_present = !f[5].is_empty();
             assert_eq!(
                 rtt_present,
