@@ -344,8 +344,8 @@ fn print_summary(console: &mut dyn Write, sc: &Scenario, r: &RunReport) {
     text.push_str(&render_table(&r.summary));
     if sc.server.kind == ServerKind::UdpTime {
         text.push_str(&format!(
-            "\nserver: received {}, answered {}, discarded {}; the model expects {:.1}% loss, \
-             measured {}.\n",
+            "\nserver: received {}, answered {}, discarded {}; the loss model expects {:.1}% \
+             loss, measured {}.\n",
             r.server.received,
             r.server.answered,
             r.server.dropped,
@@ -358,6 +358,9 @@ fn print_summary(console: &mut dyn Write, sc: &Scenario, r: &RunReport) {
              lost segment to the application, it retransmits it and the loss shows up as delay.\n",
             all.errors
         ));
+    }
+    if sc.impair.delay.is_some() {
+        text.push_str("The loss model's figure leaves out delay: a reply held past the timeout is lost too.\n");
     }
     if all.late > 0 {
         text.push_str(&format!(
