@@ -282,6 +282,9 @@ impl TimeServer {
 
     /// Releases held replies whose delay is over.
     pub fn handle_timeout(&mut self, now: Instant) {
+        if self.held.is_empty() {
+            return;
+        }
         self.held.expire(now, &mut self.released);
         // Replies due in the same turn leave in the order of their deadlines.
         self.transmits.extend(self.released.drain(..));
