@@ -182,7 +182,7 @@ pub struct TimeArgs {
     #[arg(short, long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
     pub count: u32,
     /// Time between requests.
-    #[arg(short, long, default_value = "1s", value_parser = parse_duration)]
+    #[arg(short, long, default_value = "1s", value_parser = parse_nonzero_duration)]
     pub interval: Duration,
     /// How long to wait for each reply before counting it lost.
     #[arg(short = 'W', long, default_value = "1s", value_parser = parse_nonzero_duration)]
@@ -195,10 +195,6 @@ pub struct TimeArgs {
     pub client_id: u32,
 }
 
-fn parse_duration(s: &str) -> Result<Duration, String> {
-    Duration::parse(s)
-}
-
 fn parse_nonzero_duration(s: &str) -> Result<Duration, String> {
     match Duration::parse(s)? {
         Duration::ZERO => Err("must be longer than 0".into()),
@@ -206,19 +202,42 @@ fn parse_nonzero_duration(s: &str) -> Result<Duration, String> {
     }
 }
 
-/// Installs Ctrl-C / SIGTERM handling: the flag asks the event loop to stop and keep its data.
-fn interrupt_flag() -> Result<Arc<AtomicBool>> {
-    let flag = Arc::new(AtomicBool::new(false));
+/// Ctrl-C / SIGTERM handling. The first signal sets `interrupt`, which asks the event loop to
+/// stop and keep what it measured; a second one, or one that arrives while the program waits
+/// on standard input (`waiting`), ends the process at once with 130.
+pub struct Signals {
+    pub interrupt: Arc<AtomicBool>,
+    pub waiting: Arc<AtomicBool>,
+}
+
+fn install_signals() -> Result<Signals> {
+    let interrupt = Arc::new(AtomicBool::new(false));
+    let waiting = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        signal_hook::flag::register(signal, Arc::clone(&flag))?;
+        // Order matters: the shutdowns check the flags before this signal sets `interrupt`.
+        signal_hook::flag::register_conditional_shutdown(signal, 130, Arc::clone(&interrupt))?;
+        signal_hook::flag::register_conditional_shutdown(signal, 130, Arc::clone(&waiting))?;
+        signal_hook::flag::register(signal, Arc::clone(&interrupt))?;
     }
-    Ok(flag)
+    Ok(Signals { interrupt, waiting })
 }
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    match execute(cli) {
+    let signals = match install_signals() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("Error: cannot install the Ctrl-C handler: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match execute(cli, &signals) {
         Ok(code) => code,
+        // A command cut short by Ctrl-C reports it as such, with the shell's code for it.
+        Err(e) if signals.interrupt.load(std::sync::atomic::Ordering::Relaxed) => {
+            eprintln!("Error: interrupted ({e:#})");
+            ExitCode::from(130)
+        }
         Err(e) => {
             eprintln!("Error: {e:#}");
             ExitCode::from(2)
@@ -227,8 +246,8 @@ pub fn main() -> ExitCode {
 }
 
 /// Runs a parsed command line, printing to stdout.
-pub fn execute(cli: Cli) -> Result<ExitCode> {
-    let interrupt = interrupt_flag()?;
+pub fn execute(cli: Cli, signals: &Signals) -> Result<ExitCode> {
+    let interrupt = &signals.interrupt;
     let mut stdout = std::io::stdout();
     let console: &mut dyn Write = &mut stdout;
     match cli.command {
@@ -252,7 +271,7 @@ pub fn execute(cli: Cli) -> Result<ExitCode> {
                 out_dir,
                 show_discards: !args.quiet,
             };
-            let report = run_experiment(&opts, &interrupt, console)?;
+            let report = run_experiment(&opts, interrupt, console)?;
             Ok(exit_for(report.stop))
         }
         Command::Serve(ServeCommand::Time(args)) => {
@@ -293,7 +312,7 @@ pub fn execute(cli: Cli) -> Result<ExitCode> {
                 max_requests: args.max_requests,
                 show_answers: !args.quiet,
             };
-            serve_time(&opts, &interrupt, console)?;
+            serve_time(&opts, interrupt, console)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve(ServeCommand::Echo(args)) => {
@@ -303,7 +322,7 @@ pub fn execute(cli: Cli) -> Result<ExitCode> {
                 keep_open: args.keep_open,
                 max_requests: args.max_requests,
             };
-            serve_echo(&opts, &interrupt, console)?;
+            serve_echo(&opts, interrupt, console)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Echo(args) => {
@@ -313,7 +332,13 @@ pub fn execute(cli: Cli) -> Result<ExitCode> {
                 message: args.message,
                 timeout: args.timeout,
             };
-            run_echo_client(&opts, &mut std::io::stdin().lock(), &interrupt, console)?;
+            run_echo_client(
+                &opts,
+                &mut std::io::stdin().lock(),
+                interrupt,
+                &signals.waiting,
+                console,
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Head(args) => {
@@ -324,7 +349,7 @@ pub fn execute(cli: Cli) -> Result<ExitCode> {
                 http10: args.http10,
                 new_connection: args.new_connection,
             };
-            run_head(&opts, &interrupt, console)?;
+            run_head(&opts, interrupt, console)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Model(ModelCommand::Explain { spec }) => {
@@ -341,7 +366,7 @@ pub fn execute(cli: Cli) -> Result<ExitCode> {
                 retries: args.retries,
                 client_id: args.client_id,
             };
-            let (stop, _) = run_time_client(&opts, &interrupt, console)?;
+            let (stop, _) = run_time_client(&opts, interrupt, console)?;
             Ok(exit_for(stop))
         }
     }

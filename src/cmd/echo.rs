@@ -14,13 +14,22 @@ use crate::time::Duration;
 use anyhow::{Result, bail};
 use std::io::{BufRead, ErrorKind, Write};
 use std::net::{SocketAddr, UdpSocket};
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 pub struct ServeEchoOptions {
     pub bind: SocketAddr,
     pub tcp: bool,
     pub keep_open: bool,
     pub max_requests: Option<u64>,
+}
+
+/// At most the first 60 characters of what a client sent, for a console line.
+fn preview(data: &[u8]) -> String {
+    let text = String::from_utf8_lossy(data);
+    match text.char_indices().nth(60) {
+        Some((cut, _)) => format!("{:?}... ({} bytes)", &text[..cut], data.len()),
+        None => format!("{text:?}"),
+    }
 }
 
 struct ServeEchoObserver<'a> {
@@ -34,9 +43,9 @@ impl Observer for ServeEchoObserver<'_> {
         self.seen += 1;
         let _ = writeln!(
             self.console,
-            "udp {}: received {:?}, replied \"Res: ...\"",
+            "udp {}: received {}, replied \"Res: ...\"",
             e.from,
-            String::from_utf8_lossy(&e.data)
+            preview(&e.data)
         );
     }
 
@@ -46,8 +55,8 @@ impl Observer for ServeEchoObserver<'_> {
             TcpServerEvent::Data { peer, data } => {
                 self.seen += 1;
                 format!(
-                    "tcp {peer}: received {:?}, replied \"Resp: ...\"",
-                    String::from_utf8_lossy(data)
+                    "tcp {peer}: received {}, replied \"Resp: ...\"",
+                    preview(data)
                 )
             }
             TcpServerEvent::Closed { peer } => format!("tcp {peer}: closed"),
@@ -99,6 +108,7 @@ pub fn run_echo_client(
     opts: &EchoOptions,
     input: &mut dyn BufRead,
     interrupt: &AtomicBool,
+    waiting: &AtomicBool,
     console: &mut dyn Write,
 ) -> Result<()> {
     let target = resolve(&opts.target)?;
@@ -111,7 +121,11 @@ pub fn run_echo_client(
         write!(console, "> ")?;
         console.flush()?;
         let mut line = String::new();
-        if input.read_line(&mut line)? == 0 {
+        // Ctrl-C while waiting for a line ends the program (the handler sees `waiting`).
+        waiting.store(true, Ordering::SeqCst);
+        let read = input.read_line(&mut line);
+        waiting.store(false, Ordering::SeqCst);
+        if read? == 0 {
             writeln!(console)?;
             return Ok(());
         }

@@ -61,11 +61,20 @@ struct RunObserver<'a> {
     recorder: Recorder<BufWriter<File>>,
     console: &'a mut dyn Write,
     show_discards: bool,
+    clients: u32,
+    requests: u32,
+    retries: u8,
 }
 
 impl Observer for RunObserver<'_> {
     fn server_event(&mut self, e: &ServerEvent) {
-        if let Request::Losslab(id) = e.request {
+        // Only ids this run's clients can send: a stray datagram with a made-up id must not
+        // grow the map or overwrite a real packet's truth.
+        if let Request::Losslab(id) = e.request
+            && id.client < self.clients
+            && id.seq < self.requests
+            && id.attempt <= self.retries
+        {
             self.recorder.note_server_action(
                 id,
                 ServerTruth {
@@ -161,6 +170,9 @@ pub fn run_experiment(
         recorder,
         console,
         show_discards: opts.show_discards,
+        clients: sc.clients.count,
+        requests: sc.clients.requests,
+        retries: sc.clients.retries,
     };
     let stop = ev.run(&mut observer, interrupt)?;
     let duration = ev.elapsed();

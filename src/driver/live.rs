@@ -168,13 +168,11 @@ impl Socket {
 }
 
 /// Sends a server's reply; a client that went away loses it, as on a network.
-fn server_send(socket: &mut Socket, poll: &Poll, to: SocketAddr, data: &[u8]) -> Result<()> {
-    match socket.send(poll, Some(to), data) {
-        Ok(()) => Ok(()),
-        // The client's port is closed (it quit): the reply is lost, as on a network.
-        Err(e) if e.kind() == ErrorKind::ConnectionRefused => Ok(()),
-        Err(e) => Err(e).context(format!("the server cannot reply to {to}")),
-    }
+/// Any error belongs to this one datagram (the client's port is closed, the reply is larger
+/// than a datagram can be, the route went away): the reply is lost, as on a network, and the
+/// server goes on serving the others.
+fn server_send(socket: &mut Socket, poll: &Poll, to: SocketAddr, data: &[u8]) {
+    let _ = socket.send(poll, Some(to), data);
 }
 
 /// One experiment's sockets and state machines in one event loop.
@@ -459,7 +457,7 @@ impl EventLoop {
         match &mut self.server {
             Some((socket, UdpService::Time(server))) => {
                 while let Some(t) = server.poll_transmit() {
-                    server_send(socket, &self.poll, t.to, t.payload())?;
+                    server_send(socket, &self.poll, t.to, t.payload());
                 }
                 while let Some(e) = server.poll_event() {
                     observer.server_event(&e);
@@ -467,7 +465,7 @@ impl EventLoop {
             }
             Some((socket, UdpService::Echo(server))) => {
                 while let Some((to, reply)) = server.poll_transmit() {
-                    server_send(socket, &self.poll, to, &reply)?;
+                    server_send(socket, &self.poll, to, &reply);
                 }
                 while let Some(e) = server.poll_event() {
                     observer.echo_event(&e);

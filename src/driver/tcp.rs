@@ -29,6 +29,9 @@ pub const CONN_BASE: usize = 1 << 30;
 const MAX_SERVER_CONNS: usize = 1024;
 /// Largest request head the in-loop HTTP responder reads.
 const MAX_REQUEST_HEAD: usize = 16 * 1024;
+/// A server connection whose peer sends but does not read gets closed once this much of its
+/// answers waits unsent, so one client cannot grow the server's memory without limit.
+const MAX_SERVER_BACKLOG: usize = 1 << 20;
 
 /// Which TCP server runs in the loop.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -288,7 +291,7 @@ impl TcpPart {
         let slot = event.token().0 - CONN_BASE;
         let connecting = matches!(self.conns.get(slot), Some(Some(c)) if c.connecting);
         if connecting && (event.is_writable() || event.is_error() || event.is_write_closed()) {
-            self.finish_connect(poll, slot, now, observer);
+            self.finish_connect(poll, slot, now, observer)?;
         }
         if event.is_writable() {
             self.write_out(poll, slot, now, observer);
@@ -305,19 +308,19 @@ impl TcpPart {
         slot: usize,
         now: Instant,
         observer: &mut dyn Observer,
-    ) {
+    ) -> Result<()> {
         let Some(c) = self.conns[slot].as_mut() else {
-            return;
+            return Ok(());
         };
         let Role::Client(id) = c.role else {
-            return;
+            return Ok(());
         };
         let error = match c.stream.take_error() {
             Ok(Some(e)) | Err(e) => Some(e),
             Ok(None) => match c.stream.peer_addr() {
                 Ok(_) => None,
                 // Not connected yet: a spurious wake-up; wait for the next event.
-                Err(e) if e.kind() == ErrorKind::NotConnected => return,
+                Err(e) if e.kind() == ErrorKind::NotConnected => return Ok(()),
                 Err(e) => Some(e),
             },
         };
@@ -329,7 +332,7 @@ impl TcpPart {
                     load.handle_connected(now, id);
                 }
                 // The request the core wrote while connecting goes out now.
-                self.flush(poll, now, observer).ok();
+                self.flush(poll, now, observer)?;
             }
             Some(e) => {
                 self.remove(poll, slot, observer);
@@ -339,6 +342,7 @@ impl TcpPart {
                 }
             }
         }
+        Ok(())
     }
 
     fn accept(&mut self, poll: &Poll, observer: &mut dyn Observer) -> Result<()> {
@@ -483,6 +487,10 @@ impl TcpPart {
                 }
                 if status == ConnStatus::Close {
                     c.close_after_write = true;
+                }
+                if c.out.len() > MAX_SERVER_BACKLOG {
+                    self.remove(poll, slot, observer);
+                    return Ok(());
                 }
                 self.write_out(poll, slot, now, observer);
             }

@@ -201,13 +201,10 @@ impl TimeServer {
             delay: Duration::ZERO,
             state: there.state,
         };
-        // A request lost or altered on its way in never gets an answer.
+        // A request lost or altered on its way in never gets an answer: either way the server
+        // discards it (an altered request is unreadable), and says which rule did.
         if there.dropped || there.corrupted {
-            event.action = if there.dropped {
-                Action::Dropped
-            } else {
-                Action::Corrupted
-            };
+            event.action = Action::Dropped;
             self.stats.dropped += 1;
             self.events.push_back(event);
             return;
@@ -240,11 +237,9 @@ impl TimeServer {
             t.buf[at] ^= 1 << (key.seq % 7);
             self.stats.corrupted += 1;
         }
-        let delay = if back.reordered {
-            Duration::ZERO
-        } else {
-            there.delay + back.delay
-        };
+        // A reordered leg already has no delay in its fate; the other leg's delay stays.
+        let delay = there.delay + back.delay;
+        let reordered = there.reordered || back.reordered;
         event.delay = delay;
         let copies = if there.duplicated || back.duplicated {
             self.stats.duplicated += 1;
@@ -266,7 +261,7 @@ impl TimeServer {
             Action::Corrupted
         } else if copies == 2 {
             Action::Duplicated
-        } else if back.reordered {
+        } else if reordered {
             Action::Reordered
         } else if delay > Duration::ZERO {
             Action::Delayed
