@@ -172,9 +172,9 @@ fn intern(text: String) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::impair::assert_binomial;
     use crate::impair::loss::LossModel;
     use crate::impair::{Purpose, Where};
-    use crate::metrics::stats::Z999;
     use rand_chacha::ChaCha8Rng;
     use rand_core::{Rng, SeedableRng};
 
@@ -244,15 +244,12 @@ mod tests {
             rep += u64::from(b);
             both += u64::from(a && b);
         }
-        let nf = n as f64;
-        for (count, q) in [(req, 0.3), (rep, 0.3), (both, 0.09)] {
-            let bound = Z999 * (nf * q * (1.0 - q)).sqrt();
-            eprintln!("both: {count} of {n}, expected {:.0} ± {bound:.0}", nf * q);
-            assert!(
-                (count as f64 - nf * q).abs() < bound,
-                "{count} vs {} ± {bound:.0}",
-                nf * q
-            );
+        for (what, count, q) in [
+            ("request", req, 0.3),
+            ("reply", rep, 0.3),
+            ("both", both, 0.09),
+        ] {
+            assert_binomial(what, count, n, q);
         }
     }
 
@@ -289,22 +286,12 @@ mod tests {
                 assert_eq!(f.rule, "corrupt");
             }
         }
-        let nf = n as f64;
         for (name, count, p) in [
             ("duplicate", dup, 0.10),
             ("reorder", reo, 0.25),
             ("corrupt", cor, 0.05),
         ] {
-            let bound = Z999 * (nf * p * (1.0 - p)).sqrt();
-            eprintln!(
-                "{name}: {count} of {n}, expected {:.0} ± {bound:.0}",
-                nf * p
-            );
-            assert!(
-                (count as f64 - nf * p).abs() < bound,
-                "{name}: {count}, expected {} ± {bound:.0}",
-                nf * p
-            );
+            assert_binomial(name, count, n, p);
         }
         assert_eq!(
             imp.decide(Direction::Request, key(0, 0, 0)),

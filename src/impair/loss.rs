@@ -723,6 +723,7 @@ impl Chains {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::impair::assert_binomial;
     use crate::metrics::stats::Z999;
 
     fn key(flow: u32, seq: u64, attempt: u8) -> PacketKey {
@@ -839,20 +840,8 @@ mod tests {
         let mut d = KeyedDraw::new(11);
         let dropped = (0..n)
             .filter(|&i| model.drops(&mut d, Purpose::RequestLoss, key((i % 7) as u32, i / 7, 0)))
-            .count() as f64;
-        let nf = n as f64;
-        let sd = (nf * p * (1.0 - p)).sqrt();
-        eprintln!(
-            "bernoulli: {dropped} of {n}, expected {} ± {:.0}",
-            nf * p,
-            3.29 * sd
-        );
-        assert!(
-            (dropped - nf * p).abs() < 3.29 * sd,
-            "dropped {dropped}, expected {} ± {}",
-            nf * p,
-            3.29 * sd
-        );
+            .count() as u64;
+        assert_binomial("bernoulli", dropped, n, p);
     }
 
     /// The engine's Bernoulli path is the lab's historical draw, bit for bit.
@@ -1104,17 +1093,7 @@ mod tests {
             }
         }
         for ((n, k), q) in [(after_loss, 1.0 - r), (after_ok, p)] {
-            let n = n as f64;
-            let bound = Z999 * (n * q * (1.0 - q)).sqrt();
-            eprintln!(
-                "retries: {k} of {n} lost, expected {:.0} ± {bound:.0}",
-                n * q
-            );
-            assert!(
-                (k as f64 - n * q).abs() < bound,
-                "{k} of {n} retries lost, expected {} ± {bound:.0}",
-                n * q
-            );
+            assert_binomial("retries lost", k, n, q);
         }
     }
 

@@ -255,6 +255,23 @@ impl KeyedDraw {
     }
 }
 
+/// Shared by the statistical tests: a count of `n` independent trials with probability `p`
+/// lies within z·sqrt(n·p·(1−p)) of n·p, z = 3.29 for a two-sided 99.9% bound.
+#[cfg(test)]
+pub(crate) fn assert_binomial(what: &str, count: u64, n: u64, p: f64) {
+    let nf = n as f64;
+    let bound = crate::metrics::stats::Z999 * (nf * p * (1.0 - p)).sqrt();
+    eprintln!(
+        "{what}: {count} of {n}, expected {:.0} ± {bound:.0}",
+        nf * p
+    );
+    assert!(
+        (count as f64 - nf * p).abs() < bound,
+        "{what}: {count} of {n}, expected {} ± {bound:.0}",
+        nf * p
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
