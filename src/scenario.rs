@@ -7,6 +7,7 @@
 //! written and no socket is opened before validation has passed. The schema is documented for
 //! users in `scenarios/README.md`.
 
+use crate::client::backoff::Backoff;
 use crate::client::loadgen::Pacing;
 use crate::impair::ImpairConfig;
 use crate::impair::loss::LossModel;
@@ -34,6 +35,20 @@ pub struct Scenario {
     /// What the server does to packets: loss, delay, duplication, reordering, corruption.
     pub impair: ImpairConfig,
     pub clients: ClientSpec,
+    pub metrics: MetricsSpec,
+}
+
+/// How the summary is computed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct MetricsSpec {
+    /// RFC 2681: count a lost packet as an infinite RTT in the percentiles (`lost-infinite`),
+    /// instead of leaving it out (`replies`, the default).
+    #[serde(serialize_with = "ser_percentiles")]
+    pub lost_as_infinite: bool,
+}
+
+fn ser_percentiles<S: Serializer>(v: &bool, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(if *v { "lost-infinite" } else { "replies" })
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -63,6 +78,9 @@ pub struct ClientSpec {
     #[serde(serialize_with = "ser_duration")]
     pub timeout: Duration,
     pub retries: u8,
+    /// The pause between a timeout and its retry.
+    #[serde(serialize_with = "ser_display")]
+    pub backoff: Backoff,
     #[serde(serialize_with = "ser_duration")]
     pub late_window: Duration,
     /// tcp-echo: what each request sends.
@@ -79,6 +97,10 @@ pub struct ClientSpec {
 
 fn ser_duration<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(d)
+}
+
+fn ser_display<S: Serializer, T: fmt::Display>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(v)
 }
 
 fn ser_pacing<S: Serializer>(p: &Pacing, s: S) -> Result<S::Ok, S::Error> {
@@ -138,6 +160,13 @@ struct RawScenario {
     loss: Option<Spanned<RawLoss>>,
     impair: Option<Spanned<RawImpair>>,
     clients: Spanned<RawClients>,
+    metrics: Option<Spanned<RawMetrics>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMetrics {
+    rtt_percentiles: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -149,6 +178,7 @@ struct RawImpair {
     reorder: Option<Spanned<String>>,
     corrupt: Option<Spanned<String>>,
     direction: Option<Spanned<String>>,
+    step: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -175,6 +205,7 @@ struct RawClients {
     concurrency: Option<Spanned<i64>>,
     timeout: Spanned<String>,
     retries: Option<Spanned<i64>>,
+    backoff: Option<Spanned<String>>,
     late_window: Option<Spanned<String>>,
     message: Option<Spanned<String>>,
     url: Option<Spanned<String>>,
@@ -364,7 +395,7 @@ fn validate(raw: RawScenario, at: &Locator) -> Result<Scenario, ScenarioError> {
             fn text(v: &Option<Spanned<String>>) -> Option<&str> {
                 v.as_ref().map(|s| s.get_ref().as_str())
             }
-            ImpairConfig::parse(
+            let mut config = ImpairConfig::parse(
                 text(&i.loss),
                 text(&i.delay),
                 text(&i.duplicate),
@@ -386,7 +417,24 @@ fn validate(raw: RawScenario, at: &Locator) -> Result<Scenario, ScenarioError> {
                         i.loss.as_ref().or(i.delay.as_ref()).expect("a spec failed"),
                     ));
                 at.at(value, field, e.to_string())
-            })?
+            })?;
+            if let Some(step) = &i.step {
+                let d = duration(at, step, "impair.step")?;
+                if d == Duration::ZERO {
+                    return Err(at.at(step, "impair.step", "must be longer than 0".into()));
+                }
+                if !config.loss.is_some_and(|l| l.is_stateful()) {
+                    return Err(at.at(
+                        step,
+                        "impair.step",
+                        "applies to stateful loss models only (gemodel, state, bursty): it says \
+                         how much time one step of their chain stands for"
+                            .into(),
+                    ));
+                }
+                config.step = Some(d);
+            }
+            config
         }
     };
 
@@ -510,6 +558,39 @@ fn validate(raw: RawScenario, at: &Locator) -> Result<Scenario, ScenarioError> {
         None => 0,
         Some(r) => int_in(at, r, "clients.retries", 0, 100)? as u8,
     };
+    let backoff = match &c.backoff {
+        None => Backoff::NONE,
+        Some(b) => Backoff::parse(b.get_ref()).map_err(|m| at.at(b, "clients.backoff", m))?,
+    };
+    if !backoff.is_none() && retries == 0 {
+        let b = c.backoff.as_ref().expect("a backoff was given");
+        return Err(at.at(
+            b,
+            "clients.backoff",
+            "a backoff only matters with retries; set `retries` too".into(),
+        ));
+    }
+    let lost_as_infinite = match raw
+        .metrics
+        .as_ref()
+        .and_then(|m| m.get_ref().rtt_percentiles.as_ref())
+    {
+        None => false,
+        Some(v) => match v.get_ref().as_str() {
+            "replies" => false,
+            "lost-infinite" => true,
+            other => {
+                return Err(at.at(
+                    v,
+                    "metrics.rtt_percentiles",
+                    format!(
+                        "`{other}`: expected \"replies\" (percentiles over replies only) or \
+                         \"lost-infinite\" (RFC 2681: a lost request counts as an infinite RTT)"
+                    ),
+                ));
+            }
+        },
+    };
     let late_window = match &c.late_window {
         None => timeout,
         Some(w) => duration(at, w, "clients.late_window")?,
@@ -527,6 +608,7 @@ fn validate(raw: RawScenario, at: &Locator) -> Result<Scenario, ScenarioError> {
             pacing,
             timeout,
             retries,
+            backoff,
             late_window,
             message: match kind {
                 ServerKind::TcpEcho => Some(
@@ -540,6 +622,7 @@ fn validate(raw: RawScenario, at: &Locator) -> Result<Scenario, ScenarioError> {
             new_connection: c.new_connection.unwrap_or(false),
             http10: c.http10.unwrap_or(false),
         },
+        metrics: MetricsSpec { lost_as_infinite },
     })
 }
 
@@ -659,6 +742,35 @@ timeout = "100ms"
             "kind = \"udp-time\"\nbind = \"localhost\"",
         ));
         assert_eq!(e.field.as_deref(), Some("server.bind"));
+    }
+
+    #[test]
+    fn backoff_step_and_percentiles_parse_and_fail_clearly() {
+        let text = GOOD.replace(
+            "timeout = \"100ms\"",
+            "timeout = \"100ms\"\nretries = 3\nbackoff = \"exponential 50ms x2 max 1s\"",
+        ) + "\n[metrics]\nrtt_percentiles = \"lost-infinite\"\n";
+        let s = parse(&text, "b.toml").unwrap();
+        assert_eq!(s.clients.backoff.to_string(), "exponential 50ms x2 max 1s");
+        assert!(s.metrics.lost_as_infinite);
+        let e = err(&text.replace("x2", "2x"));
+        assert_eq!(e.field.as_deref(), Some("clients.backoff"));
+        assert!(e.message.contains("factor"), "{e}");
+        let e = err(&text.replace("retries = 3\n", ""));
+        assert!(e.message.contains("only matters with retries"), "{e}");
+        let e = err(&text.replace("lost-infinite", "p99"));
+        assert_eq!(e.field.as_deref(), Some("metrics.rtt_percentiles"));
+        let bursty = GOOD.replace(
+            "[loss]\nmodel = \"bernoulli\"\np = 0.25\n",
+            "[impair]\nloss = \"bursty 10% burst 3\"\nstep = \"10ms\"\n",
+        );
+        assert_eq!(
+            parse(&bursty, "s.toml").unwrap().impair.step,
+            Some(Duration::from_millis(10))
+        );
+        let e = err(&bursty.replace("bursty 10% burst 3", "random 10%"));
+        assert_eq!(e.field.as_deref(), Some("impair.step"));
+        assert!(e.message.contains("stateful"), "{e}");
     }
 
     #[test]

@@ -160,7 +160,13 @@ fn default_run_writes_complete_results() {
     names.sort();
     assert_eq!(
         names,
-        ["requests.csv", "summary.csv", "summary.json"],
+        [
+            "logical.csv",
+            "loss_periods.csv",
+            "requests.csv",
+            "summary.csv",
+            "summary.json"
+        ],
         "no *.tmp or other files may remain"
     );
 
@@ -263,7 +269,16 @@ fn sigint_stops_a_long_run_and_keeps_its_results() {
 
     let mut names = files_in(&out);
     names.sort();
-    assert_eq!(names, ["requests.csv", "summary.csv", "summary.json"]);
+    assert_eq!(
+        names,
+        [
+            "logical.csv",
+            "loss_periods.csv",
+            "requests.csv",
+            "summary.csv",
+            "summary.json"
+        ]
+    );
     let json = read_json(&out.join("summary.json"));
     assert_eq!(json["status"], "interrupted", "{json:#}");
     assert_eq!(json["interrupted"], true);

@@ -13,6 +13,7 @@
 //! Invariants: every packet sent yields exactly one [`Record`]; `sent` is the `now` at which the
 //! driver was handed the packet; timers never fire early.
 
+use super::backoff::{Backoff, RetryQueue};
 use super::pacer::{Due, Pacer};
 use crate::time::{Duration, Instant};
 use crate::wire::time::{self as wire, RequestId};
@@ -28,7 +29,7 @@ pub enum Pacing {
     Closed { concurrency: u32 },
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LoadGenConfig {
     /// Number of clients.
     pub clients: u32,
@@ -41,6 +42,10 @@ pub struct LoadGenConfig {
     pub timeout: Duration,
     /// Further attempts after a timeout (0: never retry).
     pub retries: u8,
+    /// The pause between a timeout and the retry it causes.
+    pub backoff: Backoff,
+    /// Keys the backoff jitter (the scenario's seed).
+    pub seed: u64,
     /// How long after its timeout a late reply is still attributed to its attempt.
     pub late_window: Duration,
     /// Emit [`Progress`] events (for a terminal); off for bulk runs.
@@ -174,6 +179,9 @@ pub struct LoadGen {
     timeouts: VecDeque<(Instant, RequestId)>,
     /// Ends of late windows (sent + timeout + late_window), sorted for the same reason.
     late_closes: VecDeque<(Instant, RequestId)>,
+    /// Retries waiting out their backoff.
+    retry_queue: RetryQueue,
+    retries_due: Vec<(u32, RequestId, Instant)>,
     transmits: VecDeque<RequestId>,
     records: VecDeque<Record>,
     progress: VecDeque<Progress>,
@@ -189,6 +197,8 @@ impl LoadGen {
             pending: FxHashMap::default(),
             timeouts: VecDeque::new(),
             late_closes: VecDeque::new(),
+            retry_queue: RetryQueue::new(cfg.backoff, cfg.seed),
+            retries_due: Vec::new(),
             transmits: VecDeque::new(),
             records: VecDeque::new(),
             progress: VecDeque::new(),
@@ -249,6 +259,14 @@ impl LoadGen {
             self.send_due(&due, now);
             due.clear();
             self.due = due;
+            let mut retries = std::mem::take(&mut self.retries_due);
+            self.retry_queue.due(now, &mut retries);
+            fired_any |= !retries.is_empty();
+            for &(index, id, intended) in &retries {
+                self.send_attempt(index, id, intended, now);
+            }
+            retries.clear();
+            self.retries_due = retries;
             while let Some(&(deadline, id)) = self.timeouts.front()
                 && deadline <= now
             {
@@ -297,7 +315,9 @@ impl LoadGen {
                 attempt: id.attempt + 1,
                 ..id
             };
-            self.send_attempt(p.index, retry, now, now);
+            if let Some(at) = self.retry_queue.schedule(p.index, retry, now) {
+                self.send_attempt(p.index, retry, at, now);
+            }
         } else {
             self.finish_request(p.index, now);
         }
@@ -400,6 +420,7 @@ impl LoadGen {
     pub fn interrupt(&mut self) {
         self.timeouts.clear();
         self.late_closes.clear();
+        self.retry_queue.clear();
         let mut rest: Vec<(RequestId, Pending)> = self.pending.drain().collect();
         rest.sort_by_key(|(id, _)| *id);
         for (id, p) in rest {
@@ -442,6 +463,7 @@ impl LoadGen {
             self.pacer.next_deadline(),
             self.timeouts.front().map(|t| t.0),
             self.late_closes.front().map(|t| t.0),
+            self.retry_queue.next_deadline(),
         ]
         .into_iter()
         .flatten()
@@ -474,6 +496,8 @@ mod tests {
             pacing,
             timeout: Duration::from_millis(100),
             retries: 0,
+            backoff: Backoff::NONE,
+            seed: 1,
             late_window: Duration::from_millis(100),
             progress: true,
         }
@@ -564,6 +588,35 @@ mod tests {
         lg.handle_datagram(us(131_000), 0, &reply_to(id(0, 0, 1)));
         assert_eq!(lg.unmatched(0).duplicates, 1);
         assert!(lg.poll_record().is_none());
+    }
+
+    /// With `fixed 30ms` backoff, attempt 1 leaves 30 ms after attempt 0 timed out (100 ms),
+    /// and its intended time says so.
+    #[test]
+    fn backoff_holds_the_retry() {
+        let mut c = cfg(Pacing::Closed { concurrency: 1 });
+        c.clients = 1;
+        c.requests = 1;
+        c.retries = 1;
+        c.late_window = Duration::ZERO;
+        c.backoff = Backoff::parse("fixed 30ms").unwrap();
+        let mut lg = LoadGen::new(c);
+        lg.handle_timeout(us(0));
+        sent(&mut lg);
+        lg.handle_timeout(us(100_000));
+        assert!(sent(&mut lg).is_empty(), "the retry waits out its backoff");
+        assert_eq!(lg.poll_timeout(), Some(us(130_000)));
+        assert!(!lg.is_done());
+        lg.handle_timeout(us(130_100));
+        assert_eq!(sent(&mut lg), vec![(0, id(0, 0, 1))]);
+        lg.handle_datagram(us(130_600), 0, &reply_to(id(0, 0, 1)));
+        let rows: Vec<Record> = std::iter::from_fn(|| lg.poll_record()).collect();
+        assert_eq!(rows.len(), 2);
+        let retry = rows[1];
+        assert_eq!(retry.id, id(0, 0, 1));
+        assert_eq!((retry.intended, retry.sent), (us(130_000), us(130_100)));
+        assert_eq!(retry.rtt, Some(Duration::from_micros(500)));
+        assert!(lg.is_done());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! (`tcp`: echo and HEAD). Invariant: no client here reads a clock or touches a socket; the
 //! driver passes `now` in.
 
+pub mod backoff;
 pub mod loadgen;
 pub mod pacer;
 pub mod tcp;

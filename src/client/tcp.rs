@@ -13,6 +13,7 @@
 //! carries at most one request at a time; a timed-out attempt's connection is closed, so its
 //! late response can never be taken for a later attempt's.
 
+use super::backoff::{Backoff, RetryQueue};
 use super::pacer::{Due, Pacer};
 use crate::client::loadgen::{Outcome, Pacing, Record};
 use crate::time::{Duration, Instant};
@@ -42,6 +43,9 @@ pub struct TcpLoadConfig {
     pub pacing: Pacing,
     pub timeout: Duration,
     pub retries: u8,
+    /// The pause between a timeout and the retry it causes (keyed by `seed`).
+    pub backoff: Backoff,
+    pub seed: u64,
     /// Reuse a connection for the next request when the server keeps it open.
     pub reuse: bool,
     pub protocol: Protocol,
@@ -58,6 +62,8 @@ impl TcpLoadConfig {
             pacing: Pacing::Closed { concurrency: 1 },
             timeout,
             retries: 0,
+            backoff: Backoff::NONE,
+            seed: 0,
             reuse,
             protocol,
             progress: true,
@@ -139,6 +145,9 @@ pub struct TcpLoad {
     due: Vec<Due>,
     /// Attempt timeouts in deadline order (every attempt waits the same timeout).
     timeouts: VecDeque<(Instant, RequestId)>,
+    /// Retries waiting out their backoff.
+    retry_queue: RetryQueue,
+    retries_due: Vec<(u32, RequestId, Instant)>,
     actions: VecDeque<TcpAction>,
     records: VecDeque<Record>,
     progress: VecDeque<TcpProgress>,
@@ -147,6 +156,7 @@ pub struct TcpLoad {
 impl TcpLoad {
     pub fn new(cfg: TcpLoadConfig) -> Self {
         TcpLoad {
+            retry_queue: RetryQueue::new(cfg.backoff, cfg.seed),
             idle: vec![None; cfg.clients as usize],
             pacer: Pacer::new(cfg.pacing, cfg.clients, cfg.requests),
             due: Vec::new(),
@@ -155,6 +165,7 @@ impl TcpLoad {
             next_conn: 0,
             pending: FxHashMap::default(),
             timeouts: VecDeque::new(),
+            retries_due: Vec::new(),
             actions: VecDeque::new(),
             records: VecDeque::new(),
             progress: VecDeque::new(),
@@ -262,6 +273,14 @@ impl TcpLoad {
             self.send_due(&due, now);
             due.clear();
             self.due = due;
+            let mut retries = std::mem::take(&mut self.retries_due);
+            self.retry_queue.due(now, &mut retries);
+            fired_any |= !retries.is_empty();
+            for &(index, id, intended) in &retries {
+                self.send_attempt(index, id, intended, now);
+            }
+            retries.clear();
+            self.retries_due = retries;
             while let Some(&(deadline, id)) = self.timeouts.front()
                 && deadline <= now
             {
@@ -296,7 +315,9 @@ impl TcpLoad {
                 attempt: id.attempt + 1,
                 ..id
             };
-            self.send_attempt(index, retry, now, now);
+            if let Some(at) = self.retry_queue.schedule(index, retry, now) {
+                self.send_attempt(index, retry, at, now);
+            }
         } else {
             self.finish_request(index, now);
         }
@@ -485,6 +506,7 @@ impl TcpLoad {
     /// Ends the run early: waiting attempts become `interrupted` rows.
     pub fn interrupt(&mut self) {
         self.timeouts.clear();
+        self.retry_queue.clear();
         let mut rest: Vec<(RequestId, Pending)> = self.pending.drain().collect();
         rest.sort_by_key(|(id, _)| *id);
         for (id, p) in rest {
@@ -526,6 +548,7 @@ impl TcpLoad {
         [
             self.pacer.next_deadline(),
             self.timeouts.front().map(|t| t.0),
+            self.retry_queue.next_deadline(),
         ]
         .into_iter()
         .flatten()
@@ -558,6 +581,8 @@ mod tests {
             pacing: Pacing::Closed { concurrency: 1 },
             timeout: Duration::from_millis(100),
             retries: 0,
+            backoff: Backoff::NONE,
+            seed: 0,
             reuse: false,
             protocol: Protocol::Echo {
                 message: b"hola".to_vec(),

@@ -11,7 +11,7 @@ use crate::client::loadgen::Record;
 use crate::client::tcp::{Protocol, TcpLoad, TcpLoadConfig, TcpProgress, TcpResponse};
 use crate::cmd::run::resolve_url;
 use crate::driver::live::{Clock, EventLoop, Observer, Stop};
-use crate::metrics::recorder::Recorder;
+use crate::metrics::recorder::{Recorder, RecorderConfig};
 use crate::metrics::stats::percentile;
 use crate::time::{Duration, fmt_ms};
 use crate::wire::http::{parse_url, render_like_curl};
@@ -122,7 +122,14 @@ pub fn run_head(opts: &HeadOptions, interrupt: &AtomicBool, console: &mut dyn Wr
         console,
         url: opts.url.clone(),
         measure,
-        recorder: Recorder::new(io::sink(), 1, false, opts.timeout)?,
+        recorder: Recorder::summary_only(RecorderConfig {
+            clients: 1,
+            first_client: 0,
+            ground_truth: false,
+            timeout: opts.timeout,
+            retries: 0,
+            lost_as_infinite: false,
+        }),
         connect: Histogram::new(3).expect("valid precision"),
         first_error: None,
     };
@@ -130,7 +137,8 @@ pub fn run_head(opts: &HeadOptions, interrupt: &AtomicBool, console: &mut dyn Wr
     if stop == Stop::Interrupted {
         bail!("{}: interrupted", obs.url);
     }
-    let rows = obs.recorder.summary(0, |_| Default::default());
+    obs.recorder.finish()?;
+    let rows = obs.recorder.summary(|_| Default::default());
     let all = &rows[rows.len() - 1];
     if !measure {
         return match obs.first_error {

@@ -13,8 +13,8 @@ use crate::driver::live::{Clock, EventLoop, Observer, Stop};
 use crate::driver::tcp::TcpService;
 use crate::impair::Impairments;
 use crate::metrics::output::{ResultsDir, finish};
-use crate::metrics::recorder::{Recorder, ServerTruth};
-use crate::metrics::stats::{SUMMARY_COLUMNS, SummaryRow};
+use crate::metrics::recorder::{Recorder, RecorderConfig, ServerTruth};
+use crate::metrics::stats::{INFINITE_RTT, SUMMARY_COLUMNS, SummaryRow};
 use crate::scenario::{Scenario, ServerKind};
 use crate::server::time::{Action, Request, ServerEvent, ServerStats, TimeServer};
 use crate::time::{Duration, fmt_ms};
@@ -115,7 +115,11 @@ pub fn run_experiment(
     let mut ev = EventLoop::new(clock)?;
     let (server_addr, ground_truth) = match sc.server.kind {
         ServerKind::UdpTime => {
-            let impair = Impairments::new(sc.impair.clone(), sc.seed);
+            let impair = Impairments::new(sc.impair.clone(), sc.seed).with_retry_schedule(
+                sc.clients.timeout,
+                sc.clients.backoff,
+                sc.seed,
+            );
             let server = TimeServer::with_impairments(impair, epoch_unix_us);
             let addr = ev.add_server(sc.server.bind, server)?;
             let loadgen = LoadGen::new(LoadGenConfig {
@@ -125,6 +129,8 @@ pub fn run_experiment(
                 pacing: sc.clients.pacing,
                 timeout: sc.clients.timeout,
                 retries: sc.clients.retries,
+                backoff: sc.clients.backoff,
+                seed: sc.seed,
                 late_window: sc.clients.late_window,
                 progress: false,
             });
@@ -140,6 +146,8 @@ pub fn run_experiment(
                 pacing: sc.clients.pacing,
                 timeout: sc.clients.timeout,
                 retries: sc.clients.retries,
+                backoff: sc.clients.backoff,
+                seed: sc.seed,
                 reuse: !sc.clients.new_connection,
                 protocol,
                 progress: false,
@@ -151,9 +159,25 @@ pub fn run_experiment(
 
     let mut out = ResultsDir::create(&opts.out_dir)?;
     let rows = out.stage("requests.csv")?;
+    let periods = out.stage("loss_periods.csv")?;
+    let logical = out.stage("logical.csv")?;
     let requests_path = opts.out_dir.join("requests.csv");
-    let recorder = Recorder::new(rows, sc.clients.count, ground_truth, sc.clients.timeout)
-        .with_context(|| format!("cannot write {}", requests_path.display()))?;
+    let periods_path = opts.out_dir.join("loss_periods.csv");
+    let logical_path = opts.out_dir.join("logical.csv");
+    let recorder = Recorder::new(
+        rows,
+        periods,
+        logical,
+        RecorderConfig {
+            clients: sc.clients.count,
+            first_client: 0,
+            ground_truth,
+            timeout: sc.clients.timeout,
+            retries: sc.clients.retries,
+            lost_as_infinite: sc.metrics.lost_as_infinite,
+        },
+    )
+    .with_context(|| format!("cannot write the files of {}", opts.out_dir.display()))?;
 
     let _ = writeln!(
         console,
@@ -177,16 +201,23 @@ pub fn run_experiment(
     let stop = ev.run(&mut observer, interrupt)?;
     let duration = ev.elapsed();
     let RunObserver {
-        recorder, console, ..
+        mut recorder,
+        console,
+        ..
     } = observer;
 
+    recorder
+        .finish()
+        .with_context(|| format!("cannot write the files of {}", opts.out_dir.display()))?;
     let lg = ev.loadgen();
-    let summary = recorder.summary(0, |i| lg.map(|l| l.unmatched(i)).unwrap_or_default());
+    let summary = recorder.summary(|i| lg.map(|l| l.unmatched(i)).unwrap_or_default());
     let mismatches = recorder.mismatches();
-    let rows = recorder
+    let (rows, periods, logical) = recorder
         .into_inner()
-        .with_context(|| format!("cannot write {}", requests_path.display()))?;
+        .with_context(|| format!("cannot write the files of {}", opts.out_dir.display()))?;
     finish(rows, &requests_path)?;
+    finish(periods, &periods_path)?;
+    finish(logical, &logical_path)?;
     let server_stats = ev.server().map(TimeServer::stats).unwrap_or_default();
     let status = if stop == Stop::Interrupted {
         "interrupted"
@@ -213,6 +244,11 @@ pub fn run_experiment(
         "timeout_us": sc.clients.timeout.as_micros(),
         "late_window_us": sc.clients.late_window.as_micros(),
         "expected_loss": sc.impair.expected_round_trip_loss(),
+        "expected_mean_loss_period": sc.impair.expected_mean_loss_period(),
+        "loss_variance_factor": sc.impair.loss_variance_factor(),
+        "rtt_percentiles": if sc.metrics.lost_as_infinite { "lost-infinite" } else { "replies" },
+        "retries": sc.clients.retries,
+        "backoff": sc.clients.backoff.to_string(),
         "tc_equivalent": sc.impair.tc_line("DEV"),
         "duration_us": duration.as_micros(),
         "server": {
@@ -224,7 +260,12 @@ pub fn run_experiment(
             "plain": server_stats.plain,
         },
         "ground_truth_mismatches": mismatches,
-        "files": { "requests": "requests.csv", "summary": "summary.csv" },
+        "files": {
+            "requests": "requests.csv",
+            "summary": "summary.csv",
+            "loss_periods": "loss_periods.csv",
+            "logical": "logical.csv",
+        },
         "summary": summary,
     });
     let mut text = serde_json::to_string_pretty(&doc)?;
@@ -304,7 +345,11 @@ fn pct(v: Option<f64>) -> String {
 }
 
 fn ms(v: Option<u64>) -> String {
-    v.map_or("-".into(), fmt_ms)
+    match v {
+        None => "-".into(),
+        Some(INFINITE_RTT) => "inf".into(),
+        Some(v) => fmt_ms(v),
+    }
 }
 
 /// The summary as a table a person reads at the end of a run.
@@ -357,18 +402,56 @@ fn print_summary(console: &mut dyn Write, sc: &Scenario, r: &RunReport) {
     if sc.server.kind == ServerKind::UdpTime {
         text.push_str(&format!(
             "\nserver: received {}, answered {}, discarded {}; the loss model expects {:.1}% \
-             loss, measured {}.\n",
+             loss, measured {}{}.\n",
             r.server.received,
             r.server.answered,
             r.server.dropped,
             sc.impair.expected_round_trip_loss() * 100.0,
             pct(all.loss_ratio),
+            if sc.clients.retries > 0 && all.first_attempts > 0 {
+                format!(
+                    " over all attempts and {} over first attempts (retries of a lost request \
+                     meet the same loss state more often)",
+                    pct(Some(
+                        all.first_attempt_losses as f64 / all.first_attempts as f64
+                    ))
+                )
+            } else {
+                String::new()
+            },
         ));
     } else {
         text.push_str(&format!(
             "\nTCP: {} requests failed outright (refused, reset, malformed); TCP never reports a \
              lost segment to the application, it retransmits it and the loss shows up as delay.\n",
             all.errors
+        ));
+    }
+    if all.loss_periods > 0 {
+        let model = sc
+            .impair
+            .expected_mean_loss_period()
+            .map_or(String::new(), |m| format!(" (the model expects {m:.2})"));
+        text.push_str(&format!(
+            "loss periods (RFC 3357, first attempts): {}, mean length {:.2}{model}, longest {}.\n",
+            all.loss_periods,
+            all.loss_period_mean.unwrap_or(0.0),
+            all.loss_period_max.unwrap_or(0),
+        ));
+    }
+    if sc.clients.retries > 0 {
+        text.push_str(&format!(
+            "retries (up to {}, backoff {}): {} of {} requests succeeded ({}), {:.2} attempts per \
+             success, {} successes per packet sent; time to success p50 {} ms, p99 {} ms.\n",
+            sc.clients.retries,
+            sc.clients.backoff,
+            all.successes,
+            all.logical_requests,
+            pct(all.success_ratio),
+            all.attempts_per_success.unwrap_or(0.0),
+            all.goodput_ratio.map_or("-".into(), |g| format!("{g:.2}")),
+            ms(all.tts_p50_us),
+            ms(all.tts_p99_us),
         ));
     }
     if sc.impair.delay.is_some() {
@@ -388,7 +471,7 @@ fn print_summary(console: &mut dyn Write, sc: &Scenario, r: &RunReport) {
         ));
     }
     text.push_str(&format!(
-        "results: {}/{{requests.csv,summary.csv,summary.json}} ({:.2} s)\n",
+        "results: {}/{{requests.csv,summary.csv,summary.json,loss_periods.csv,logical.csv}} ({:.2} s)\n",
         r.out_dir.display(),
         r.duration.as_micros() as f64 / 1e6
     ));

@@ -7,7 +7,7 @@
 
 use crate::client::loadgen::{LoadGen, LoadGenConfig, Pacing, Progress, Record};
 use crate::driver::live::{Clock, EventLoop, Observer, Stop};
-use crate::metrics::recorder::Recorder;
+use crate::metrics::recorder::{Recorder, RecorderConfig};
 use crate::metrics::stats::SummaryRow;
 use crate::time::{Duration, fmt_ms};
 use anyhow::{Result, anyhow, bail};
@@ -118,6 +118,8 @@ pub fn run_time_client(
         pacing: Pacing::Interval(opts.interval),
         timeout: opts.timeout,
         retries: opts.retries,
+        backoff: crate::client::backoff::Backoff::NONE,
+        seed: 0,
         late_window: opts.timeout,
         progress: true,
     });
@@ -130,13 +132,21 @@ pub fn run_time_client(
     let mut obs = TimeObserver {
         target,
         timeout: opts.timeout,
-        recorder: Recorder::new(io::sink(), 1, false, opts.timeout)?,
+        recorder: Recorder::summary_only(RecorderConfig {
+            clients: 1,
+            first_client: opts.client_id,
+            ground_truth: false,
+            timeout: opts.timeout,
+            retries: opts.retries,
+            lost_as_infinite: false,
+        }),
         console,
         refused: 0,
     };
     let stop = ev.run(&mut obs, interrupt)?;
     let lg = ev.loadgen().expect("clients were added");
-    let rows = obs.recorder.summary(opts.client_id, |i| lg.unmatched(i));
+    obs.recorder.finish()?;
+    let rows = obs.recorder.summary(|i| lg.unmatched(i));
     let all = rows.last().expect("an `all` row").clone();
     let ms = |v: Option<u64>| v.map_or("-".to_string(), fmt_ms);
     let mut text = format!("\n--- {target} time statistics ---\n");

@@ -19,6 +19,7 @@ use super::Where;
 use super::delay::DelayModel;
 use super::loss::LossModel;
 use super::spec::{self, SpecError, percent};
+use crate::time::Duration;
 use serde::Serialize;
 
 /// A probability with netem's correlation (always 0: see [`spec`]).
@@ -37,6 +38,20 @@ pub struct ImpairConfig {
     pub reorder: Option<Chance>,
     pub corrupt: Option<Chance>,
     pub direction: Where,
+    /// The time one step of a stateful loss chain stands for, when a retry's place on the chain
+    /// should follow the time it waited (see [`super::Impairments::with_retry_schedule`]).
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "opt_duration"
+    )]
+    pub step: Option<Duration>,
+}
+
+fn opt_duration<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.collect_str(d),
+        None => s.serialize_none(),
+    }
 }
 
 impl ImpairConfig {
@@ -49,6 +64,7 @@ impl ImpairConfig {
             reorder: None,
             corrupt: None,
             direction: Where::Request,
+            step: None,
         }
     }
 
@@ -82,6 +98,7 @@ impl ImpairConfig {
                 .map(|s| spec::parse_chance("corrupt", s))
                 .transpose()?,
             direction: Where::Request,
+            step: None,
         };
         let no_delay = config.delay.is_none_or(|d| d.delay.as_micros() == 0);
         if let (Some(r), true) = (reorder, no_delay) {
@@ -147,6 +164,25 @@ impl ImpairConfig {
             Where::Both => 1.0 - (1.0 - l) * (1.0 - l),
             _ => l,
         }
+    }
+
+    /// The mean length of a run of lost first attempts the model predicts (RFC 3357's loss
+    /// period), when losses come from one direction's model; `None` without loss or when both
+    /// directions lose (two chains' runs interleave).
+    pub fn expected_mean_loss_period(&self) -> Option<f64> {
+        if self.direction == Where::Both {
+            return None;
+        }
+        self.loss
+            .and_then(|l| l.mean_burst_length())
+            .filter(|m| m.is_finite())
+    }
+
+    /// The variance inflation of the loss count under the model ([`LossModel::loss_variance_factor`]);
+    /// 1 without loss. With loss in both directions it is the one-direction figure, a slight
+    /// underestimate.
+    pub fn loss_variance_factor(&self) -> f64 {
+        self.loss.map_or(1.0, |l| l.loss_variance_factor())
     }
 
     /// The equivalent `tc qdisc add dev DEV root netem ...` line. netem acts on the egress of

@@ -10,10 +10,12 @@
 //! on demand and caches. Caching changes speed, never a fate.
 
 use super::config::{Chance, ImpairConfig};
-use super::loss::Chains;
+use super::loss::{Chains, MAX_GAP};
 use super::spec::percent;
 use super::{Direction, KeyedDraw, Kind, Lane, PacketKey};
+use crate::client::backoff::Backoff;
 use crate::time::Duration;
+use crate::wire::time::RequestId;
 use std::collections::HashSet;
 use std::sync::{Mutex, OnceLock};
 
@@ -45,6 +47,33 @@ pub struct Impairments {
     chains: Chains,
     /// The drop rule of Bernoulli loss (`random 50%`), made once.
     random_rule: &'static str,
+    /// How far along its chain a retry lies, when `config.step` is set and the clients' retry
+    /// schedule is known.
+    retry_schedule: Option<RetrySchedule>,
+    gaps: Vec<u32>,
+}
+
+/// The clients' retry schedule as the loss chain sees it: attempt a of (client, seq) is sent
+/// `timeout + wait(a)` after attempt a-1, which is `max(1, round(that / step))` chain steps.
+/// The wait is the client's own keyed backoff, so both sides compute the same number.
+struct RetrySchedule {
+    step: Duration,
+    timeout: Duration,
+    backoff: Backoff,
+    draw: KeyedDraw,
+}
+
+impl RetrySchedule {
+    fn gap(&mut self, flow: u32, seq: u64, attempt: u8) -> u32 {
+        let id = RequestId {
+            client: flow,
+            seq: seq as u32,
+            attempt,
+        };
+        let waited = self.timeout + self.backoff.wait(&mut self.draw, id);
+        let steps = (waited.as_micros() as f64 / self.step.as_micros() as f64).round();
+        (steps as u32).clamp(1, MAX_GAP)
+    }
 }
 
 impl Impairments {
@@ -60,7 +89,28 @@ impl Impairments {
             draw: KeyedDraw::new(seed),
             chains: Chains::default(),
             random_rule,
+            retry_schedule: None,
+            gaps: Vec::new(),
         }
+    }
+
+    /// Lets a retry's place on a stateful loss chain follow the time it waited: with
+    /// `config.step` set, a retry sent W after its previous attempt is `round(W / step)` chain
+    /// steps further on (at least one), so a client that backs off for longer than a burst
+    /// lasts gets out of it. Without `step` (or without this call) every retry is one step on.
+    /// `seed` must be the clients' seed: it keys their backoff jitter.
+    pub fn with_retry_schedule(mut self, timeout: Duration, backoff: Backoff, seed: u64) -> Self {
+        if let Some(step) = self.config.step
+            && step > Duration::ZERO
+        {
+            self.retry_schedule = Some(RetrySchedule {
+                step,
+                timeout,
+                backoff,
+                draw: KeyedDraw::new(seed),
+            });
+        }
+        self
     }
 
     pub fn config(&self) -> &ImpairConfig {
@@ -95,7 +145,17 @@ impl Impairments {
     fn fate(&mut self, lane: Lane, key: PacketKey) -> Fate {
         let mut fate = Fate::default();
         if let Some(loss) = self.config.loss {
-            let (lost, state) = loss.outcome(&mut self.draw, &mut self.chains, lane, key);
+            self.gaps.clear();
+            if let Some(schedule) = &mut self.retry_schedule
+                && !lane.plain
+                && loss.is_stateful()
+            {
+                for a in 1..=key.attempt {
+                    self.gaps.push(schedule.gap(key.flow, key.seq, a));
+                }
+            }
+            let (lost, state) =
+                loss.outcome(&mut self.draw, &mut self.chains, lane, key, &self.gaps);
             fate.state = state.map(|s| loss.state_name(s));
             if lost {
                 fate.dropped = true;

@@ -37,6 +37,10 @@ use rustc_hash::FxHashMap;
 use serde::{Serialize, Serializer};
 use std::fmt;
 
+/// Most chain steps one retry can lie after its previous attempt: 2^16, the cost of walking a
+/// whole block, whatever wait a schedule asks for.
+pub const MAX_GAP: u32 = 1 << 16;
+
 /// The longest loss pattern (digits).
 pub const MAX_PATTERN: usize = 256;
 
@@ -455,6 +459,39 @@ impl LossModel {
         }
     }
 
+    /// How much more the count of lost first attempts varies than independent coin flips at
+    /// the same rate would: `Var(ΣX) / (n·p·(1-p))` for long runs, which for a stationary chain
+    /// is `1 + 2·Σ_{k≥1} ρ_k` with ρ_k the lag-k autocorrelation of the loss indicator. With
+    /// the packet's fate drawn from its state, `E[X_0·X_k] = Σ_i π_i·e_i·(M^k·e)_i` for k ≥ 1.
+    /// 1 for Bernoulli loss (and for patterns, whose count hardly varies at all). Dividing a
+    /// sample's size by it gives the effective number of independent packets.
+    pub fn loss_variance_factor(&self) -> f64 {
+        let Some(pi) = self.stationary() else {
+            return 1.0;
+        };
+        let (m, e) = (self.matrix(), self.emission());
+        let p = self.expected_loss();
+        let var = p * (1.0 - p);
+        if var <= 0.0 {
+            return 1.0;
+        }
+        let mut v = e;
+        let mut sum = 0.0;
+        for _ in 0..1_000_000 {
+            let mut next = [0.0; 4];
+            for (i, n) in next.iter_mut().enumerate() {
+                *n = (0..4).map(|j| m[i][j] * v[j]).sum();
+            }
+            v = next;
+            let cov: f64 = (0..4).map(|i| pi[i] * e[i] * v[i]).sum::<f64>() - p * p;
+            sum += cov;
+            if cov.abs() < 1e-12 * var {
+                break;
+            }
+        }
+        (1.0 + 2.0 * sum / var).max(1.0)
+    }
+
     /// The name of chain state `s` for the packet's record: `good`/`bad`, or `1`..`4`.
     pub(crate) fn state_name(&self, s: u8) -> &'static str {
         match self {
@@ -479,13 +516,15 @@ impl LossModel {
     }
 
     /// Whether packet `key` in `lane` is lost, and the chain state it was decided in (stateful
-    /// models only). `chains` must only ever be used with this model.
+    /// models only). `chains` must only ever be used with this model. `gaps[a-1]` is how many
+    /// chain steps lie between attempt a-1 and attempt a of the packet's seq (missing = 1).
     pub(crate) fn outcome(
         &self,
         draw: &mut KeyedDraw,
         chains: &mut Chains,
         lane: Lane,
         key: PacketKey,
+        gaps: &[u32],
     ) -> (bool, Option<u8>) {
         match *self {
             // A draw lies in [0, 1): p = 0 never drops and p = 1 always does, without drawing.
@@ -497,7 +536,7 @@ impl LossModel {
             }
             LossModel::Pattern { pattern } => (pattern.drops(key.seq, key.attempt), None),
             _ => {
-                let (lost, s) = chains.decide(self, draw, lane, key);
+                let (lost, s) = chains.decide(self, draw, lane, key, gaps);
                 (lost, Some(s))
             }
         }
@@ -519,7 +558,7 @@ impl LossModel {
         match *self {
             // Exactly the draw the lab has always made, whatever the purpose.
             LossModel::Bernoulli { p } if p > 0.0 && p < 1.0 => draw.uniform(purpose, key) < p,
-            _ => self.outcome(draw, &mut Chains::default(), lane, key).0,
+            _ => self.outcome(draw, &mut Chains::default(), lane, key, &[]).0,
         }
     }
 }
@@ -695,18 +734,33 @@ impl Chains {
         self.map.retain(|_, c| c.used >= median);
     }
 
-    /// Whether `key` is lost, and the state R(seq, attempt) it was decided in.
+    /// Whether `key` is lost, and the state R(seq, attempt) it was decided in. A retry that
+    /// waited `gaps[a-1]` steps takes its usual step and `gaps[a-1] - 1` more, from the gap
+    /// stream of its (seq, attempt); without gaps every retry is one step.
     pub(crate) fn decide(
         &mut self,
         model: &LossModel,
         draw: &mut KeyedDraw,
         lane: Lane,
         key: PacketKey,
+        gaps: &[u32],
     ) -> (bool, u8) {
         let mut s = self.state(model, draw, lane, key.flow, key.seq);
         let step = lane.stream(Kind::LossStep, key.flow);
         for a in 1..=key.attempt {
             s = model.step(s, draw.uniform_at(step, key.seq, a));
+            let extra = gaps
+                .get(usize::from(a) - 1)
+                .map_or(0, |g| g.saturating_sub(1));
+            if extra > 0 {
+                // One keystream per (flow, attempt), positions seq·2^16 + j: a retry's extra
+                // steps never share a draw with another seq's or another attempt's.
+                let gap = lane.stream(Kind::LossGap, key.flow) | (u64::from(a) << 40);
+                let base = key.seq << 16;
+                for j in 0..u64::from(extra.min(MAX_GAP - 1)) {
+                    s = model.step(s, draw.uniform_at(gap, base + j, 0));
+                }
+            }
         }
         let e = model.emission()[usize::from(s)];
         let lost = if e <= 0.0 {
@@ -739,7 +793,7 @@ mod tests {
         (0..flows)
             .map(|f| {
                 (0..len)
-                    .map(|s| model.outcome(&mut draw, &mut chains, REQ, key(f, s, 0)))
+                    .map(|s| model.outcome(&mut draw, &mut chains, REQ, key(f, s, 0), &[]))
                     .collect()
             })
             .collect()
@@ -853,14 +907,20 @@ mod tests {
         for seq in 0..500 {
             let k = key(seq as u32 % 3, seq, (seq % 2) as u8);
             let expected = b.uniform(Purpose::RequestLoss, k) < 0.5;
-            assert_eq!(model.outcome(&mut a, &mut chains, REQ, k), (expected, None));
+            assert_eq!(
+                model.outcome(&mut a, &mut chains, REQ, k, &[]),
+                (expected, None)
+            );
             let plain = key(0, seq, 0);
             let expected = b.uniform(Purpose::PlainRequestLoss, plain) < 0.5;
             let lane = Lane {
                 plain: true,
                 dir: Direction::Request,
             };
-            assert_eq!(model.outcome(&mut a, &mut chains, lane, plain).0, expected);
+            assert_eq!(
+                model.outcome(&mut a, &mut chains, lane, plain, &[]).0,
+                expected
+            );
         }
     }
 
@@ -1078,10 +1138,10 @@ mod tests {
         for flow in 0..100 {
             for seq in 0..2000 {
                 let first = model
-                    .outcome(&mut draw, &mut chains, REQ, key(flow, seq, 0))
+                    .outcome(&mut draw, &mut chains, REQ, key(flow, seq, 0), &[])
                     .0;
                 let retry = model
-                    .outcome(&mut draw, &mut chains, REQ, key(flow, seq, 1))
+                    .outcome(&mut draw, &mut chains, REQ, key(flow, seq, 1), &[])
                     .0;
                 let bucket = if first {
                     &mut after_loss
@@ -1097,6 +1157,48 @@ mod tests {
         }
     }
 
+    /// A retry that waited g chain steps: in simple Gilbert, after a lost attempt 0 (Bad) the
+    /// chain is Bad g steps later with probability π_B + (1 − π_B)·λ^g, λ = 1 − p − r (the
+    /// two-state chain's second eigenvalue). bursty 20% burst 4: r = 0.25, p = 0.0625,
+    /// λ = 0.6875; g = 10 gives 0.2 + 0.8·0.6875^10 = 0.2189, against 0.75 for g = 1.
+    #[test]
+    fn a_retry_that_waited_longer_leaves_the_burst() {
+        let model = LossModel::bursty(0.2, 4.0).unwrap();
+        let LossModel::GilbertElliott { p, r, .. } = model else {
+            panic!()
+        };
+        let lambda: f64 = 1.0 - p - r;
+        let mut draw = KeyedDraw::new(11);
+        let mut chains = Chains::default();
+        let (mut n, mut k) = (0u64, 0u64);
+        for flow in 0..100 {
+            for seq in 0..2000 {
+                if model
+                    .outcome(&mut draw, &mut chains, REQ, key(flow, seq, 0), &[])
+                    .0
+                {
+                    n += 1;
+                    k += u64::from(
+                        model
+                            .outcome(&mut draw, &mut chains, REQ, key(flow, seq, 1), &[10])
+                            .0,
+                    );
+                }
+            }
+        }
+        assert_binomial("retries after 10 steps", k, n, 0.2 + 0.8 * lambda.powi(10));
+    }
+
+    /// For simple Gilbert the loss indicator is the Bad-state indicator, whose lag-k
+    /// autocorrelation is λ^k; 1 + 2·Σ λ^k = (1 + λ)/(1 − λ). bursty 20% burst 4: λ = 0.6875,
+    /// factor 5.4. Independent loss: 1.
+    #[test]
+    fn variance_factor_matches_the_closed_form() {
+        let model = LossModel::bursty(0.2, 4.0).unwrap();
+        assert!((model.loss_variance_factor() - 5.4).abs() < 1e-6);
+        assert_eq!(LossModel::Bernoulli { p: 0.3 }.loss_variance_factor(), 1.0);
+    }
+
     /// Attempt a of seq n is lost exactly when digit (n + a) mod len is 1.
     #[test]
     fn pattern_repeats_exactly() {
@@ -1107,10 +1209,12 @@ mod tests {
         let digits = [true, true, false, true, false, false, false];
         let mut lost = 0;
         for seq in 0..7 * 30_000u64 {
-            let (l, s) = model.outcome(&mut draw, &mut chains, REQ, key(3, seq, 0));
+            let (l, s) = model.outcome(&mut draw, &mut chains, REQ, key(3, seq, 0), &[]);
             assert_eq!((l, s), (digits[(seq % 7) as usize], None));
             lost += u64::from(l);
-            let retry = model.outcome(&mut draw, &mut chains, REQ, key(3, seq, 2)).0;
+            let retry = model
+                .outcome(&mut draw, &mut chains, REQ, key(3, seq, 2), &[])
+                .0;
             assert_eq!(retry, digits[((seq + 2) % 7) as usize]);
         }
         assert_eq!(lost, 3 * 30_000);
@@ -1217,12 +1321,15 @@ mod tests {
         let model = LossModel::bursty(0.1, 5.0).unwrap();
         let far = u64::from(u32::MAX);
         let mut a = (KeyedDraw::new(4), Chains::default());
-        let cold = model.outcome(&mut a.0, &mut a.1, REQ, key(1, far, 0));
+        let cold = model.outcome(&mut a.0, &mut a.1, REQ, key(1, far, 0), &[]);
         let mut b = (KeyedDraw::new(4), Chains::default());
         for seq in (far - 70..=far).rev() {
-            model.outcome(&mut b.0, &mut b.1, REQ, key(1, seq, 0));
+            model.outcome(&mut b.0, &mut b.1, REQ, key(1, seq, 0), &[]);
         }
-        assert_eq!(model.outcome(&mut b.0, &mut b.1, REQ, key(1, far, 0)), cold);
+        assert_eq!(
+            model.outcome(&mut b.0, &mut b.1, REQ, key(1, far, 0), &[]),
+            cold
+        );
         // The legacy entry point walks from scratch and agrees.
         let legacy = model.drops(&mut KeyedDraw::new(4), Purpose::RequestLoss, key(1, far, 0));
         assert_eq!(legacy, cold.0);

@@ -55,6 +55,11 @@ pub enum Purpose {
     ReplyReorder = 15,
     RequestCorrupt = 16,
     ReplyCorrupt = 17,
+    /// Extra chain steps a retry takes for the time since its previous attempt, per direction.
+    RequestLossGap = 18,
+    ReplyLossGap = 19,
+    /// The jitter of a client's backoff wait before a retry.
+    BackoffJitter = 20,
 }
 
 /// A packet's identity as far as randomness is concerned.
@@ -109,6 +114,7 @@ pub(crate) enum Kind {
     LossStep,
     LossEmit,
     LossStart,
+    LossGap,
     Delay,
     Duplicate,
     Reorder,
@@ -144,6 +150,8 @@ impl Lane {
             (Kind::LossEmit, Reply) => Purpose::ReplyLossEmit,
             (Kind::LossStart, Request) => Purpose::RequestLossStart,
             (Kind::LossStart, Reply) => Purpose::ReplyLossStart,
+            (Kind::LossGap, Request) => Purpose::RequestLossGap,
+            (Kind::LossGap, Reply) => Purpose::ReplyLossGap,
             (Kind::Delay, Request) => Purpose::RequestDelay,
             (Kind::Delay, Reply) => Purpose::ReplyDelay,
             (Kind::Duplicate, Request) => Purpose::RequestDuplicate,

@@ -4,17 +4,40 @@
 //! server's ground truth: the server reports its decision for each (client, seq, attempt) when
 //! it receives the packet, long before the client's row is final; the recorder keeps it until
 //! the row is written. Entries live only while their packet is outstanding, so the map stays as
-//! small as the number of packets in flight. Invariant: one row per [`Record`], written in the
-//! order records finish.
+//! small as the number of packets in flight. It also feeds each client's first attempts, in seq
+//! order, to the loss-pattern and IPDV statistics (writing one `loss_periods.csv` row per loss
+//! period), and joins attempts into logical requests (one `logical.csv` row each). Invariant:
+//! one `requests.csv` row per [`Record`], written in the order records finish; [`Recorder::finish`]
+//! is called once, after the last record and before the summary.
 
 use crate::client::loadgen::{Outcome, Record, Unmatched};
-use crate::metrics::stats::{ClientStats, SummaryRow};
+use crate::metrics::logical::{LogicalRecord, LogicalTracker};
+use crate::metrics::patterns::{FirstAttempts, Slot};
+use crate::metrics::stats::{ClientStats, SummaryOptions, SummaryRow};
 use crate::server::time::Action;
 use crate::time::Duration;
 use crate::wire::push_u64;
 use crate::wire::time::RequestId;
 use rustc_hash::FxHashMap;
 use std::io::{self, Write};
+
+pub const LOSS_PERIOD_COLUMNS: &str = "client,start_seq,length";
+pub const LOGICAL_COLUMNS: &str = "client,seq,attempts,outcome,first_sent_us,time_to_success_us";
+
+/// What the recorder needs to know about the run.
+#[derive(Clone, Copy, Debug)]
+pub struct RecorderConfig {
+    pub clients: u32,
+    /// Client id of client index 0.
+    pub first_client: u32,
+    /// Whether a server in this process reports ground truth (a `run`, not `time`).
+    pub ground_truth: bool,
+    /// Tmax, to tell a late reply from a lost one.
+    pub timeout: Duration,
+    /// Further attempts after a timeout, to know when a request has failed for good.
+    pub retries: u8,
+    pub lost_as_infinite: bool,
+}
 
 pub const REQUEST_COLUMNS: &str = "client,seq,attempt,sent_us,outcome,rtt_us,server_action,late_rtt_us,send_lag_us,connect_us,server_delay_us,loss_state";
 
@@ -30,35 +53,139 @@ pub struct ServerTruth {
 
 pub struct Recorder<W: Write> {
     rows: W,
+    periods: W,
+    logical_rows: W,
+    cfg: RecorderConfig,
     stats: Vec<ClientStats>,
-    /// Whether a server in this process reports ground truth (a `run`, not `time`).
-    ground_truth: bool,
+    streams: Vec<FirstAttempts>,
+    logical: LogicalTracker,
     server_actions: FxHashMap<RequestId, ServerTruth>,
     /// Rows whose outcome disagrees with the server's action (reply ⇔ answered).
     mismatches: u64,
-    timeout: Duration,
     line: Vec<u8>,
+    /// Loss periods that ended during the last call, waiting to be written.
+    ended: Vec<(u32, u32, u64)>,
+}
+
+impl Recorder<io::Sink> {
+    /// A recorder that keeps statistics and writes no rows (the by-hand commands).
+    pub fn summary_only(cfg: RecorderConfig) -> Self {
+        Recorder::new(io::sink(), io::sink(), io::sink(), cfg).expect("a sink never fails")
+    }
 }
 
 impl<W: Write> Recorder<W> {
-    /// A recorder for `clients` clients writing rows to `rows` (the header is written now).
-    /// `timeout` is the clients' Tmax, to tell a late reply from a lost one in the ground truth.
+    /// A recorder writing `requests.csv` rows to `rows`, `loss_periods.csv` rows to `periods`
+    /// and `logical.csv` rows to `logical` (the headers are written now).
     pub fn new(
         mut rows: W,
-        clients: u32,
-        ground_truth: bool,
-        timeout: Duration,
+        mut periods: W,
+        mut logical: W,
+        cfg: RecorderConfig,
     ) -> io::Result<Self> {
         writeln!(rows, "{REQUEST_COLUMNS}")?;
+        writeln!(periods, "{LOSS_PERIOD_COLUMNS}")?;
+        writeln!(logical, "{LOGICAL_COLUMNS}")?;
         Ok(Recorder {
             rows,
-            stats: (0..clients).map(|_| ClientStats::default()).collect(),
-            ground_truth,
+            periods,
+            logical_rows: logical,
+            cfg,
+            stats: (0..cfg.clients).map(|_| ClientStats::default()).collect(),
+            streams: (0..cfg.clients).map(|_| FirstAttempts::default()).collect(),
+            logical: LogicalTracker::new(cfg.retries),
             server_actions: FxHashMap::default(),
             mismatches: 0,
-            timeout,
             line: Vec::with_capacity(128),
+            ended: Vec::new(),
         })
+    }
+
+    /// Hands client `index`'s first attempts that are now in seq order to its loss patterns and
+    /// IPDV, collecting the loss periods that end.
+    fn feed_stream(&mut self, index: usize, seq: u32, slot: Slot) {
+        let stats = &mut self.stats[index];
+        let ended = &mut self.ended;
+        let client = self.cfg.first_client + index as u32;
+        self.streams[index].put(seq, slot, &mut |seq, slot| {
+            stats
+                .patterns
+                .push(seq, slot == Slot::Lost, &mut |start, len| {
+                    ended.push((client, start, len))
+                });
+            stats.ipdv.push(match slot {
+                Slot::Received(rtt) => Some(rtt),
+                _ => None,
+            });
+        });
+    }
+
+    fn write_periods(&mut self) -> io::Result<()> {
+        for &(client, start, len) in &self.ended {
+            let line = &mut self.line;
+            line.clear();
+            push_u64(line, u64::from(client));
+            line.push(b',');
+            push_u64(line, u64::from(start));
+            line.push(b',');
+            push_u64(line, len);
+            line.push(b'\n');
+            self.periods.write_all(line)?;
+        }
+        self.ended.clear();
+        Ok(())
+    }
+
+    fn write_logical(&mut self, l: &LogicalRecord) -> io::Result<()> {
+        self.stats[l.index as usize].add_logical(l);
+        let line = &mut self.line;
+        line.clear();
+        push_u64(line, u64::from(l.client));
+        line.push(b',');
+        push_u64(line, u64::from(l.seq));
+        line.push(b',');
+        push_u64(line, u64::from(l.attempts));
+        line.push(b',');
+        line.extend_from_slice(l.outcome.as_str().as_bytes());
+        line.push(b',');
+        if let Some(t) = l.first_sent {
+            push_u64(line, t.as_micros());
+        }
+        line.push(b',');
+        if let Some(t) = l.time_to_success {
+            push_u64(line, t.as_micros());
+        }
+        line.push(b'\n');
+        self.logical_rows.write_all(line)
+    }
+
+    /// The run is over: closes the loss streams (open loss periods end here) and the logical
+    /// requests still open (as interrupted). Call once, after the last record.
+    pub fn finish(&mut self) -> io::Result<()> {
+        for index in 0..self.streams.len() {
+            let stats = &mut self.stats[index];
+            let ended = &mut self.ended;
+            let client = self.cfg.first_client + index as u32;
+            self.streams[index].flush(&mut |seq, slot| {
+                stats
+                    .patterns
+                    .push(seq, slot == Slot::Lost, &mut |start, len| {
+                        ended.push((client, start, len))
+                    });
+                stats.ipdv.push(match slot {
+                    Slot::Received(rtt) => Some(rtt),
+                    _ => None,
+                });
+            });
+            stats
+                .patterns
+                .finish(&mut |start, len| ended.push((client, start, len)));
+        }
+        self.write_periods()?;
+        for l in self.logical.drain() {
+            self.write_logical(&l)?;
+        }
+        Ok(())
     }
 
     /// The server decided what happens to packet `id`.
@@ -67,16 +194,31 @@ impl<W: Write> Recorder<W> {
     }
 
     pub fn record(&mut self, r: &Record) -> io::Result<()> {
-        self.stats[r.index as usize].add(r);
+        self.stats[r.index as usize].add(r, self.cfg.timeout);
+        if r.id.attempt == 0 {
+            let slot = match r.outcome {
+                Outcome::Reply => Slot::Received(r.rtt.map_or(0, |d| d.as_micros())),
+                Outcome::Timeout => Slot::Lost,
+                _ => Slot::Excluded,
+            };
+            self.feed_stream(r.index as usize, r.id.seq, slot);
+            if !self.ended.is_empty() {
+                self.write_periods()?;
+            }
+        }
+        if let Some(l) = self.logical.add(r) {
+            self.write_logical(&l)?;
+        }
         let mut truth = None;
-        let action = if self.ground_truth {
+        let action = if self.cfg.ground_truth {
             truth = self.server_actions.remove(&r.id);
             let answered = truth.is_some_and(|t| t.action.answered());
             // A reply needs an answer from the server; an answer with no reply in time must be
             // explained by the network: a reply that came late, a delay past the timeout, a
             // corrupted reply.
             let explained = r.late_rtt.is_some()
-                || truth.is_some_and(|t| t.action == Action::Corrupted || t.delay >= self.timeout);
+                || truth
+                    .is_some_and(|t| t.action == Action::Corrupted || t.delay >= self.cfg.timeout);
             if r.outcome != Outcome::Interrupted
                 && (r.outcome == Outcome::Reply) != answered
                 && !explained
@@ -138,11 +280,12 @@ impl<W: Write> Recorder<W> {
     }
 
     /// One summary row per client (scope = the client id) and a final `all` row.
-    pub fn summary(
-        &self,
-        first_client: u32,
-        unmatched: impl Fn(u32) -> Unmatched,
-    ) -> Vec<SummaryRow> {
+    pub fn summary(&self, unmatched: impl Fn(u32) -> Unmatched) -> Vec<SummaryRow> {
+        let opts = SummaryOptions {
+            timeout: self.cfg.timeout,
+            lost_as_infinite: self.cfg.lost_as_infinite,
+        };
+        let first_client = self.cfg.first_client;
         let mut all = ClientStats::default();
         let mut all_unmatched = Unmatched::default();
         let mut rows = Vec::with_capacity(self.stats.len() + 1);
@@ -152,16 +295,18 @@ impl<W: Write> Recorder<W> {
             all_unmatched.duplicates += u.duplicates;
             all_unmatched.stray += u.stray;
             all_unmatched.corrupted += u.corrupted;
-            rows.push(s.summary((first_client + index as u32).to_string(), u));
+            rows.push(s.summary((first_client + index as u32).to_string(), u, opts));
         }
-        rows.push(all.summary("all".to_string(), all_unmatched));
+        rows.push(all.summary("all".to_string(), all_unmatched, opts));
         rows
     }
 
-    /// Flushes and hands back the row writer.
-    pub fn into_inner(mut self) -> io::Result<W> {
+    /// Flushes and hands back the writers: requests, loss periods, logical requests.
+    pub fn into_inner(mut self) -> io::Result<(W, W, W)> {
         self.rows.flush()?;
-        Ok(self.rows)
+        self.periods.flush()?;
+        self.logical_rows.flush()?;
+        Ok((self.rows, self.periods, self.logical_rows))
     }
 }
 
@@ -169,6 +314,18 @@ impl<W: Write> Recorder<W> {
 mod tests {
     use super::*;
     use crate::time::{Duration, Instant};
+
+    fn recorder(clients: u32, ground_truth: bool) -> Recorder<Vec<u8>> {
+        let cfg = RecorderConfig {
+            clients,
+            first_client: 0,
+            ground_truth,
+            timeout: Duration::from_millis(100),
+            retries: 0,
+            lost_as_infinite: false,
+        };
+        Recorder::new(Vec::new(), Vec::new(), Vec::new(), cfg).unwrap()
+    }
 
     fn rec(seq: u32, outcome: Outcome, rtt: Option<u64>) -> Record {
         Record {
@@ -189,7 +346,7 @@ mod tests {
 
     #[test]
     fn rows_join_ground_truth_and_count_mismatches() {
-        let mut r = Recorder::new(Vec::new(), 1, true, Duration::from_millis(100)).unwrap();
+        let mut r = recorder(1, true);
         let truth = |action| ServerTruth {
             action,
             delay: Duration::ZERO,
@@ -209,7 +366,8 @@ mod tests {
         r.record(&rec(3, Outcome::Timeout, None)).unwrap(); // never reached the server
         assert_eq!(r.mismatches(), 1);
         assert_eq!(r.pending_server_actions(), 0);
-        let text = String::from_utf8(r.into_inner().unwrap()).unwrap();
+        r.finish().unwrap();
+        let text = String::from_utf8(r.into_inner().unwrap().0).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], REQUEST_COLUMNS);
         assert_eq!(lines[1], "0,0,0,1000,reply,80,answered,,0,,0,");
@@ -219,16 +377,48 @@ mod tests {
 
     #[test]
     fn summary_has_client_rows_then_all() {
-        let mut r = Recorder::new(Vec::new(), 2, false, Duration::from_millis(100)).unwrap();
+        let mut r = recorder(2, false);
         r.record(&rec(0, Outcome::Reply, Some(50))).unwrap();
         let mut other = rec(0, Outcome::Timeout, None);
         other.index = 1;
         other.id.client = 1;
         r.record(&other).unwrap();
-        let rows = r.summary(0, |_| Unmatched::default());
+        r.finish().unwrap();
+        let rows = r.summary(|_| Unmatched::default());
         let scopes: Vec<&str> = rows.iter().map(|x| x.scope.as_str()).collect();
         assert_eq!(scopes, ["0", "1", "all"]);
         assert_eq!(rows[2].sent, 2);
         assert_eq!(rows[2].loss_ratio, Some(0.5));
+    }
+
+    /// First attempts finishing out of order: seq 1 (lost) is recorded after seqs 2 and 3
+    /// (lost, answered); the stream is still 0 ok, 1 lost, 2 lost, 3 ok, 4 lost (open at the
+    /// end): loss periods (1, 2) and (4, 1), and one logical row per seq.
+    #[test]
+    fn loss_periods_follow_seq_order_not_finish_order() {
+        let mut r = recorder(1, false);
+        r.record(&rec(0, Outcome::Reply, Some(40))).unwrap();
+        r.record(&rec(2, Outcome::Timeout, None)).unwrap();
+        r.record(&rec(3, Outcome::Reply, Some(60))).unwrap();
+        r.record(&rec(1, Outcome::Timeout, None)).unwrap();
+        r.record(&rec(4, Outcome::Timeout, None)).unwrap();
+        r.finish().unwrap();
+        let rows = r.summary(|_| Unmatched::default());
+        let all = &rows[1];
+        assert_eq!((all.first_attempts, all.first_attempt_losses), (5, 3));
+        assert_eq!((all.loss_periods, all.loss_period_max), (2, Some(2)));
+        assert_eq!(all.loss_period_mean, Some(1.5));
+        assert_eq!(all.inter_loss_period_mean, Some(1.0));
+        assert_eq!(all.logical_requests, 5);
+        assert_eq!(all.successes, 2);
+        let (_, periods, logical) = r.into_inner().unwrap();
+        assert_eq!(
+            String::from_utf8(periods).unwrap(),
+            format!("{LOSS_PERIOD_COLUMNS}\n0,1,2\n0,4,1\n")
+        );
+        let logical = String::from_utf8(logical).unwrap();
+        assert_eq!(logical.lines().count(), 6);
+        assert!(logical.contains("\n0,0,1,success,1000,40\n"), "{logical}");
+        assert!(logical.contains("\n0,1,1,failed,1001,\n"), "{logical}");
     }
 }

@@ -7,9 +7,34 @@
 //! significant digits, so memory stays flat however many packets a run sends. Invariant:
 //! `sent == replies + timeouts + interrupted + errors`.
 
+use super::logical::{LogicalOutcome, LogicalRecord};
+use super::patterns::{Ipdv, Jitter, LossPatterns};
 use crate::client::loadgen::{Outcome, Record, Unmatched};
+use crate::time::Duration;
 use hdrhistogram::Histogram;
-use serde::Serialize;
+use serde::{Serialize, Serializer};
+
+/// An RTT percentile that falls on a lost packet when lost packets count as infinite RTTs
+/// (RFC 2681): `inf` in the CSV, the string "inf" in JSON.
+pub const INFINITE_RTT: u64 = u64::MAX;
+
+/// How a summary is computed, the same for every row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SummaryOptions {
+    /// Tmax, the clients' timeout (RFC 7680), written into every row.
+    pub timeout: Duration,
+    /// RFC 2681: lost packets enter the RTT percentiles as infinite values.
+    pub lost_as_infinite: bool,
+}
+
+impl Default for SummaryOptions {
+    fn default() -> Self {
+        SummaryOptions {
+            timeout: Duration::ZERO,
+            lost_as_infinite: false,
+        }
+    }
+}
 
 /// z for a two-sided 95% interval.
 pub const Z95: f64 = 1.959_963_984_540_054;
@@ -43,7 +68,14 @@ pub fn percentile(h: &Histogram<u64>, q: f64) -> Option<u64> {
     if n == 0 {
         return None;
     }
-    let rank = ((q * n as f64).ceil() as u64).clamp(1, n);
+    percentile_at_rank(h, ((q * n as f64).ceil() as u64).clamp(1, n))
+}
+
+/// The `rank`-th smallest recorded value (1-based), as the top of its bucket.
+pub fn percentile_at_rank(h: &Histogram<u64>, rank: u64) -> Option<u64> {
+    if h.is_empty() {
+        return None;
+    }
     let mut seen = 0;
     for v in h.iter_recorded() {
         seen += v.count_since_last_iteration();
@@ -65,6 +97,23 @@ pub struct ClientStats {
     rtt_sum: u128,
     rtt_min: u64,
     rtt_max: u64,
+    /// How far past Tmax the late replies came: sum and max, µs.
+    late_by_sum: u64,
+    late_by_max: u64,
+    /// First attempts answered after a first attempt with a higher seq (RFC 4737 §3.3).
+    pub reordered: u64,
+    next_expected: u32,
+    jitter: Jitter,
+    /// For the `all` row: the sum of the clients' final jitter and how many clients had one.
+    jitter_sum: f64,
+    jitter_clients: u64,
+    pub patterns: LossPatterns,
+    pub ipdv: Ipdv,
+    pub logical: u64,
+    pub successes: u64,
+    pub failed: u64,
+    success_attempts: u64,
+    tts: Histogram<u64>,
 }
 
 impl Default for ClientStats {
@@ -79,22 +128,48 @@ impl Default for ClientStats {
             rtt_sum: 0,
             rtt_min: u64::MAX,
             rtt_max: 0,
+            late_by_sum: 0,
+            late_by_max: 0,
+            reordered: 0,
+            next_expected: 0,
+            jitter: Jitter::default(),
+            jitter_sum: 0.0,
+            jitter_clients: 0,
+            patterns: LossPatterns::default(),
+            ipdv: Ipdv::default(),
+            logical: 0,
+            successes: 0,
+            failed: 0,
+            success_attempts: 0,
+            tts: Histogram::new(3).expect("3 significant digits is a valid precision"),
         }
     }
 }
 
 impl ClientStats {
-    pub fn add(&mut self, r: &Record) {
+    /// One attempt's row. `timeout` is Tmax, to say how late a late reply was.
+    pub fn add(&mut self, r: &Record, timeout: Duration) {
         match r.outcome {
             Outcome::Reply => {
                 self.replies += 1;
                 let rtt = r.rtt.map_or(0, |d| d.as_micros());
                 self.record_rtt(rtt);
+                self.jitter.push(rtt);
+                if r.id.attempt == 0 {
+                    if r.id.seq < self.next_expected {
+                        self.reordered += 1;
+                    } else {
+                        self.next_expected = r.id.seq + 1;
+                    }
+                }
             }
             Outcome::Timeout => {
                 self.timeouts += 1;
-                if r.late_rtt.is_some() {
+                if let Some(late) = r.late_rtt {
                     self.late += 1;
+                    let by = late.as_micros().saturating_sub(timeout.as_micros());
+                    self.late_by_sum += by;
+                    self.late_by_max = self.late_by_max.max(by);
                 }
             }
             Outcome::Interrupted => self.interrupted += 1,
@@ -113,8 +188,44 @@ impl ClientStats {
         self.rtt_max = self.rtt_max.max(rtt);
     }
 
+    /// One finished logical request (a request and its retries).
+    pub fn add_logical(&mut self, l: &LogicalRecord) {
+        self.logical += 1;
+        match l.outcome {
+            LogicalOutcome::Success => {
+                self.successes += 1;
+                self.success_attempts += u64::from(l.attempts);
+                if let Some(t) = l.time_to_success {
+                    self.tts
+                        .record(t.as_micros())
+                        .expect("an auto-resizing histogram records any value");
+                }
+            }
+            LogicalOutcome::Failed => self.failed += 1,
+            LogicalOutcome::Error | LogicalOutcome::Interrupted => {}
+        }
+    }
+
     /// Folds another client's figures into this one (for the `all` row).
     pub fn merge(&mut self, other: &ClientStats) {
+        self.late_by_sum += other.late_by_sum;
+        self.late_by_max = self.late_by_max.max(other.late_by_max);
+        self.reordered += other.reordered;
+        if other.jitter.updates > 0 {
+            self.jitter_sum += other.jitter.j;
+            self.jitter_clients += 1;
+        }
+        self.jitter_sum += other.jitter_sum;
+        self.jitter_clients += other.jitter_clients;
+        self.patterns.merge(&other.patterns);
+        self.ipdv.merge(&other.ipdv);
+        self.logical += other.logical;
+        self.successes += other.successes;
+        self.failed += other.failed;
+        self.success_attempts += other.success_attempts;
+        self.tts
+            .add(&other.tts)
+            .expect("auto-resizing histograms always merge");
         self.replies += other.replies;
         self.timeouts += other.timeouts;
         self.late += other.late;
@@ -132,14 +243,33 @@ impl ClientStats {
         self.replies + self.timeouts + self.interrupted + self.errors
     }
 
-    pub fn summary(&self, scope: String, unmatched: Unmatched) -> SummaryRow {
+    pub fn summary(&self, scope: String, unmatched: Unmatched, opts: SummaryOptions) -> SummaryRow {
         let resolved = self.replies + self.timeouts;
         let ci = wilson(self.timeouts, resolved, Z95);
         let has_rtt = self.replies > 0;
         // Bucket tops can lie past the largest value actually seen: clamp to the exact range.
         let q = |quantile: f64| {
+            if opts.lost_as_infinite {
+                // RFC 2681: the lost packets sit above every reply, at infinity.
+                let rank = ((quantile * resolved as f64).ceil() as u64).clamp(1, resolved.max(1));
+                if resolved == 0 {
+                    return None;
+                }
+                if rank > self.replies {
+                    return Some(INFINITE_RTT);
+                }
+                return percentile_at_rank(&self.rtt, rank)
+                    .map(|v| v.clamp(self.rtt_min, self.rtt_max));
+            }
             percentile(&self.rtt, quantile).map(|v| v.clamp(self.rtt_min, self.rtt_max))
         };
+        let jitter = if self.jitter.updates > 0 {
+            Some(self.jitter.j)
+        } else {
+            (self.jitter_clients > 0).then(|| self.jitter_sum / self.jitter_clients as f64)
+        };
+        let p = &self.patterns;
+        let decided = self.successes + self.failed;
         SummaryRow {
             scope,
             sent: self.sent(),
@@ -160,6 +290,33 @@ impl ClientStats {
             corrupted: unmatched.corrupted,
             interrupted: self.interrupted,
             errors: self.errors,
+            tmax_us: opts.timeout.as_micros(),
+            rtt_lost: if opts.lost_as_infinite {
+                "infinite"
+            } else {
+                "excluded"
+            },
+            late_by_mean_us: (self.late > 0).then(|| self.late_by_sum as f64 / self.late as f64),
+            late_by_max_us: (self.late > 0).then_some(self.late_by_max),
+            reordered: self.reordered,
+            first_attempts: p.packets,
+            first_attempt_losses: p.losses,
+            loss_periods: p.periods,
+            loss_period_mean: p.period_mean(),
+            loss_period_max: (p.periods > 0).then_some(p.period_max),
+            inter_loss_period_mean: p.inter_period_mean(),
+            loss_distance_mean: p.distance_mean(),
+            ipdv_mean_us: self.ipdv.mean(),
+            ipdv_abs_p99_us: percentile(&self.ipdv.abs, 0.99),
+            jitter_us: jitter,
+            logical_requests: self.logical,
+            successes: self.successes,
+            success_ratio: (decided > 0).then(|| self.successes as f64 / decided as f64),
+            attempts_per_success: (self.successes > 0)
+                .then(|| self.success_attempts as f64 / self.successes as f64),
+            goodput_ratio: (self.sent() > 0).then(|| self.successes as f64 / self.sent() as f64),
+            tts_p50_us: percentile(&self.tts, 0.5),
+            tts_p99_us: percentile(&self.tts, 0.99),
         }
     }
 }
@@ -175,8 +332,11 @@ pub struct SummaryRow {
     pub loss_ci_low: Option<f64>,
     pub loss_ci_high: Option<f64>,
     pub rtt_min_us: Option<u64>,
+    #[serde(serialize_with = "ser_rtt")]
     pub rtt_p50_us: Option<u64>,
+    #[serde(serialize_with = "ser_rtt")]
     pub rtt_p90_us: Option<u64>,
+    #[serde(serialize_with = "ser_rtt")]
     pub rtt_p99_us: Option<u64>,
     pub rtt_max_us: Option<u64>,
     pub rtt_mean_us: Option<f64>,
@@ -186,50 +346,120 @@ pub struct SummaryRow {
     pub corrupted: u64,
     pub interrupted: u64,
     pub errors: u64,
+    /// Tmax: the timeout that decides lost (RFC 7680).
+    pub tmax_us: u64,
+    /// `excluded` (percentiles over replies) or `infinite` (RFC 2681).
+    pub rtt_lost: &'static str,
+    /// How long after Tmax the late replies came.
+    pub late_by_mean_us: Option<f64>,
+    pub late_by_max_us: Option<u64>,
+    pub reordered: u64,
+    /// The RFC 3357 stream: first attempts in seq order, and how many of them were lost.
+    pub first_attempts: u64,
+    pub first_attempt_losses: u64,
+    pub loss_periods: u64,
+    pub loss_period_mean: Option<f64>,
+    pub loss_period_max: Option<u64>,
+    pub inter_loss_period_mean: Option<f64>,
+    pub loss_distance_mean: Option<f64>,
+    /// RFC 3393 IPDV of consecutive first attempts, from RTTs.
+    pub ipdv_mean_us: Option<f64>,
+    pub ipdv_abs_p99_us: Option<u64>,
+    /// RFC 3550 §6.4.1 interarrival jitter (`all`: the mean of the clients').
+    pub jitter_us: Option<f64>,
+    /// Requests with their retries, as the application sees them.
+    pub logical_requests: u64,
+    pub successes: u64,
+    /// Successes over requests that succeeded or failed (errors and interruptions left out).
+    pub success_ratio: Option<f64>,
+    pub attempts_per_success: Option<f64>,
+    /// Successes per packet sent: what retries cost.
+    pub goodput_ratio: Option<f64>,
+    /// Time to success: from the first attempt's send to the answered attempt's reply.
+    pub tts_p50_us: Option<u64>,
+    pub tts_p99_us: Option<u64>,
 }
 
 pub const SUMMARY_COLUMNS: &str = "scope,sent,replies,timeouts,loss_ratio,loss_ci_low,loss_ci_high,\
-rtt_min_us,rtt_p50_us,rtt_p90_us,rtt_p99_us,rtt_max_us,rtt_mean_us,late,duplicates,stray,corrupted,interrupted,errors";
+rtt_min_us,rtt_p50_us,rtt_p90_us,rtt_p99_us,rtt_max_us,rtt_mean_us,late,duplicates,stray,corrupted,interrupted,errors,\
+tmax_us,rtt_lost,late_by_mean_us,late_by_max_us,reordered,first_attempts,first_attempt_losses,\
+loss_periods,loss_period_mean,loss_period_max,inter_loss_period_mean,loss_distance_mean,\
+ipdv_mean_us,ipdv_abs_p99_us,jitter_us,logical_requests,successes,success_ratio,\
+attempts_per_success,goodput_ratio,tts_p50_us,tts_p99_us";
 
 impl SummaryRow {
     /// The row as CSV, in [`SUMMARY_COLUMNS`] order; absent values are empty cells.
     pub fn to_csv(&self) -> String {
-        fn f6(v: Option<f64>) -> String {
-            v.map_or(String::new(), |v| format!("{v:.6}"))
+        fn f(v: Option<f64>, digits: usize) -> String {
+            v.map_or(String::new(), |v| format!("{v:.digits$}"))
         }
         fn u(v: Option<u64>) -> String {
-            v.map_or(String::new(), |v| v.to_string())
+            match v {
+                None => String::new(),
+                Some(INFINITE_RTT) => "inf".to_string(),
+                Some(v) => v.to_string(),
+            }
         }
-        format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
-            self.scope,
-            self.sent,
-            self.replies,
-            self.timeouts,
-            f6(self.loss_ratio),
-            f6(self.loss_ci_low),
-            f6(self.loss_ci_high),
+        let cells = [
+            self.scope.clone(),
+            self.sent.to_string(),
+            self.replies.to_string(),
+            self.timeouts.to_string(),
+            f(self.loss_ratio, 6),
+            f(self.loss_ci_low, 6),
+            f(self.loss_ci_high, 6),
             u(self.rtt_min_us),
             u(self.rtt_p50_us),
             u(self.rtt_p90_us),
             u(self.rtt_p99_us),
             u(self.rtt_max_us),
-            self.rtt_mean_us
-                .map_or(String::new(), |v| format!("{v:.1}")),
-            self.late,
-            self.duplicates,
-            self.stray,
-            self.corrupted,
-            self.interrupted,
-            self.errors,
-        )
+            f(self.rtt_mean_us, 1),
+            self.late.to_string(),
+            self.duplicates.to_string(),
+            self.stray.to_string(),
+            self.corrupted.to_string(),
+            self.interrupted.to_string(),
+            self.errors.to_string(),
+            self.tmax_us.to_string(),
+            self.rtt_lost.to_string(),
+            f(self.late_by_mean_us, 1),
+            u(self.late_by_max_us),
+            self.reordered.to_string(),
+            self.first_attempts.to_string(),
+            self.first_attempt_losses.to_string(),
+            self.loss_periods.to_string(),
+            f(self.loss_period_mean, 4),
+            u(self.loss_period_max),
+            f(self.inter_loss_period_mean, 4),
+            f(self.loss_distance_mean, 4),
+            f(self.ipdv_mean_us, 1),
+            u(self.ipdv_abs_p99_us),
+            f(self.jitter_us, 1),
+            self.logical_requests.to_string(),
+            self.successes.to_string(),
+            f(self.success_ratio, 6),
+            f(self.attempts_per_success, 4),
+            f(self.goodput_ratio, 6),
+            u(self.tts_p50_us),
+            u(self.tts_p99_us),
+        ];
+        cells.join(",")
+    }
+}
+
+/// JSON for an RTT percentile: a number, `"inf"` for [`INFINITE_RTT`], or null.
+fn ser_rtt<S: Serializer>(v: &Option<u64>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        None => s.serialize_none(),
+        Some(INFINITE_RTT) => s.serialize_str("inf"),
+        Some(v) => s.serialize_u64(*v),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::time::{Duration, Instant};
+    use crate::time::Instant;
     use crate::wire::time::RequestId;
 
     /// Reference values worked by hand from the formula: k = 10, n = 20, z = 1.96 gives
@@ -272,11 +502,17 @@ mod tests {
     fn summary_counts_and_rtt() {
         let mut s = ClientStats::default();
         for rtt in [100, 200, 300, 400] {
-            s.add(&record(Outcome::Reply, Some(rtt)));
+            s.add(
+                &record(Outcome::Reply, Some(rtt)),
+                Duration::from_millis(100),
+            );
         }
-        s.add(&record(Outcome::Timeout, None));
-        s.add(&record(Outcome::Interrupted, None));
-        let row = s.summary("0".into(), Unmatched::default());
+        s.add(&record(Outcome::Timeout, None), Duration::from_millis(100));
+        s.add(
+            &record(Outcome::Interrupted, None),
+            Duration::from_millis(100),
+        );
+        let row = s.summary("0".into(), Unmatched::default(), SummaryOptions::default());
         assert_eq!(
             (row.sent, row.replies, row.timeouts, row.interrupted),
             (6, 4, 1, 1)
@@ -315,9 +551,12 @@ mod tests {
     fn long_rtts_keep_their_value() {
         let mut s = ClientStats::default();
         for rtt in [9, 19_000, 20_000, 21_000, 35_000] {
-            s.add(&record(Outcome::Reply, Some(rtt)));
+            s.add(
+                &record(Outcome::Reply, Some(rtt)),
+                Duration::from_millis(100),
+            );
         }
-        let row = s.summary("0".into(), Unmatched::default());
+        let row = s.summary("0".into(), Unmatched::default(), SummaryOptions::default());
         // Values are reported as the top of their 3-significant-digit bucket: 20000 lies in
         // [20000, 20015] (width 16) and 35000 in [34976, 35007] (width 32).
         assert_eq!(row.rtt_p50_us, Some(20_015));
@@ -328,10 +567,109 @@ mod tests {
     #[test]
     fn no_replies_means_empty_rtt_cells() {
         let mut s = ClientStats::default();
-        s.add(&record(Outcome::Timeout, None));
-        let row = s.summary("all".into(), Unmatched::default());
+        s.add(&record(Outcome::Timeout, None), Duration::from_millis(100));
+        let row = s.summary(
+            "all".into(),
+            Unmatched::default(),
+            SummaryOptions::default(),
+        );
         assert_eq!(row.rtt_p50_us, None);
         assert_eq!(row.loss_ratio, Some(1.0));
         assert!(row.to_csv().contains(",1.000000,"));
+    }
+
+    /// RFC 2681: 3 replies (10, 20, 30 µs) and 2 losses, n = 5. p50 is rank 3 → 30; p90 is
+    /// rank 5, a lost packet → infinite; replies-only p90 is rank 3 of 3 → 30.
+    #[test]
+    fn lost_as_infinite_moves_the_upper_percentiles() {
+        let mut s = ClientStats::default();
+        for rtt in [10, 20, 30] {
+            s.add(
+                &record(Outcome::Reply, Some(rtt)),
+                Duration::from_millis(100),
+            );
+        }
+        for _ in 0..2 {
+            s.add(&record(Outcome::Timeout, None), Duration::from_millis(100));
+        }
+        let inf = SummaryOptions {
+            timeout: Duration::from_millis(100),
+            lost_as_infinite: true,
+        };
+        let row = s.summary("0".into(), Unmatched::default(), inf);
+        assert_eq!(row.rtt_p50_us, Some(30));
+        assert_eq!(row.rtt_p90_us, Some(INFINITE_RTT));
+        assert_eq!(row.rtt_lost, "infinite");
+        assert_eq!(row.tmax_us, 100_000);
+        let csv = row.to_csv();
+        assert!(csv.contains(",30,inf,inf,"), "{csv}");
+        let json = serde_json::to_value(&row).unwrap();
+        assert_eq!(json["rtt_p90_us"], "inf");
+        let plain = s.summary("0".into(), Unmatched::default(), SummaryOptions::default());
+        assert_eq!(plain.rtt_p90_us, Some(30));
+        assert_eq!(plain.rtt_lost, "excluded");
+    }
+
+    /// Late replies at 130 ms and 190 ms with Tmax 100 ms: 30 and 90 ms late, mean 60 ms.
+    #[test]
+    fn late_replies_say_how_late() {
+        let mut s = ClientStats::default();
+        for late in [130_000, 190_000] {
+            let mut r = record(Outcome::Timeout, None);
+            r.late_rtt = Some(Duration::from_micros(late));
+            s.add(&r, Duration::from_millis(100));
+        }
+        let row = s.summary("0".into(), Unmatched::default(), SummaryOptions::default());
+        assert_eq!(row.late, 2);
+        assert_eq!(row.late_by_mean_us, Some(60_000.0));
+        assert_eq!(row.late_by_max_us, Some(90_000));
+    }
+
+    /// First attempts answered in the order seq 0, 2, 1, 3: seq 1 comes after 2, one reordered.
+    #[test]
+    fn reordered_first_attempts_are_counted() {
+        let mut s = ClientStats::default();
+        for seq in [0, 2, 1, 3] {
+            let mut r = record(Outcome::Reply, Some(50));
+            r.id.seq = seq;
+            s.add(&r, Duration::from_millis(100));
+        }
+        assert_eq!(s.reordered, 1);
+    }
+
+    /// Two successes (1 and 3 attempts) and one failure (3 attempts) out of 7 packets sent
+    /// (1 + 3 + 3, of which 2 replies and 5 timeouts): success ratio 2/3, 2 attempts per
+    /// success, goodput 2/7.
+    #[test]
+    fn retries_cost_is_summarised() {
+        use crate::metrics::logical::{LogicalOutcome, LogicalRecord};
+        let mut s = ClientStats::default();
+        for _ in 0..2 {
+            s.add(
+                &record(Outcome::Reply, Some(10)),
+                Duration::from_millis(100),
+            );
+        }
+        for _ in 0..5 {
+            s.add(&record(Outcome::Timeout, None), Duration::from_millis(100));
+        }
+        let l = |attempts, outcome, tts: Option<u64>| LogicalRecord {
+            index: 0,
+            client: 0,
+            seq: 0,
+            attempts,
+            outcome,
+            first_sent: Some(Instant::ZERO),
+            time_to_success: tts.map(Duration::from_micros),
+        };
+        s.add_logical(&l(1, LogicalOutcome::Success, Some(10)));
+        s.add_logical(&l(3, LogicalOutcome::Success, Some(200_010)));
+        s.add_logical(&l(3, LogicalOutcome::Failed, None));
+        let row = s.summary("0".into(), Unmatched::default(), SummaryOptions::default());
+        assert_eq!((row.logical_requests, row.successes), (3, 2));
+        assert!((row.success_ratio.unwrap() - 2.0 / 3.0).abs() < 1e-12);
+        assert_eq!(row.attempts_per_success, Some(2.0));
+        assert!((row.goodput_ratio.unwrap() - 2.0 / 7.0).abs() < 1e-12);
+        assert_eq!(row.tts_p50_us, Some(10));
     }
 }
