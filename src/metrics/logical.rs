@@ -73,12 +73,6 @@ impl LogicalTracker {
     /// Takes one attempt's row; returns the logical request when this row completes it.
     pub fn add(&mut self, r: &Record) -> Option<LogicalRecord> {
         let key = (r.index, r.id.seq);
-        let e = self.open.entry(key).or_default();
-        e.client = r.id.client;
-        e.rows += 1;
-        if r.id.attempt == 0 {
-            e.first_sent = Some(r.sent);
-        }
         let decided = match r.outcome {
             Outcome::Reply => Some((LogicalOutcome::Success, r.rtt.map(|rtt| r.sent + rtt))),
             Outcome::Timeout if r.id.attempt >= self.retries => {
@@ -88,6 +82,26 @@ impl LogicalTracker {
             Outcome::Interrupted => Some((LogicalOutcome::Interrupted, None)),
             Outcome::ConnectError | Outcome::Error => Some((LogicalOutcome::Error, None)),
         };
+        // A first attempt that decides its request is the whole request: a retry is only sent
+        // after a first attempt timed out (which decides nothing while retries remain), so no
+        // other row of this seq exists. Most requests end here without touching the map.
+        if r.id.attempt == 0
+            && let Some((outcome, at)) = decided
+        {
+            let e = Open {
+                client: r.id.client,
+                first_sent: Some(r.sent),
+                rows: 1,
+                decided: Some((0, outcome, at)),
+            };
+            return Some(finish(key, e));
+        }
+        let e = self.open.entry(key).or_default();
+        e.client = r.id.client;
+        e.rows += 1;
+        if r.id.attempt == 0 {
+            e.first_sent = Some(r.sent);
+        }
         if let Some((outcome, at)) = decided {
             e.decided = Some((r.id.attempt, outcome, at));
         }
