@@ -243,7 +243,9 @@ pub fn run_experiment(
         "interrupted": stop == Stop::Interrupted,
         "timeout_us": sc.clients.timeout.as_micros(),
         "late_window_us": sc.clients.late_window.as_micros(),
-        "expected_loss": sc.impair.expected_round_trip_loss(),
+        // TCP has no loss model: a lost segment is retransmitted, never a lost request.
+        "expected_loss": (sc.server.kind == ServerKind::UdpTime)
+            .then(|| sc.impair.expected_round_trip_loss()),
         "expected_mean_loss_period": sc.impair.expected_mean_loss_period(),
         "loss_variance_factor": sc.impair.loss_variance_factor(),
         "rtt_percentiles": if sc.metrics.lost_as_infinite { "lost-infinite" } else { "replies" },

@@ -269,7 +269,6 @@ impl ClientStats {
             (self.jitter_clients > 0).then(|| self.jitter_sum / self.jitter_clients as f64)
         };
         let p = &self.patterns;
-        let decided = self.successes + self.failed;
         SummaryRow {
             scope,
             sent: self.sent(),
@@ -311,7 +310,8 @@ impl ClientStats {
             jitter_us: jitter,
             logical_requests: self.logical,
             successes: self.successes,
-            success_ratio: (decided > 0).then(|| self.successes as f64 / decided as f64),
+            success_ratio: (self.logical > 0)
+                .then(|| self.successes as f64 / self.logical as f64),
             attempts_per_success: (self.successes > 0)
                 .then(|| self.success_attempts as f64 / self.successes as f64),
             goodput_ratio: (self.sent() > 0).then(|| self.successes as f64 / self.sent() as f64),
@@ -370,7 +370,7 @@ pub struct SummaryRow {
     /// Requests with their retries, as the application sees them.
     pub logical_requests: u64,
     pub successes: u64,
-    /// Successes over requests that succeeded or failed (errors and interruptions left out).
+    /// Successes over logical requests (a failure, an error or an interruption is not one).
     pub success_ratio: Option<f64>,
     pub attempts_per_success: Option<f64>,
     /// Successes per packet sent: what retries cost.
