@@ -373,6 +373,22 @@ fn newer_results_use_first_attempts_the_variance_factor_and_loss_periods() {
     assert_eq!(verdict(&done, "loss_ratio vs baseline"), "pass");
     assert_eq!(verdict(&done, "rtt_p99_us vs baseline"), "pass"); // inf on both sides
     assert_eq!(done.code(), Some(0), "{done:?}");
+    // Percentiles of different quantities (RFC 2681 infinite vs replies only) get a note.
+    for (dir, how) in [(&same, "lost-infinite"), (&bursty, "replies")] {
+        let path = dir.join("summary.json");
+        let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        v["rtt_percentiles"] = how.into();
+        std::fs::write(&path, v.to_string()).unwrap();
+    }
+    let done = check(t, &[&same, &"--baseline", &bursty, &"--format", &"json"]);
+    let v: Value = serde_json::from_str(&done.stdout).unwrap();
+    let note = v["checks"][5]["note"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{}", done.stdout));
+    assert!(
+        note.contains("over lost-infinite, the baseline's over replies"),
+        "{note}"
+    );
     let longer = new_format(t, "longer", Some(4.0), &[(1, 40), (2, 50), (3, 80)]);
     let done = check(t, &[&longer, &"--baseline", &bursty, &"--format", &"json"]);
     assert_eq!(done.code(), Some(1), "{done:?}");

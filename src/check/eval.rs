@@ -378,6 +378,9 @@ fn rule_check(
             let counts = loss_counts(folder, &row, false).map_err(|e| at(place, e))?;
             Ok(proportion(name, rule, None, counts, factor, level))
         }
+        // Successes of logical requests (a request and its retries), k = `successes` of
+        // n = `logical_requests`; not divided by the loss variance factor, which describes
+        // single packets.
         ("success_ratio", _) => {
             let counts = Counts {
                 k: row.count("successes").map_err(|e| at(place, e))?,
@@ -499,7 +502,16 @@ pub fn baseline_checks(
         },
     });
 
-    // RTT percentiles: the machine's, so only a generous ratio.
+    // RTT percentiles: the machine's, so only a generous ratio. Percentiles over replies and
+    // percentiles counting lost packets as infinite (RFC 2681) are different quantities.
+    let (cp, bp) = (cand.text("rtt_percentiles")?, base.text("rtt_percentiles")?);
+    let mismatch = match (cp, bp) {
+        (Some(c), Some(b)) if c != b => Some(format!(
+            "the candidate's RTT percentiles are over {c}, the baseline's over {b}: rerun one \
+             of them with the other's setting to compare like with like"
+        )),
+        _ => None,
+    };
     let factor = 1.0 + rtt_tolerance;
     for column in ["rtt_p50_us", "rtt_p90_us", "rtt_p99_us"] {
         let name = format!("{column} vs baseline");
@@ -518,7 +530,10 @@ pub fn baseline_checks(
                 )
             }
         };
-        checks.push(check);
+        checks.push(Check {
+            note: mismatch.clone(),
+            ..check
+        });
     }
     Ok(checks)
 }
