@@ -1,7 +1,8 @@
 //! Command-line interface: clap definitions and the mapping from outcomes to exit codes.
 //!
-//! Exit codes: 0 success, 2 error (bad input, socket failure, unwritable output), 130 a run
-//! interrupted by Ctrl-C (its results are written and marked `interrupted`). Errors print as
+//! Exit codes: 0 success, 1 `losslab check` found a check that failed, 2 error (bad input,
+//! socket failure, unwritable output), 130 a run interrupted by Ctrl-C (its results are written
+//! and marked `interrupted`). Errors print as
 //! `Error: ...` with their cause chain. Invariant: nothing here measures; it only parses and
 //! dispatches to `cmd`.
 
@@ -47,6 +48,9 @@ pub enum Command {
     /// Loss models: what a spec means, and its netem equivalent.
     #[command(subcommand)]
     Model(ModelCommand),
+    /// Gate CI on a results folder: check its loss against the model, an expectations file or
+    /// a baseline folder; exit 0 if every check passes, 1 if one fails, 2 on unreadable input.
+    Check(crate::check::CheckArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -356,6 +360,14 @@ pub fn execute(cli: Cli, signals: &Signals) -> Result<ExitCode> {
             let text = crate::cmd::model::explain(&spec)?;
             let _ = console.write_all(text.as_bytes());
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Check(args) => {
+            let report = crate::check::run(&args, console)?;
+            Ok(if report.passed() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
         Command::Time(args) => {
             let opts = TimeOptions {

@@ -5,9 +5,11 @@
 //! Layers, from the bottom: `time` (integer microseconds), `timer` (the timer wheel), `wire`
 //! (message formats), `impair` (seeded loss decisions), `server` and `client` (sans-IO state
 //! machines), `metrics` (rows, statistics, result files), `scenario` (experiment files),
-//! `driver` (sockets and the clock), `cmd` (the commands), `cli` (argument parsing). Everything
+//! `driver` (sockets and the clock), `cmd` (the commands), `check` (the CI gate that judges a
+//! results folder), `cli` (argument parsing). Everything
 //! below `driver` is deterministic and never touches a socket or a clock.
 
+pub mod check;
 pub mod cli;
 pub mod client;
 pub mod cmd;
