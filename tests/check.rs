@@ -124,14 +124,16 @@ fn a_correct_run_passes_and_a_run_at_0_55_fails() {
     let done = check(t, &[&p55, &"--baseline", &p50, &"--format", &"json"]);
     assert_eq!(done.code(), Some(1), "{done:?}");
     assert_eq!(verdict(&done, "loss_ratio vs baseline"), "fail");
-    // Loss periods are not recorded by this version's runs: skipped, not failed.
-    assert_eq!(verdict(&done, "loss_period_length vs baseline"), "skip");
+    // Both runs record their loss periods, so the burst-length test runs (whether a shift of
+    // the mean burst from 2.0 to 2.2 shows at 99.9% depends on the sample).
+    let bursts = verdict(&done, "loss_period_length vs baseline");
+    assert!(bursts == "pass" || bursts == "fail", "{bursts}");
 
     // A folder against itself passes every comparison.
     let done = check(t, &[&p50, &"--baseline", &p50, &"--format", &"junit"]);
     assert_eq!(done.code(), Some(0), "{done:?}");
     assert!(done.stdout.contains("failures=\"0\""), "{}", done.stdout);
-    assert!(done.stdout.contains("<skipped "), "{}", done.stdout);
+    assert!(done.stdout.contains("<testcase "), "{}", done.stdout);
 }
 
 #[test]
