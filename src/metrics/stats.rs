@@ -310,8 +310,7 @@ impl ClientStats {
             jitter_us: jitter,
             logical_requests: self.logical,
             successes: self.successes,
-            success_ratio: (self.logical > 0)
-                .then(|| self.successes as f64 / self.logical as f64),
+            success_ratio: (self.logical > 0).then(|| self.successes as f64 / self.logical as f64),
             attempts_per_success: (self.successes > 0)
                 .then(|| self.success_attempts as f64 / self.successes as f64),
             goodput_ratio: (self.sent() > 0).then(|| self.successes as f64 / self.sent() as f64),
