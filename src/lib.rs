@@ -5,8 +5,9 @@
 //! Layers, from the bottom: `time` (integer microseconds), `timer` (the timer wheel), `wire`
 //! (message formats), `impair` (seeded loss decisions), `server` and `client` (sans-IO state
 //! machines), `metrics` (rows, statistics, result files), `scenario` (experiment files),
-//! `driver` (sockets and the clock), `cmd` (the commands), `cli` (argument parsing). Everything
-//! below `driver` is deterministic and never touches a socket or a clock.
+//! `driver` (sockets and the clock), `cmd` (the commands), `report` (plots and markdown from
+//! results folders), `cli` (argument parsing). Everything below `driver` is deterministic and
+//! never touches a socket or a clock.
 
 pub mod cli;
 pub mod client;
@@ -14,6 +15,7 @@ pub mod cmd;
 pub mod driver;
 pub mod impair;
 pub mod metrics;
+pub mod report;
 pub mod scenario;
 pub mod server;
 pub mod time;
