@@ -156,6 +156,16 @@ impl CsvReader {
             .map_err(|_| self.malformed(col, "a whole number"))
     }
 
+    /// An error about cell `col` of the current row: file, line, column, then `what`.
+    pub fn error(&self, col: usize, what: &str) -> anyhow::Error {
+        anyhow!(
+            "{}:{}: column `{}`: {what}",
+            self.path.display(),
+            self.line_no,
+            self.header[col]
+        )
+    }
+
     /// Cell `col` as a whole number, `None` when empty.
     pub fn opt_u64(&self, col: usize) -> Result<Option<u64>> {
         if self.text(col).is_empty() {

@@ -239,19 +239,15 @@ pub fn scan_requests(path: &Path, periods: bool) -> Result<Scan> {
     let mut acc = Periods::default();
     while r.next_row()? {
         let c = r.u64(client)?;
-        let c = u32::try_from(c).map_err(|_| {
-            anyhow::anyhow!(
-                "{}: client id {c} is larger than a client id can be",
-                path.display()
-            )
-        })?;
+        let c = u32::try_from(c)
+            .map_err(|_| r.error(client, &format!("{c} is larger than a client id can be")))?;
         let q = r.u64(seq)?;
         let a = r.u64(attempt)?;
         if a > 255 {
-            anyhow::bail!(
-                "{}: attempt {a} is more than losslab ever sends (at most 100 retries)",
-                path.display()
-            );
+            return Err(r.error(
+                attempt,
+                &format!("{a} is more attempts than losslab sends (at most 100 retries)"),
+            ));
         }
         let a = a as usize;
         let t = r.u64(sent)?;
@@ -265,9 +261,9 @@ pub fn scan_requests(path: &Path, periods: bool) -> Result<Scan> {
         s.attempt_rows[a] += 1;
         match o {
             REPLY => {
-                let v = r.opt_u64(rtt)?.ok_or_else(|| {
-                    anyhow::anyhow!("{}: a reply row has no `rtt_us`", r.path().display())
-                })?;
+                let v = r
+                    .opt_u64(rtt)?
+                    .ok_or_else(|| r.error(rtt, "empty, but a reply always has an RTT"))?;
                 record(&mut s.rtt, v);
                 record(s.per_client.entry(c).or_insert_with(new_histogram), v);
                 s.attempt_replies[a] += 1;
@@ -319,10 +315,7 @@ pub fn read_loss_periods(path: &Path) -> Result<BTreeMap<u64, u64>> {
     while r.next_row()? {
         let l = r.u64(length)?;
         if l == 0 {
-            anyhow::bail!(
-                "{}: column `length`: a loss period has at least one loss",
-                r.path().display()
-            );
+            return Err(r.error(length, "0, but a loss period has at least one loss"));
         }
         *out.entry(l).or_default() += 1;
     }
