@@ -431,39 +431,71 @@ pub fn rtt_histogram(f: &Folder) -> Result<String> {
         }
     }
     let scale = Scale::time(lo, hi);
-    // Bins of equal width on the axis: equal in log space when the axis is logarithmic, a
-    // round whole number of µs otherwise (RTTs are whole µs: a 1.2 µs bin would hold one
-    // value here and two there).
-    let (b_lo, b_hi, width) = if scale.log {
-        let (a, b) = (scale.fwd(lo.max(1.0)), scale.fwd(hi.max(lo + 1.0)));
-        (a, b, ((b - a) / RTT_BINS as f64).max(1e-6))
+    // Bin edges in µs. Linear axis: a round whole number of µs per bin (RTTs are whole µs: a
+    // 1.2 µs bin would hold one value here and two there). Log axis: 1/D of a decade per bin,
+    // edges rounded up to whole µs and merged where a bin would hold none; heights are then
+    // packets per 1/D decade, so a merged, wider bin does not stand taller for its width.
+    let (edges, per_decade): (Vec<f64>, Option<u32>) = if scale.log {
+        let decades = (hi / lo.max(1.0)).log10();
+        let d: u32 = if decades > 2.5 {
+            10
+        } else if decades > 1.2 {
+            20
+        } else {
+            40
+        };
+        let df = f64::from(d);
+        let mut k = (lo.max(1.0).log10() * df).floor() as i32;
+        let mut edges = vec![10f64.powf(f64::from(k) / df).floor().max(1.0)];
+        while edges[edges.len() - 1] <= hi {
+            k += 1;
+            let e = 10f64.powf(f64::from(k) / df).ceil();
+            if e > edges[edges.len() - 1] {
+                edges.push(e);
+            }
+        }
+        (edges, Some(d))
     } else {
-        let w_us = nice_step(hi - lo, RTT_BINS as f64).ceil().max(1.0);
-        let start = (lo / w_us).floor() * w_us;
-        (scale.fwd(start), scale.fwd(hi), scale.fwd(w_us))
+        let w = nice_step(hi - lo, RTT_BINS as f64).ceil().max(1.0);
+        let start = (lo / w).floor() * w;
+        let n = ((hi - start) / w).floor() as usize + 1;
+        ((0..=n).map(|i| start + w * i as f64).collect(), None)
     };
-    let bin_of = |x: f64| ((x - b_lo) / width).floor().max(0.0) as usize;
-    let n_bins = bin_of(b_hi) + 1;
-    let mut replies = vec![0u64; n_bins];
-    let mut late = vec![0u64; n_bins];
+    let n_bins = edges.len() - 1;
+    let bin_of = |v: f64| {
+        edges
+            .partition_point(|e| *e <= v)
+            .saturating_sub(1)
+            .min(n_bins - 1)
+    };
+    let weight = |i: usize| match per_decade {
+        Some(d) => 1.0 / (f64::from(d) * (edges[i + 1] / edges[i]).log10()),
+        None => 1.0,
+    };
+    let mut replies = vec![0.0f64; n_bins];
+    let mut late = vec![0.0f64; n_bins];
     for (v, c) in recorded(&s.rtt) {
-        replies[bin_of(scale.fwd(v)).min(n_bins - 1)] += c;
+        let i = bin_of(v);
+        replies[i] += c as f64 * weight(i);
     }
     for (v, c) in recorded(&s.late) {
-        late[bin_of(scale.fwd(v)).min(n_bins - 1)] += c;
+        let i = bin_of(v);
+        late[i] += c as f64 * weight(i);
     }
     let top = replies
         .iter()
         .zip(&late)
         .map(|(a, b)| a + b)
-        .max()
-        .unwrap_or(1)
-        .max(1) as f64;
+        .fold(1.0, f64::max);
     let ymax = top * 1.08;
     let (x0, x1) = (
-        scale.lo.min(b_lo),
-        scale.hi.max(b_lo + width * n_bins as f64),
+        scale.lo.min(scale.fwd(edges[0])),
+        scale.hi.max(scale.fwd(edges[n_bins])),
     );
+    let y_desc = match per_decade {
+        Some(d) => format!("packets per 1/{d} decade"),
+        None => "packets".to_string(),
+    };
     let mut legend: Legend = vec![("replies within the timeout".into(), Swatch::Bar(MAIN))];
     if !s.late.is_empty() {
         legend.push(("late replies (counted lost)".into(), Swatch::Bar(ACCENT)));
@@ -487,29 +519,27 @@ pub fn rtt_histogram(f: &Folder) -> Result<String> {
         mesh(
             &mut c,
             &scale.desc("round-trip time"),
-            "packets",
+            &y_desc,
             &|x| scale.label(*x),
             &|y| fmt_num(*y),
         )?;
-        let bar = |i: usize, y0: u64, y1: u64, color: RGBColor| {
-            let a = b_lo + width * i as f64;
-            Rectangle::new(
-                [(a + width * 0.06, y0 as f64), (a + width * 0.94, y1 as f64)],
-                color.filled(),
-            )
+        let bar = |i: usize, y0: f64, y1: f64, color: RGBColor| {
+            let (a, b) = (scale.fwd(edges[i]), scale.fwd(edges[i + 1]));
+            let gap = (b - a) * 0.06;
+            Rectangle::new([(a + gap, y0), (b - gap, y1)], color.filled())
         };
         c.draw_series(
             replies
                 .iter()
                 .enumerate()
-                .filter(|(_, n)| **n > 0)
-                .map(|(i, &n)| bar(i, 0, n, MAIN)),
+                .filter(|(_, n)| **n > 0.0)
+                .map(|(i, &n)| bar(i, 0.0, n, MAIN)),
         )
         .map_err(draw_err)?;
         c.draw_series(
             late.iter()
                 .enumerate()
-                .filter(|(_, n)| **n > 0)
+                .filter(|(_, n)| **n > 0.0)
                 .map(|(i, &n)| bar(i, replies[i], replies[i] + n, ACCENT)),
         )
         .map_err(draw_err)?;
@@ -607,10 +637,25 @@ pub fn loss_over_time(f: &Folder, window: u64) -> Result<String> {
         .chain(expected)
         .chain(band.map(|b| b.1))
         .fold(0.0f64, f64::max);
-    let ymax = if top <= 0.0 {
-        0.1
+    let low = points
+        .iter()
+        .map(|p| p.1)
+        .chain(expected)
+        .chain(band.map(|b| b.0))
+        .fold(f64::INFINITY, f64::min);
+    // A line needs no zero baseline: when every value sits in the upper half, the axis starts
+    // near the lowest one so the variation is visible (the tick labels say where it starts).
+    let (ymin, ymax) = if top <= 0.0 {
+        (0.0, 0.1)
+    } else if low > 0.5 * top {
+        let pad = ((top - low) * 0.15).max(0.005);
+        let step = nice_step(top - low + 2.0 * pad, 6.0);
+        (
+            ((low - pad) / step).floor().max(0.0) * step,
+            (top + pad).min(1.02),
+        )
     } else {
-        (top * 1.1).max(top + 0.02).min(1.02)
+        (0.0, (top * 1.1).max(top + 0.02).min(1.02))
     };
     let mut legend: Legend = vec![("measured".into(), Swatch::Line(MAIN))];
     if let Some(p) = expected {
@@ -630,7 +675,7 @@ pub fn loss_over_time(f: &Folder, window: u64) -> Result<String> {
         let mut c = chart(
             area,
             axis(0.0, end_s, linear_ticks(0.0, end_s, 8.0)),
-            axis(0.0, ymax, linear_ticks(0.0, ymax, 6.0)),
+            axis(ymin, ymax, linear_ticks(ymin, ymax, 6.0)),
         )?;
         mesh(
             &mut c,
