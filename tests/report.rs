@@ -425,3 +425,131 @@ fn a_run_whose_stderr_is_not_a_terminal_prints_no_progress() {
     assert!(done.stdout.contains("server discarded"), "{}", done.stdout);
     assert!(done.stdout.contains("\nall "), "{}", done.stdout);
 }
+
+/// A folder in the format the metrics work adds (issue 5): more summary columns (an `inf`
+/// RTT when lost packets count as infinite), `loss_periods.csv`, `logical.csv`, and new
+/// `summary.json` fields. Two clients, seq 0..6, one retry allowed.
+fn new_format_folder(dir: &Path) {
+    fs::create_dir_all(dir).unwrap();
+    // client 0: seq 1,2 lost then answered on retry; client 1: seq 3 lost twice.
+    let mut rows = vec![REQUEST_HEADER.to_string()];
+    let mut lost_first = Vec::new();
+    for client in 0..2u32 {
+        for seq in 0..6u32 {
+            let first_lost = (client == 0 && (seq == 1 || seq == 2)) || (client == 1 && seq == 3);
+            let t = (seq * 1000 + client * 10) as u64;
+            if first_lost {
+                lost_first.push((client, seq));
+                rows.push(format!("{client},{seq},0,{t},timeout,,dropped,,0,,0,"));
+                if client == 0 {
+                    rows.push(format!(
+                        "{client},{seq},1,{},reply,40,answered,,0,,0,",
+                        t + 500
+                    ));
+                } else {
+                    rows.push(format!(
+                        "{client},{seq},1,{},timeout,,dropped,,0,,0,",
+                        t + 500
+                    ));
+                }
+            } else {
+                rows.push(format!(
+                    "{client},{seq},0,{t},reply,{},answered,,0,,0,",
+                    30 + seq
+                ));
+            }
+        }
+    }
+    let sent = rows.len() - 1; // 12 first attempts + 3 retries
+    fs::write(dir.join("requests.csv"), rows.join("\n") + "\n").unwrap();
+    let header = "scope,sent,replies,timeouts,loss_ratio,loss_ci_low,loss_ci_high,rtt_min_us,\
+                  rtt_p50_us,rtt_p90_us,rtt_p99_us,rtt_max_us,rtt_mean_us,late,duplicates,stray,\
+                  corrupted,interrupted,errors,tmax_us,rtt_lost,loss_periods,loss_period_mean,\
+                  jitter_us,logical_requests,successes,success_ratio,attempts_per_success,\
+                  tts_p99_us,status";
+    fs::write(
+        dir.join("summary.csv"),
+        format!(
+            "{header}\nall,{sent},11,4,0.266667,0.1,0.5,30,40,inf,inf,inf,,0,0,0,0,0,0,\
+             10000,infinite,2,1.5,3.2,12,11,0.916667,1.363636,1500,complete\n"
+        ),
+    )
+    .unwrap();
+    fs::write(
+        dir.join("loss_periods.csv"),
+        "client,start_seq,length\n0,1,2\n1,3,1\n",
+    )
+    .unwrap();
+    let mut logical =
+        String::from("client,seq,attempts,outcome,first_sent_us,time_to_success_us\n");
+    for client in 0..2u32 {
+        for seq in 0..6u32 {
+            let (a, o) = match (client, seq) {
+                (0, 1 | 2) => (2, "success"),
+                (1, 3) => (2, "failed"),
+                _ => (1, "success"),
+            };
+            logical.push_str(&format!("{client},{seq},{a},{o},{},\n", seq * 1000));
+        }
+    }
+    fs::write(dir.join("logical.csv"), logical).unwrap();
+    fs::write(
+        dir.join("summary.json"),
+        r#"{"seed": 11, "expected_loss": 0.25, "mode": "live", "status": "complete",
+            "scenario_file": "scenarios/x.toml",
+            "rtt_percentiles": "lost-infinite", "loss_variance_factor": 1.0,
+            "expected_mean_loss_period": 1.6, "backoff": "exponential x2",
+            "files": {"requests": "requests.csv", "summary": "summary.csv",
+                      "loss_periods": "loss_periods.csv", "logical": "logical.csv"},
+            "scenario": {"name": "newfmt", "clients": {"count": 2, "requests": 6,
+                         "retries": 1, "concurrency": 1, "timeout": "10ms"},
+                         "impair": {"loss": {"model": "bernoulli", "p": 0.25},
+                                    "direction": "request"}}}"#,
+    )
+    .unwrap();
+}
+
+#[test]
+fn the_new_metrics_files_are_used_when_present() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("newfmt");
+    new_format_folder(&dir);
+    let done = report(tmp.path(), &[&dir], &[]);
+    assert_eq!(done.code(), Some(0), "{done:?}");
+    let out = dir.join("report");
+    assert!(out.join("attempts.svg").exists());
+    assert_svgs(&out);
+    let md = fs::read_to_string(out.join("report.md")).unwrap();
+    // loss_periods.csv has 2 periods (lengths 2 and 1), not recomputed from requests.csv.
+    assert!(
+        md.contains("from `loss_periods.csv`): 2 periods, mean length 1.5, against the geometric distribution with the model's mean 1.6"),
+        "{md}"
+    );
+    assert!(
+        md.contains(
+            "(from `logical.csv`): 9 of 12 were answered at the first attempt and 1 not at all"
+        ),
+        "{md}"
+    );
+    // RFC 2681's infinite RTT shows as ∞, the new columns appear, the settings are named.
+    assert!(md.contains("| ∞ |"), "{md}");
+    assert!(md.contains("RTT percentiles over lost-infinite"), "{md}");
+    assert!(md.contains("| mean loss period |"), "{md}");
+    assert!(md.contains("| attempts / success |"), "{md}");
+    assert!(md.contains("1 retries (exponential x2)"), "{md}");
+
+    // A file summary.json lists must be there.
+    fs::remove_file(dir.join("logical.csv")).unwrap();
+    let done = report(
+        tmp.path(),
+        &[&dir],
+        &["--out", tmp.path().join("r2").to_str().unwrap()],
+    );
+    assert_eq!(done.code(), Some(2), "{done:?}");
+    assert!(
+        done.stderr.contains("logical.csv is missing"),
+        "{}",
+        done.stderr
+    );
+    assert!(!tmp.path().join("r2").exists());
+}

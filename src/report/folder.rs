@@ -33,6 +33,8 @@ pub struct Meta {
     pub tc_equivalent: Option<String>,
     /// The scenario's `impair` table, compact, without unused kinds.
     pub impair: Option<String>,
+    /// Some impairment (loss, delay, duplication, ...) is configured, not only a direction.
+    pub impaired: bool,
     pub timeout_us: Option<u64>,
     pub duration_us: Option<u64>,
     pub clients: Option<u64>,
@@ -285,6 +287,9 @@ fn read_meta(path: &Path) -> Result<(Meta, Files)> {
             .collect();
         Value::Object(kept).to_string()
     });
+    let impaired = impair
+        .and_then(Value::as_object)
+        .is_some_and(|o| o.iter().any(|(k, v)| k != "direction" && !v.is_null()));
     let clients = field("/scenario/clients");
     let pacing = clients.and_then(|c| {
         if let Some(i) = c.get("interval").and_then(Value::as_str) {
@@ -311,6 +316,7 @@ fn read_meta(path: &Path) -> Result<(Meta, Files)> {
         direction: opt_str("/scenario/impair/direction")?,
         tc_equivalent: opt_str("/tc_equivalent")?,
         impair: impair_text,
+        impaired,
         timeout_us: opt_u64("/timeout_us")?,
         duration_us: opt_u64("/duration_us")?,
         clients: opt_u64("/scenario/clients/count")?,

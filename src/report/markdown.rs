@@ -19,15 +19,9 @@ fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 
-/// The impairments without the direction alone (which means nothing is impaired).
+/// The impairments, unless only a direction is given (then nothing is impaired).
 fn impaired(m: &Meta) -> Option<&str> {
-    m.impair.as_deref().filter(|i| {
-        i.contains("\"loss\"")
-            || i.contains("\"delay\"")
-            || i.contains("\"duplicate\"")
-            || i.contains("\"reorder\"")
-            || i.contains("\"corrupt\"")
-    })
+    m.impair.as_deref().filter(|_| m.impaired)
 }
 
 fn clients_line(m: &Meta) -> Option<String> {
@@ -231,7 +225,7 @@ pub fn single(f: &Folder, figs: &[Figure], skipped: &[String], window: u64) -> S
         fact("clients", c);
     }
     fact("model", model_text(m));
-    if let Some(i) = impaired(m) {
+    if let (Some(i), Some(_)) = (impaired(m), &m.tc_equivalent) {
         fact("impairments", format!("`{i}`"));
     }
     if let Some(p) = m.expected_loss.filter(|_| m.has_loss_model) {

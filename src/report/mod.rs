@@ -258,7 +258,7 @@ fn single(f: &Folder, window: Option<u64>) -> Result<(Vec<Figure>, String)> {
             title: "Attempts per request".into(),
             sentence: format!(
                 "How many transmissions each logical request needed (from {source}): {first} of \
-                 {} were answered at the first attempt, {failed} never were.",
+                 {} were answered at the first attempt and {failed} not at all.",
                 l.total()
             ),
             svg: plot::attempts(l)?,
