@@ -8,16 +8,17 @@
 
 use crate::cmd::echo::{EchoOptions, ServeEchoOptions, run_echo_client, serve_echo};
 use crate::cmd::head::{HeadOptions, run_head};
-use crate::cmd::run::{RunOptions, run_experiment};
+use crate::cmd::run::{RunOptions, run_experiment_with_progress};
 use crate::cmd::serve::{ServeOptions, serve_time};
 use crate::cmd::time_client::{TimeOptions, run_time_client};
 use crate::driver::live::Stop;
 use crate::impair::ImpairConfig;
+use crate::report::ReportOptions;
 use crate::scenario::{self, DEFAULT_SCENARIO, DEFAULT_SCENARIO_PATH};
 use crate::time::Duration;
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -51,6 +52,22 @@ pub enum Command {
     /// Gate CI on a results folder: check its loss against the model, an expectations file or
     /// a baseline folder; exit 0 if every check passes, 1 if one fails, 2 on unreadable input.
     Check(crate::check::CheckArgs),
+    /// Plots and a markdown report from results folders (one, or several to compare).
+    Report(ReportArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// Results folders written by `losslab run`; two or more are compared side by side.
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Where to write report.md and the SVG figures [default: DIR/report for one folder;
+    /// required for several].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Packets per window in the loss-over-time plot [default: about a twentieth of the run].
+    #[arg(long)]
+    pub window: Option<u64>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -72,9 +89,12 @@ pub struct RunArgs {
     /// Results folder [default: results/<scenario name>].
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Print only the summary, not each discard.
+    /// Print only the summary, not each discard (nor the progress bar).
     #[arg(short, long)]
     pub quiet: bool,
+    /// Also write the report (plots and report.md) into RESULTS/report.
+    #[arg(long)]
+    pub report: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -275,7 +295,11 @@ pub fn execute(cli: Cli, signals: &Signals) -> Result<ExitCode> {
                 out_dir,
                 show_discards: !args.quiet,
             };
-            let report = run_experiment(&opts, interrupt, console)?;
+            let progress = !args.quiet && std::io::stderr().is_terminal();
+            let report = run_experiment_with_progress(&opts, interrupt, console, progress)?;
+            if args.report {
+                write_report_for(&report.out_dir, console)?;
+            }
             Ok(exit_for(report.stop))
         }
         Command::Serve(ServeCommand::Time(args)) => {
@@ -369,6 +393,20 @@ pub fn execute(cli: Cli, signals: &Signals) -> Result<ExitCode> {
                 ExitCode::from(1)
             })
         }
+        Command::Report(args) => {
+            let written = crate::report::write_report(&ReportOptions {
+                dirs: args.dirs,
+                out: args.out,
+                window: args.window,
+            })?;
+            let _ = writeln!(
+                console,
+                "report: {}/report.md ({} figures)",
+                written.out_dir.display(),
+                written.files.len() - 1
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Time(args) => {
             let opts = TimeOptions {
                 target: args.addr,
@@ -382,6 +420,17 @@ pub fn execute(cli: Cli, signals: &Signals) -> Result<ExitCode> {
             Ok(exit_for(stop))
         }
     }
+}
+
+/// `run --report`: the report of the folder just written, into its `report/`.
+fn write_report_for(dir: &std::path::Path, console: &mut dyn Write) -> Result<()> {
+    let written = crate::report::write_report(&ReportOptions {
+        dirs: vec![dir.to_path_buf()],
+        out: None,
+        window: None,
+    })?;
+    let _ = writeln!(console, "report: {}/report.md", written.out_dir.display());
+    Ok(())
 }
 
 fn exit_for(stop: Stop) -> ExitCode {

@@ -6,8 +6,8 @@
 //! (message formats), `impair` (seeded loss decisions), `server` and `client` (sans-IO state
 //! machines), `metrics` (rows, statistics, result files), `scenario` (experiment files),
 //! `driver` (sockets and the clock), `cmd` (the commands), `check` (the CI gate that judges a
-//! results folder), `cli` (argument parsing). Everything
-//! below `driver` is deterministic and never touches a socket or a clock.
+//! results folder), `report` (plots and markdown from results folders), `cli` (argument
+//! parsing). Everything below `driver` is deterministic and never touches a socket or a clock.
 
 pub mod check;
 pub mod cli;
@@ -16,6 +16,7 @@ pub mod cmd;
 pub mod driver;
 pub mod impair;
 pub mod metrics;
+pub mod report;
 pub mod scenario;
 pub mod server;
 pub mod time;

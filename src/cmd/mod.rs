@@ -4,6 +4,7 @@
 pub mod echo;
 pub mod head;
 pub mod model;
+pub mod progress;
 pub mod run;
 pub mod serve;
 pub mod time_client;

@@ -9,6 +9,7 @@
 
 use crate::client::loadgen::{LoadGen, LoadGenConfig, Record};
 use crate::client::tcp::{Protocol, TcpLoad, TcpLoadConfig};
+use crate::cmd::progress::LiveProgress;
 use crate::driver::live::{Clock, EventLoop, Observer, Stop};
 use crate::driver::tcp::TcpService;
 use crate::impair::Impairments;
@@ -60,6 +61,8 @@ impl RunReport {
 struct RunObserver<'a> {
     recorder: Recorder<BufWriter<File>>,
     console: &'a mut dyn Write,
+    /// The terminal's progress bar, when there is one.
+    progress: Option<LiveProgress>,
     show_discards: bool,
     clients: u32,
     requests: u32,
@@ -86,18 +89,26 @@ impl Observer for RunObserver<'_> {
         }
         if self.show_discards && e.action == Action::Dropped {
             // A console that went away (closed pipe) must not stop the measurement.
-            let _ = writeln!(
-                self.console,
-                "[{:>9} ms] server discarded {} from {} ({})",
+            let line = format!(
+                "[{:>9} ms] server discarded {} from {} ({})\n",
                 fmt_ms(e.at.as_micros()),
                 e.request,
                 e.from,
                 e.rule
             );
+            let console = &mut self.console;
+            match &self.progress {
+                Some(p) => p.suspend(|| console.write_all(line.as_bytes())),
+                None => console.write_all(line.as_bytes()),
+            }
+            .ok();
         }
     }
 
     fn record(&mut self, r: &Record) -> io::Result<()> {
+        if let Some(p) = &mut self.progress {
+            p.record(r);
+        }
         self.recorder.record(r)
     }
 }
@@ -107,6 +118,17 @@ pub fn run_experiment(
     opts: &RunOptions,
     interrupt: &AtomicBool,
     console: &mut dyn Write,
+) -> Result<RunReport> {
+    run_experiment_with_progress(opts, interrupt, console, false)
+}
+
+/// [`run_experiment`], with a progress bar on standard error when `progress` (the caller
+/// checked that standard error is a terminal).
+pub fn run_experiment_with_progress(
+    opts: &RunOptions,
+    interrupt: &AtomicBool,
+    console: &mut dyn Write,
+    progress: bool,
 ) -> Result<RunReport> {
     let sc = &opts.scenario;
     // Sockets first: a port in use must fail before anything is written.
@@ -190,9 +212,11 @@ pub fn run_experiment(
         sc.clients.timeout,
         server_addr
     );
+    let total = u64::from(sc.clients.count) * u64::from(sc.clients.requests);
     let mut observer = RunObserver {
         recorder,
         console,
+        progress: progress.then(|| LiveProgress::new(total, sc.clients.retries)),
         show_discards: opts.show_discards,
         clients: sc.clients.count,
         requests: sc.clients.requests,
@@ -203,8 +227,12 @@ pub fn run_experiment(
     let RunObserver {
         mut recorder,
         console,
+        progress,
         ..
     } = observer;
+    if let Some(p) = progress {
+        p.finish();
+    }
 
     recorder
         .finish()

@@ -1,0 +1,408 @@
+//! One results folder as the report reads it: `summary.json` (the scenario and its model),
+//! `summary.csv` (the table) and the streamed per-packet files (see [`super::scan`]).
+//!
+//! Only files are read; nothing is rerun. Columns are looked up by name, so folders written
+//! before or after new columns were added read the same; a file or column the report needs
+//! that is missing, or a value that does not parse, is an error naming the file, the line and
+//! the column. Invariant: a [`Folder`] is complete or not built at all.
+
+use super::csv::CsvReader;
+use super::scan::{self, Logical, Scan};
+use crate::impair::loss::{LossModel, Pattern};
+use anyhow::{Context, Result, anyhow, bail};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// What `summary.json` says about the run.
+#[derive(Clone, Debug, Default)]
+pub struct Meta {
+    pub name: String,
+    pub description: Option<String>,
+    pub seed: u64,
+    pub scenario_file: Option<String>,
+    pub mode: Option<String>,
+    pub status: Option<String>,
+    pub server_kind: Option<String>,
+    pub expected_loss: Option<f64>,
+    /// The scenario has a loss model (`impair.loss`).
+    pub has_loss_model: bool,
+    pub loss_model: Option<LossModel>,
+    /// Where impairments act: `request`, `reply` or `both`.
+    pub direction: Option<String>,
+    pub tc_equivalent: Option<String>,
+    /// The scenario's `impair` table, compact, without unused kinds.
+    pub impair: Option<String>,
+    /// Some impairment (loss, delay, duplication, ...) is configured, not only a direction.
+    pub impaired: bool,
+    pub timeout_us: Option<u64>,
+    pub duration_us: Option<u64>,
+    pub clients: Option<u64>,
+    pub requests: Option<u64>,
+    pub retries: Option<u64>,
+    /// `interval 20ms`, `rate 200/s` or `concurrency 4`.
+    pub pacing: Option<String>,
+    pub loss_variance_factor: Option<f64>,
+    pub expected_mean_loss_period: Option<f64>,
+    pub rtt_percentiles: Option<String>,
+    pub backoff: Option<String>,
+    pub version: Option<String>,
+}
+
+impl Meta {
+    /// The mean loss period the model predicts: `expected_mean_loss_period` when the run wrote
+    /// it, else from the model itself — 1/(1-p) for Bernoulli loss of round-trip probability p
+    /// (each packet independent), the model's closed form for the others when impairments act
+    /// in one direction only.
+    pub fn predicted_mean_period(&self) -> Option<f64> {
+        if let Some(m) = self.expected_mean_loss_period {
+            return Some(m);
+        }
+        match (self.loss_model?, self.expected_loss) {
+            (LossModel::Bernoulli { .. }, Some(p)) if p > 0.0 && p < 1.0 => Some(1.0 / (1.0 - p)),
+            (LossModel::Bernoulli { .. }, _) => None,
+            (m, _) if self.direction.as_deref() != Some("both") => {
+                m.mean_burst_length().filter(|l| l.is_finite())
+            }
+            _ => None,
+        }
+    }
+
+    /// Variance inflation of a loss count under the model (1 for independent losses).
+    pub fn variance_factor(&self) -> Option<f64> {
+        self.loss_variance_factor.or(match self.loss_model {
+            Some(LossModel::Bernoulli { .. }) => Some(1.0),
+            _ => None,
+        })
+    }
+
+    pub fn is_tcp(&self) -> bool {
+        matches!(self.server_kind.as_deref(), Some("tcp-echo" | "http"))
+    }
+}
+
+/// `summary.csv`: one row per client and `all`, every column kept by name.
+#[derive(Clone, Debug, Default)]
+pub struct SummaryTable {
+    pub header: Vec<String>,
+    /// Cells as text, aligned with `header`.
+    pub rows: Vec<Vec<String>>,
+}
+
+/// Columns of `summary.csv` that hold words, not numbers.
+const TEXT_COLUMNS: [&str; 3] = ["scope", "status", "rtt_lost"];
+
+impl SummaryTable {
+    pub fn col(&self, name: &str) -> Option<usize> {
+        self.header.iter().position(|h| h == name)
+    }
+
+    /// The `all` row (the last one when there is none by that name).
+    pub fn all(&self) -> &[String] {
+        let scope = self.col("scope").unwrap_or(0);
+        self.rows
+            .iter()
+            .find(|r| r[scope] == "all")
+            .or(self.rows.last())
+            .map_or(&[][..], |r| &r[..])
+    }
+
+    /// A numeric cell of `row` (already checked when read); `None` when empty or absent.
+    pub fn num(&self, row: &[String], name: &str) -> Option<f64> {
+        let t = row.get(self.col(name)?)?;
+        match t.as_str() {
+            "" => None,
+            "inf" => Some(f64::INFINITY),
+            t => t.parse().ok(),
+        }
+    }
+
+    pub fn text<'a>(&self, row: &'a [String], name: &str) -> Option<&'a str> {
+        row.get(self.col(name)?).map(String::as_str)
+    }
+}
+
+/// A results folder, read.
+pub struct Folder {
+    pub dir: PathBuf,
+    pub meta: Meta,
+    pub summary: SummaryTable,
+    pub scan: Scan,
+    /// Where the loss periods came from: `loss_periods.csv` or `requests.csv`.
+    pub periods_from_file: bool,
+    /// Logical requests, when there were retries (from `logical.csv` or reconstructed).
+    pub logical: Option<Logical>,
+    pub logical_from_file: bool,
+}
+
+impl Folder {
+    pub fn read(dir: &Path) -> Result<Folder> {
+        if !dir.is_dir() {
+            bail!(
+                "{} is not a results folder (run `losslab run` to make one)",
+                dir.display()
+            );
+        }
+        let json_path = dir.join("summary.json");
+        let (meta, files) = read_meta(&json_path)?;
+        let summary = read_summary(&dir.join("summary.csv"))?;
+
+        let listed = |key: &str, name: &str| -> Option<PathBuf> {
+            let file = files.get(key).cloned();
+            let path = dir.join(file.as_deref().unwrap_or(name));
+            // A file summary.json lists must be there; one it does not list is used if present.
+            (file.is_some() || path.exists()).then_some(path)
+        };
+        let periods_path = listed("loss_periods", "loss_periods.csv");
+        let logical_path = listed("logical", "logical.csv");
+        let requests_path = dir.join(files.get("requests").map_or("requests.csv", |s| s));
+
+        let mut scan = scan::scan_requests(&requests_path, periods_path.is_none())?;
+        if let Some(p) = &periods_path {
+            scan.periods = scan::read_loss_periods(p)?;
+        }
+        let logical = match &logical_path {
+            Some(p) => Some(scan::read_logical(p)?),
+            None if scan.max_attempt() > 0 => Some(scan::logical_from_attempts(&scan)),
+            None => None,
+        };
+
+        // The table and the rows must describe the same packets: a cut-off requests.csv would
+        // otherwise draw plausible but wrong plots.
+        let all = summary.all();
+        if let Some(sent) = summary.num(all, "sent")
+            && sent != scan.rows as f64
+        {
+            bail!(
+                "{} has {} rows but {} says {} packets were sent: the folder is incomplete or \
+                 mixes two runs",
+                requests_path.display(),
+                scan.rows,
+                dir.join("summary.csv").display(),
+                sent
+            );
+        }
+        Ok(Folder {
+            dir: dir.to_path_buf(),
+            meta,
+            summary,
+            scan,
+            periods_from_file: periods_path.is_some(),
+            logical_from_file: logical_path.is_some(),
+            logical,
+        })
+    }
+}
+
+fn read_summary(path: &Path) -> Result<SummaryTable> {
+    let mut r = CsvReader::open(path)?;
+    for c in ["scope", "sent", "replies", "timeouts", "loss_ratio"] {
+        r.column(c)?;
+    }
+    let header = r.header().to_vec();
+    let mut rows = Vec::new();
+    while r.next_row()? {
+        let mut row = Vec::with_capacity(header.len());
+        for (i, name) in header.iter().enumerate() {
+            if !TEXT_COLUMNS.contains(&name.as_str()) {
+                r.opt_f64(i)?; // checked here so that rendering never meets a bad number
+            }
+            row.push(r.text(i).to_string());
+        }
+        rows.push(row);
+    }
+    if rows.is_empty() {
+        bail!("{}: no rows after the header", path.display());
+    }
+    Ok(SummaryTable { header, rows })
+}
+
+type Files = BTreeMap<String, String>;
+
+fn read_meta(path: &Path) -> Result<(Meta, Files)> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            anyhow!(
+                "{} is missing: a results folder written by `losslab run` has it",
+                path.display()
+            )
+        } else {
+            anyhow!("cannot read {}: {e}", path.display())
+        }
+    })?;
+    let v: Value = serde_json::from_str(&text)
+        .with_context(|| format!("{}: not valid JSON", path.display()))?;
+    let field = |ptr: &str| -> Option<&Value> { v.pointer(ptr).filter(|x| !x.is_null()) };
+    let need = |ptr: &str| -> Result<&Value> {
+        field(ptr).ok_or_else(|| {
+            anyhow!(
+                "{}: no field `{}`",
+                path.display(),
+                ptr.trim_start_matches('/').replace('/', ".")
+            )
+        })
+    };
+    let wrong = |ptr: &str, what: &str| {
+        anyhow!(
+            "{}: field `{}` is not {what}",
+            path.display(),
+            ptr.trim_start_matches('/').replace('/', ".")
+        )
+    };
+    let opt_str = |ptr: &str| -> Result<Option<String>> {
+        field(ptr)
+            .map(|x| {
+                x.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| wrong(ptr, "text"))
+            })
+            .transpose()
+    };
+    let opt_u64 = |ptr: &str| -> Result<Option<u64>> {
+        field(ptr)
+            .map(|x| x.as_u64().ok_or_else(|| wrong(ptr, "a whole number")))
+            .transpose()
+    };
+    let opt_f64 = |ptr: &str| -> Result<Option<f64>> {
+        field(ptr)
+            .map(|x| x.as_f64().ok_or_else(|| wrong(ptr, "a number")))
+            .transpose()
+    };
+
+    let name = need("/scenario/name")?
+        .as_str()
+        .ok_or_else(|| wrong("/scenario/name", "text"))?
+        .to_string();
+    let seed = need("/seed")?
+        .as_u64()
+        .ok_or_else(|| wrong("/seed", "a whole number"))?;
+    let impair = field("/scenario/impair");
+    let loss = impair.and_then(|i| i.get("loss")).filter(|l| !l.is_null());
+    let loss_model = loss.and_then(loss_model_from_json);
+    let impair_text = impair.and_then(|i| i.as_object()).map(|o| {
+        let kept: serde_json::Map<String, Value> = o
+            .iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        Value::Object(kept).to_string()
+    });
+    let impaired = impair
+        .and_then(Value::as_object)
+        .is_some_and(|o| o.iter().any(|(k, v)| k != "direction" && !v.is_null()));
+    let clients = field("/scenario/clients");
+    let pacing = clients.and_then(|c| {
+        if let Some(i) = c.get("interval").and_then(Value::as_str) {
+            Some(format!("every {i} per client (open loop)"))
+        } else if let Some(r) = c.get("rate").and_then(Value::as_f64) {
+            Some(format!("{r} requests/s in all (open loop)"))
+        } else {
+            c.get("concurrency")
+                .and_then(Value::as_u64)
+                .map(|n| format!("{n} outstanding per client (closed loop)"))
+        }
+    });
+    let meta = Meta {
+        name,
+        seed,
+        description: opt_str("/scenario/description")?,
+        scenario_file: opt_str("/scenario_file")?,
+        mode: opt_str("/mode")?,
+        status: opt_str("/status")?,
+        server_kind: opt_str("/scenario/server/kind")?.or(opt_str("/server/kind")?),
+        expected_loss: opt_f64("/expected_loss")?,
+        has_loss_model: loss.is_some(),
+        loss_model,
+        direction: opt_str("/scenario/impair/direction")?,
+        tc_equivalent: opt_str("/tc_equivalent")?,
+        impair: impair_text,
+        impaired,
+        timeout_us: opt_u64("/timeout_us")?,
+        duration_us: opt_u64("/duration_us")?,
+        clients: opt_u64("/scenario/clients/count")?,
+        requests: opt_u64("/scenario/clients/requests")?,
+        retries: opt_u64("/scenario/clients/retries")?,
+        pacing,
+        loss_variance_factor: opt_f64("/loss_variance_factor")?,
+        expected_mean_loss_period: opt_f64("/expected_mean_loss_period")?,
+        rtt_percentiles: opt_str("/rtt_percentiles")?,
+        backoff: opt_str("/backoff")?,
+        version: opt_str("/losslab_version")?,
+    };
+    let mut files = Files::new();
+    if let Some(obj) = field("/files").and_then(Value::as_object) {
+        for (k, f) in obj {
+            let f = f
+                .as_str()
+                .ok_or_else(|| wrong(&format!("/files/{k}"), "a file name"))?;
+            if f.contains('/') || f.contains('\\') || f == ".." {
+                return Err(wrong(&format!("/files/{k}"), "a file name in the folder"));
+            }
+            files.insert(k.clone(), f.to_string());
+        }
+    }
+    Ok((meta, files))
+}
+
+/// The loss model as `summary.json` writes it (netem's parameter names).
+fn loss_model_from_json(v: &Value) -> Option<LossModel> {
+    let f = |k: &str| v.get(k).and_then(Value::as_f64);
+    let m = match v.get("model")?.as_str()? {
+        "bernoulli" => LossModel::Bernoulli { p: f("p")? },
+        "gemodel" => LossModel::GilbertElliott {
+            p: f("p")?,
+            r: f("r")?,
+            one_minus_h: f("1-h")?,
+            one_minus_k: f("1-k")?,
+        },
+        "state" => LossModel::FourState {
+            p13: f("p13")?,
+            p31: f("p31")?,
+            p32: f("p32")?,
+            p23: f("p23")?,
+            p14: f("p14")?,
+        },
+        "pattern" => LossModel::Pattern {
+            pattern: Pattern::parse(v.get("pattern")?.as_str()?).ok()?,
+        },
+        _ => return None,
+    };
+    m.validate().ok().map(|_| m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn predicted_mean_period_from_each_source() {
+        let mut m = Meta {
+            loss_model: Some(LossModel::Bernoulli { p: 0.5 }),
+            expected_loss: Some(0.5),
+            ..Meta::default()
+        };
+        assert_eq!(m.predicted_mean_period(), Some(2.0));
+        m.loss_model = LossModel::bursty(0.09, 3.0).ok();
+        m.direction = Some("request".into());
+        let l = m.predicted_mean_period().unwrap();
+        assert!((l - 3.0).abs() < 1e-9, "{l}");
+        m.direction = Some("both".into());
+        assert_eq!(m.predicted_mean_period(), None);
+        m.expected_mean_loss_period = Some(4.5);
+        assert_eq!(m.predicted_mean_period(), Some(4.5));
+    }
+
+    #[test]
+    fn loss_models_read_back_from_their_json() {
+        for spec in [
+            "random 20%",
+            "gemodel 1% 30% 90% 5%",
+            "state 1% 30% 50% 10% 2%",
+            "pattern 1101",
+        ] {
+            let model = crate::impair::spec::parse_loss(spec).unwrap();
+            let json = serde_json::to_value(model).unwrap();
+            assert_eq!(loss_model_from_json(&json), Some(model), "{spec}: {json}");
+        }
+    }
+}

@@ -1,0 +1,320 @@
+//! `losslab report`: pictures and a short markdown summary from results folders, never a rerun.
+//!
+//! One folder gives `report.md` and its SVG figures (RTT histogram and CDF, loss over time, loss
+//! periods against the model's geometric prediction, RTT per client, attempts per request when
+//! there were retries); several folders give a comparison (overlaid CDFs, loss per run, a table
+//! with one column per run). The CSV files are streamed once (see [`scan`]), so a folder of a
+//! million rows reads in bounded memory.
+//!
+//! Invariants: the output depends only on the files read and the options (no clock, no paths
+//! other than those given), so the same input gives byte-identical files; every figure and the
+//! markdown are complete in memory before the output folder is touched, and they are written
+//! under temporary names and renamed together ([`ResultsDir`]), so a failure leaves no partial
+//! report and no new empty folder.
+
+pub mod csv;
+pub mod folder;
+pub mod markdown;
+pub mod plot;
+pub mod scan;
+
+use crate::metrics::output::ResultsDir;
+use anyhow::{Result, bail};
+use folder::Folder;
+use std::path::{Path, PathBuf};
+
+pub use crate::metrics::stats::percentile;
+
+/// What `losslab report` was asked for.
+#[derive(Clone, Debug)]
+pub struct ReportOptions {
+    /// Results folders: one for a report, several for a comparison.
+    pub dirs: Vec<PathBuf>,
+    /// Where to write; default `DIR/report` for one folder, required for several.
+    pub out: Option<PathBuf>,
+    /// Packets per window in the loss-over-time plot; default from the run's size.
+    pub window: Option<u64>,
+}
+
+/// What was written.
+#[derive(Clone, Debug)]
+pub struct Written {
+    pub out_dir: PathBuf,
+    /// File names inside `out_dir`, `report.md` last.
+    pub files: Vec<String>,
+}
+
+/// A figure of the report: its file, its title in the markdown, one sentence on what it shows.
+pub struct Figure {
+    pub file: &'static str,
+    pub title: String,
+    pub sentence: String,
+    pub svg: String,
+}
+
+/// Reads the folders, draws, and writes the report.
+pub fn write_report(opts: &ReportOptions) -> Result<Written> {
+    let out = match (&opts.out, opts.dirs.as_slice()) {
+        (_, []) => bail!("give at least one results folder"),
+        (Some(o), _) => o.clone(),
+        (None, [one]) => one.join("report"),
+        (None, many) => bail!(
+            "comparing {} results folders needs --out DIR (where to write the comparison)",
+            many.len()
+        ),
+    };
+    if opts.window == Some(0) {
+        bail!("--window must be at least 1 packet");
+    }
+    let folders = opts
+        .dirs
+        .iter()
+        .map(|d| Folder::read(d))
+        .collect::<Result<Vec<_>>>()?;
+    let (figures, md) = if let [f] = folders.as_slice() {
+        single(f, opts.window)?
+    } else {
+        compare(&folders, &opts.dirs, &out)?
+    };
+    let mut files: Vec<(String, Vec<u8>)> = figures
+        .into_iter()
+        .map(|f| (f.file.to_string(), f.svg.into_bytes()))
+        .collect();
+    files.push(("report.md".to_string(), md.into_bytes()));
+    write_all(&out, &files)?;
+    Ok(Written {
+        out_dir: out,
+        files: files.into_iter().map(|(n, _)| n).collect(),
+    })
+}
+
+/// Writes every file or none; removes `out` again if this call created it and then failed.
+fn write_all(out: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
+    let existed = out.exists();
+    let result = (|| {
+        let mut dir = ResultsDir::create(out)?;
+        for (name, bytes) in files {
+            dir.stage_bytes(name, bytes)?;
+        }
+        dir.commit()
+    })();
+    if result.is_err() && !existed {
+        // Only an empty folder: `ResultsDir` already removed its temporary files.
+        let _ = std::fs::remove_dir(out);
+    }
+    result
+}
+
+/// The loss-over-time window: about a twentieth of the run, at least 20 packets, at most 5000,
+/// rounded to 1, 2 or 5 times a power of ten.
+pub fn default_window(decided: u64) -> u64 {
+    if decided < 20 {
+        return decided.max(1);
+    }
+    let target = (decided / 20).clamp(20, 5000);
+    let mut step = 1;
+    loop {
+        for m in [1, 2, 5] {
+            if m * step * 10 > target * 7 {
+                return m * step;
+            }
+        }
+        step *= 10;
+    }
+}
+
+fn single(f: &Folder, window: Option<u64>) -> Result<(Vec<Figure>, String)> {
+    let s = &f.scan;
+    let window = window.unwrap_or_else(|| default_window(s.decided()));
+    let mut figs = Vec::new();
+    let mut skipped = Vec::new();
+    let fmt_us = plot::fmt_us;
+    if s.rtt.is_empty() {
+        skipped.push(
+            "No packet was answered in time, so there are no RTTs to draw (histogram, CDF, per client).".to_string(),
+        );
+    } else {
+        let p50 = percentile(&s.rtt, 0.5).unwrap_or(0) as f64;
+        let p99 = percentile(&s.rtt, 0.99).unwrap_or(0) as f64;
+        let mut sentence = format!(
+            "How the round-trip times of the {} replies spread (RFC 2681): half took at most {}, \
+             99% at most {}.",
+            s.replies(),
+            fmt_us(p50),
+            fmt_us(p99)
+        );
+        if !s.late.is_empty() {
+            sentence.push_str(&format!(
+                " {} replies came after the {} timeout: they are drawn on top and count as lost \
+                 (RFC 7680).",
+                s.late.len(),
+                f.meta.timeout_us.map_or("".into(), |t| fmt_us(t as f64))
+            ));
+        }
+        figs.push(Figure {
+            file: "rtt-histogram.svg",
+            title: "RTT distribution".into(),
+            sentence,
+            svg: plot::rtt_histogram(f)?,
+        });
+        figs.push(Figure {
+            file: "rtt-cdf.svg",
+            title: "RTT cumulative distribution".into(),
+            sentence: format!(
+                "For each round-trip time x, the share of replies that came back within x; the \
+                 dots mark the median ({}) and the 99th percentile ({}). Lost packets are left \
+                 out here.",
+                fmt_us(p50),
+                fmt_us(p99)
+            ),
+            svg: plot::rtt_cdf(f)?,
+        });
+    }
+    if s.decided() > 0 {
+        let expected = f
+            .meta
+            .has_loss_model
+            .then_some(f.meta.expected_loss)
+            .flatten();
+        let mut sentence =
+            format!("The share of packets lost among the last {window} sent, along the run");
+        match (expected, f.meta.variance_factor()) {
+            (Some(p), Some(_)) => sentence.push_str(&format!(
+                "; the model expects {}%, and a window outside the grey band holds more (or \
+                 fewer) losses than chance alone would give 95% of the time.",
+                plot::fmt_num(p * 100.0)
+            )),
+            (Some(p), None) => sentence.push_str(&format!(
+                "; the model expects {}%.",
+                plot::fmt_num(p * 100.0)
+            )),
+            (None, _) => sentence.push_str("; the scenario has no loss model."),
+        }
+        if s.timeouts() == 0 {
+            sentence.push_str(" Nothing was lost: the line stays at 0.");
+        }
+        figs.push(Figure {
+            file: "loss-over-time.svg",
+            title: "Loss over time".into(),
+            sentence,
+            svg: plot::loss_over_time(f, window)?,
+        });
+    }
+    if s.periods.is_empty() {
+        skipped
+            .push("No first attempt was lost, so there are no loss periods to draw.".to_string());
+    } else {
+        let mean = f.meta.predicted_mean_period();
+        let total: u64 = s.periods.values().sum();
+        let measured = s.periods.iter().map(|(k, c)| k * c).sum::<u64>() as f64 / total as f64;
+        let source = if f.periods_from_file {
+            "`loss_periods.csv`"
+        } else {
+            "first attempts in `requests.csv`, per client in seq order"
+        };
+        let mut sentence = format!(
+            "How many consecutive first attempts were lost at a time (RFC 3357 loss periods, \
+             from {source}): {total} periods, mean length {}",
+            plot::fmt_num(measured)
+        );
+        match mean {
+            Some(m) => sentence.push_str(&format!(
+                ", against the geometric distribution with the model's mean {} (independent \
+                 losses give short periods; a bursty model gives a longer tail).",
+                plot::fmt_num(m)
+            )),
+            None => sentence.push_str("; the scenario's model predicts no mean to compare with."),
+        }
+        figs.push(Figure {
+            file: "loss-periods.svg",
+            title: "Loss periods (burst lengths)".into(),
+            sentence,
+            svg: plot::loss_periods(&s.periods, mean)?,
+        });
+    }
+    if !s.rtt.is_empty() {
+        figs.push(Figure {
+            file: "rtt-per-client.svg",
+            title: "RTT per client".into(),
+            sentence: format!(
+                "Each client's round-trip times side by side ({} clients): the box spans the \
+                 middle half, the white bar is the median, whiskers reach the 1st and 99th \
+                 percentiles and the dot is the slowest reply.",
+                s.per_client.len()
+            ),
+            svg: plot::rtt_per_client(f)?,
+        });
+    }
+    if let Some(l) = &f.logical {
+        let first = l.by_attempts.get(&1).map_or(0, |v| v.0);
+        let failed: u64 = l.by_attempts.values().map(|v| v.1).sum();
+        let source = if f.logical_from_file {
+            "`logical.csv`"
+        } else {
+            "the attempt numbers in `requests.csv`"
+        };
+        figs.push(Figure {
+            file: "attempts.svg",
+            title: "Attempts per request".into(),
+            sentence: format!(
+                "How many transmissions each logical request needed (from {source}): {first} of \
+                 {} were answered at the first attempt and {failed} not at all.",
+                l.total()
+            ),
+            svg: plot::attempts(l)?,
+        });
+    }
+    let md = markdown::single(f, &figs, &skipped, window);
+    Ok((figs, md))
+}
+
+fn compare(folders: &[Folder], dirs: &[PathBuf], out: &Path) -> Result<(Vec<Figure>, String)> {
+    let labels = markdown::run_labels(folders);
+    let runs: Vec<(String, &Folder)> = labels.iter().cloned().zip(folders.iter()).collect();
+    let mut figs = Vec::new();
+    if folders.iter().any(|f| !f.scan.rtt.is_empty()) {
+        figs.push(Figure {
+            file: "compare-rtt-cdf.svg",
+            title: "RTT cumulative distributions".into(),
+            sentence: "For each round-trip time x, the share of all packets of each run that \
+                       were answered within x; a lost packet never is (RFC 2681: its RTT is \
+                       infinite), so a lossy run's curve levels off below 100% — and a run that \
+                       hides loss as delay reaches 100% further right."
+                .into(),
+            svg: plot::compare_cdf(&runs)?,
+        });
+    }
+    figs.push(Figure {
+        file: "compare-loss.svg",
+        title: "Loss per run".into(),
+        sentence: "Each run's measured loss ratio with its 95% Wilson interval, and the loss its \
+                   model expects: two runs whose intervals do not overlap differ by more than \
+                   chance."
+            .into(),
+        svg: plot::compare_loss(&runs)?,
+    });
+    let md = markdown::compare(&runs, dirs, out, &figs);
+    Ok((figs, md))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_window_is_round_and_bounded() {
+        assert_eq!(default_window(5), 5);
+        assert_eq!(default_window(200), 20);
+        assert_eq!(default_window(2000), 100);
+        assert_eq!(default_window(1_000_000), 5000);
+        for n in [20, 123, 4567, 89_012, 10_000_000] {
+            let w = default_window(n);
+            assert!((1..=5000).contains(&w), "{n}: {w}");
+            let lead = w / 10u64.pow(w.ilog10());
+            assert!(
+                [1, 2, 5].contains(&lead) && w % 10u64.pow(w.ilog10()) == 0,
+                "{w}"
+            );
+        }
+    }
+}

@@ -1,0 +1,440 @@
+//! One streaming pass over a results folder's per-packet files, into fixed-size state.
+//!
+//! `requests.csv` can hold millions of rows, written in the order packets finished rather than
+//! the order they were sent. The scan never keeps rows: RTTs go into HDR histograms (overall,
+//! late, per client), losses into time buckets whose width doubles when the run outlasts them,
+//! attempts into counters per attempt number, and first attempts into a bounded reorder buffer
+//! per client that releases them in seq order to find loss periods (RFC 3357 §4.2: a loss period
+//! is a maximal run of consecutive lost packets). Invariant: memory depends on the number of
+//! clients, attempts and distinct burst lengths, never on the number of rows.
+
+use super::csv::CsvReader;
+use anyhow::Result;
+use hdrhistogram::Histogram;
+use std::collections::{BTreeMap, VecDeque};
+use std::path::Path;
+
+/// Time buckets kept for the loss-over-time plot; when a packet is sent past the last one, pairs
+/// are merged and the width doubles.
+pub const TIME_BUCKETS: usize = 2048;
+/// How far ahead of the oldest missing seq a client's reorder buffer reaches. A first attempt
+/// more than this many seqs ahead forces the buffer forward; the seqs skipped that way end any
+/// loss period in progress (counted in `Scan::order_gaps`, never guessed as lost or received).
+pub const REORDER_SPAN: u64 = 1 << 16;
+
+pub const OUTCOMES: [&str; 5] = ["reply", "timeout", "interrupted", "connect_error", "error"];
+const REPLY: usize = 0;
+const TIMEOUT: usize = 1;
+
+pub fn new_histogram() -> Histogram<u64> {
+    Histogram::new(3).expect("3 significant digits is a valid precision")
+}
+
+/// Packets lost and packets with a known fate, per slice of send time.
+#[derive(Clone, Debug)]
+pub struct Timeline {
+    /// µs of send time per bucket.
+    pub width_us: u64,
+    /// (lost, lost + answered) per bucket.
+    pub buckets: Vec<(u64, u64)>,
+}
+
+impl Default for Timeline {
+    fn default() -> Self {
+        Timeline {
+            width_us: 1,
+            buckets: Vec::new(),
+        }
+    }
+}
+
+impl Timeline {
+    pub fn add(&mut self, sent_us: u64, lost: bool) {
+        while sent_us / self.width_us >= TIME_BUCKETS as u64 {
+            self.width_us *= 2;
+            let merged: Vec<(u64, u64)> = self
+                .buckets
+                .chunks(2)
+                .map(|c| c.iter().fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1)))
+                .collect();
+            self.buckets = merged;
+        }
+        let i = (sent_us / self.width_us) as usize;
+        if self.buckets.len() <= i {
+            self.buckets.resize(i + 1, (0, 0));
+        }
+        self.buckets[i].0 += u64::from(lost);
+        self.buckets[i].1 += 1;
+    }
+
+    /// Trailing windows of at least `n` packets: for each bucket end, (time in µs, loss ratio
+    /// of the fewest whole buckets back from there that hold `n` packets). Buckets before the
+    /// first full window give no point.
+    pub fn windows(&self, n: u64) -> Vec<(u64, f64)> {
+        let mut out = Vec::new();
+        let (mut lo, mut lost, mut total) = (0usize, 0u64, 0u64);
+        for (hi, &(l, t)) in self.buckets.iter().enumerate() {
+            lost += l;
+            total += t;
+            // Drop buckets from the back of the window while it still holds n without them.
+            while lo < hi && total - self.buckets[lo].1 >= n {
+                lost -= self.buckets[lo].0;
+                total -= self.buckets[lo].1;
+                lo += 1;
+            }
+            if total >= n && t > 0 {
+                out.push(((hi as u64 + 1) * self.width_us, lost as f64 / total as f64));
+            }
+        }
+        out
+    }
+}
+
+/// First attempts of one client, released in seq order.
+#[derive(Default)]
+struct SeqOrder {
+    /// The lowest seq not released yet.
+    next: u64,
+    /// Fate of seqs `next..`: 0 unknown, 1 lost, 2 answered, 3 neither (interrupted, error).
+    pending: VecDeque<u8>,
+    /// Length of the loss period in progress.
+    run: u64,
+}
+
+/// Accumulates loss period lengths.
+#[derive(Default)]
+struct Periods {
+    lengths: BTreeMap<u64, u64>,
+}
+
+impl Periods {
+    fn end(&mut self, run: &mut u64) {
+        if *run > 0 {
+            *self.lengths.entry(*run).or_default() += 1;
+            *run = 0;
+        }
+    }
+}
+
+impl SeqOrder {
+    /// Records the fate of `seq`; returns how many seqs were skipped unseen to make room.
+    fn insert(&mut self, seq: u64, fate: u8, periods: &mut Periods) -> u64 {
+        if seq < self.next {
+            return 0; // a second row for a released seq: the first one counted
+        }
+        let mut skipped = 0;
+        while seq - self.next >= REORDER_SPAN {
+            if self.pop(periods) == 0 {
+                skipped += 1;
+            }
+        }
+        let i = (seq - self.next) as usize;
+        if self.pending.len() <= i {
+            self.pending.resize(i + 1, 0);
+        }
+        if self.pending[i] == 0 {
+            self.pending[i] = fate;
+        }
+        while self.pending.front().is_some_and(|&f| f != 0) {
+            self.pop(periods);
+        }
+        skipped
+    }
+
+    /// Releases the front seq; returns its fate.
+    fn pop(&mut self, periods: &mut Periods) -> u8 {
+        let fate = self.pending.pop_front().unwrap_or(0);
+        self.next += 1;
+        if fate == 1 {
+            self.run += 1;
+        } else {
+            periods.end(&mut self.run);
+        }
+        fate
+    }
+
+    /// Releases everything at the end of the file; returns how many seqs never had a row.
+    fn drain(&mut self, periods: &mut Periods) -> u64 {
+        let mut missing = 0;
+        while !self.pending.is_empty() {
+            if self.pop(periods) == 0 {
+                missing += 1;
+            }
+        }
+        periods.end(&mut self.run);
+        missing
+    }
+}
+
+/// Everything the report draws, from one pass over `requests.csv`.
+pub struct Scan {
+    pub rows: u64,
+    /// Rows per outcome, in [`OUTCOMES`] order.
+    pub outcomes: [u64; 5],
+    /// RTTs of replies (µs).
+    pub rtt: Histogram<u64>,
+    /// For timeouts whose reply still came: how long after sending (µs).
+    pub late: Histogram<u64>,
+    /// RTTs of replies per client id.
+    pub per_client: BTreeMap<u32, Histogram<u64>>,
+    pub timeline: Timeline,
+    /// Loss period length → how many periods had it (from `requests.csv` when computed there).
+    pub periods: BTreeMap<u64, u64>,
+    /// First attempts (attempt 0) and how many of them were lost.
+    pub first_attempts: u64,
+    pub first_lost: u64,
+    /// Seqs the reorder buffer had to pass without a row (see [`REORDER_SPAN`]).
+    pub order_gaps: u64,
+    /// Rows per attempt number, and replies among them.
+    pub attempt_rows: Vec<u64>,
+    pub attempt_replies: Vec<u64>,
+}
+
+impl Scan {
+    /// Packets with a known fate: answered in time or lost.
+    pub fn decided(&self) -> u64 {
+        self.outcomes[REPLY] + self.outcomes[TIMEOUT]
+    }
+
+    pub fn replies(&self) -> u64 {
+        self.outcomes[REPLY]
+    }
+
+    pub fn timeouts(&self) -> u64 {
+        self.outcomes[TIMEOUT]
+    }
+
+    /// Highest attempt number seen (0 when nothing was retried).
+    pub fn max_attempt(&self) -> usize {
+        self.attempt_rows.len().saturating_sub(1)
+    }
+}
+
+/// Reads `requests.csv`; loss periods are computed from it when `periods` is true.
+pub fn scan_requests(path: &Path, periods: bool) -> Result<Scan> {
+    let mut r = CsvReader::open(path)?;
+    let client = r.column("client")?;
+    let seq = r.column("seq")?;
+    let attempt = r.column("attempt")?;
+    let sent = r.column("sent_us")?;
+    let outcome = r.column("outcome")?;
+    let rtt = r.column("rtt_us")?;
+    let late = r.optional_column("late_rtt_us");
+
+    let mut s = Scan {
+        rows: 0,
+        outcomes: [0; 5],
+        rtt: new_histogram(),
+        late: new_histogram(),
+        per_client: BTreeMap::new(),
+        timeline: Timeline::default(),
+        periods: BTreeMap::new(),
+        first_attempts: 0,
+        first_lost: 0,
+        order_gaps: 0,
+        attempt_rows: Vec::new(),
+        attempt_replies: Vec::new(),
+    };
+    let mut orders: BTreeMap<u32, SeqOrder> = BTreeMap::new();
+    let mut acc = Periods::default();
+    while r.next_row()? {
+        let c = r.u64(client)?;
+        let c = u32::try_from(c)
+            .map_err(|_| r.error(client, &format!("{c} is larger than a client id can be")))?;
+        let q = r.u64(seq)?;
+        let a = r.u64(attempt)?;
+        if a > 255 {
+            return Err(r.error(
+                attempt,
+                &format!("{a} is more attempts than losslab sends (at most 100 retries)"),
+            ));
+        }
+        let a = a as usize;
+        let t = r.u64(sent)?;
+        let o = r.word(outcome, &OUTCOMES)?;
+        s.rows += 1;
+        s.outcomes[o] += 1;
+        if s.attempt_rows.len() <= a {
+            s.attempt_rows.resize(a + 1, 0);
+            s.attempt_replies.resize(a + 1, 0);
+        }
+        s.attempt_rows[a] += 1;
+        match o {
+            REPLY => {
+                let v = r
+                    .opt_u64(rtt)?
+                    .ok_or_else(|| r.error(rtt, "empty, but a reply always has an RTT"))?;
+                record(&mut s.rtt, v);
+                record(s.per_client.entry(c).or_insert_with(new_histogram), v);
+                s.attempt_replies[a] += 1;
+                s.timeline.add(t, false);
+            }
+            TIMEOUT => {
+                if let Some(col) = late
+                    && let Some(v) = r.opt_u64(col)?
+                {
+                    record(&mut s.late, v);
+                }
+                s.timeline.add(t, true);
+            }
+            _ => {}
+        }
+        if a == 0 {
+            s.first_attempts += 1;
+            s.first_lost += u64::from(o == TIMEOUT);
+            if periods {
+                let fate = match o {
+                    TIMEOUT => 1,
+                    REPLY => 2,
+                    _ => 3,
+                };
+                s.order_gaps += orders.entry(c).or_default().insert(q, fate, &mut acc);
+            }
+        }
+    }
+    for order in orders.values_mut() {
+        s.order_gaps += order.drain(&mut acc);
+    }
+    s.periods = acc.lengths;
+    Ok(s)
+}
+
+fn record(h: &mut Histogram<u64>, v: u64) {
+    // `record` grows the histogram's range; an RTT in µs always fits.
+    h.record(v)
+        .expect("an auto-resizing histogram records any µs value");
+}
+
+/// Loss period lengths from `loss_periods.csv` (`client,start_seq,length`).
+pub fn read_loss_periods(path: &Path) -> Result<BTreeMap<u64, u64>> {
+    let mut r = CsvReader::open(path)?;
+    r.column("client")?;
+    r.column("start_seq")?;
+    let length = r.column("length")?;
+    let mut out = BTreeMap::new();
+    while r.next_row()? {
+        let l = r.u64(length)?;
+        if l == 0 {
+            return Err(r.error(length, "0, but a loss period has at least one loss"));
+        }
+        *out.entry(l).or_default() += 1;
+    }
+    Ok(out)
+}
+
+/// Logical requests by number of attempts and outcome, from `logical.csv`.
+#[derive(Clone, Debug, Default)]
+pub struct Logical {
+    /// attempts → (success, failed, other)
+    pub by_attempts: BTreeMap<u64, (u64, u64, u64)>,
+}
+
+impl Logical {
+    pub fn total(&self) -> u64 {
+        self.by_attempts.values().map(|v| v.0 + v.1 + v.2).sum()
+    }
+}
+
+pub fn read_logical(path: &Path) -> Result<Logical> {
+    let mut r = CsvReader::open(path)?;
+    let attempts = r.column("attempts")?;
+    let outcome = r.column("outcome")?;
+    let mut out = Logical::default();
+    while r.next_row()? {
+        let a = r.u64(attempts)?;
+        let o = r.word(outcome, &["success", "failed", "interrupted", "error"])?;
+        let e = out.by_attempts.entry(a).or_default();
+        match o {
+            0 => e.0 += 1,
+            1 => e.1 += 1,
+            _ => e.2 += 1,
+        }
+    }
+    Ok(out)
+}
+
+/// Logical requests by attempts, reconstructed from per-attempt counts when there is no
+/// `logical.csv`: a request reaching attempt k has exactly one row with attempt k, and only a
+/// timeout is retried, so those answered at attempt k are the replies there and those that
+/// gave up there are the rows at k that were not replies and went no further.
+pub fn logical_from_attempts(s: &Scan) -> Logical {
+    let mut out = Logical::default();
+    for k in 0..s.attempt_rows.len() {
+        let next = s.attempt_rows.get(k + 1).copied().unwrap_or(0);
+        let ended_unanswered = (s.attempt_rows[k] - s.attempt_replies[k]).saturating_sub(next);
+        if s.attempt_replies[k] + ended_unanswered > 0 {
+            out.by_attempts
+                .insert(k as u64 + 1, (s.attempt_replies[k], ended_unanswered, 0));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeline_doubles_its_width_and_keeps_counts() {
+        let mut t = Timeline::default();
+        for i in 0..10_000u64 {
+            t.add(i * 1000, i % 4 == 0);
+        }
+        assert!(t.buckets.len() <= TIME_BUCKETS);
+        let total: u64 = t.buckets.iter().map(|b| b.1).sum();
+        let lost: u64 = t.buckets.iter().map(|b| b.0).sum();
+        assert_eq!((lost, total), (2500, 10_000));
+        assert_eq!(
+            t.width_us, 8192,
+            "10 s in at most 2048 buckets of a power of two µs"
+        );
+        let w = t.windows(400);
+        assert!(!w.is_empty());
+        for (_, ratio) in &w {
+            assert!((ratio - 0.25).abs() < 0.01, "{ratio}");
+        }
+    }
+
+    #[test]
+    fn windows_hold_at_least_n_packets() {
+        let mut t = Timeline {
+            width_us: 10,
+            buckets: vec![(1, 1), (0, 1), (1, 1), (1, 1), (0, 1)],
+        };
+        assert_eq!(
+            t.windows(2),
+            vec![(20, 0.5), (30, 0.5), (40, 1.0), (50, 0.5)]
+        );
+        t.buckets.push((0, 0));
+        assert_eq!(t.windows(5).len(), 1, "an empty bucket adds no point");
+    }
+
+    #[test]
+    fn loss_periods_in_seq_order_whatever_the_row_order() {
+        // seq:  0 1 2 3 4 5 6 7   fate: L L R L L L R L   → periods 2, 3, 1
+        let fates = [1u8, 1, 2, 1, 1, 1, 2, 1];
+        let order = [3usize, 0, 7, 1, 6, 2, 5, 4];
+        let mut p = Periods::default();
+        let mut o = SeqOrder::default();
+        for &i in &order {
+            o.insert(i as u64, fates[i], &mut p);
+        }
+        assert_eq!(o.drain(&mut p), 0);
+        assert_eq!(p.lengths, BTreeMap::from([(1, 1), (2, 1), (3, 1)]));
+    }
+
+    #[test]
+    fn the_reorder_buffer_stays_bounded() {
+        let mut p = Periods::default();
+        let mut o = SeqOrder::default();
+        o.insert(1, 1, &mut p); // seq 0 never comes
+        let skipped = o.insert(REORDER_SPAN + 5, 1, &mut p);
+        assert_eq!(
+            skipped, 5,
+            "seqs 0 and 2..=5 passed unseen; seq 1 was known"
+        );
+        assert!(o.pending.len() as u64 <= REORDER_SPAN);
+        o.drain(&mut p);
+        assert_eq!(p.lengths, BTreeMap::from([(1, 2)]));
+    }
+}
