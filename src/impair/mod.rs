@@ -10,11 +10,13 @@
 //!
 //! Layout: [`loss`] (loss models and the per-flow Markov chains), [`delay`] (delay and jitter
 //! distributions), [`spec`] (netem's syntax, parsed and printed), `config` ([`ImpairConfig`]),
-//! `engine` ([`Impairments`], which turns a config into a [`Fate`] per packet).
+//! `engine` ([`Impairments`], which turns a config into a [`Fate`] per packet), [`link`] (the
+//! simulated path's delay and bandwidth, sim mode only).
 
 mod config;
 pub mod delay;
 mod engine;
+pub mod link;
 pub mod loss;
 pub mod spec;
 
@@ -55,6 +57,9 @@ pub enum Purpose {
     ReplyReorder = 15,
     RequestCorrupt = 16,
     ReplyCorrupt = 17,
+    /// The simulated link's propagation delay (jitter) per direction (sim mode, [`link`]).
+    LinkRequestDelay = 18,
+    LinkReplyDelay = 19,
 }
 
 /// A packet's identity as far as randomness is concerned.
