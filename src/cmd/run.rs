@@ -186,8 +186,11 @@ pub fn run_experiment(
         Some(s) => format!("sim (virtual time, link {})", s.link().config().describe()),
         None => server_addr.to_string(),
     };
-    let recorder = Recorder::new(rows, sc.clients.count, ground_truth, sc.clients.timeout)
+    let mut recorder = Recorder::new(rows, sc.clients.count, ground_truth, sc.clients.timeout)
         .with_context(|| format!("cannot write {}", requests_path.display()))?;
+    if !sc.output.requests_csv {
+        recorder = recorder.without_rows();
+    }
 
     let _ = writeln!(
         console,

@@ -38,6 +38,8 @@ pub struct Recorder<W: Write> {
     mismatches: u64,
     timeout: Duration,
     line: Vec<u8>,
+    /// False when rows go nowhere (`requests_csv = false`): statistics only, no formatting.
+    rows_on: bool,
 }
 
 impl<W: Write> Recorder<W> {
@@ -58,7 +60,14 @@ impl<W: Write> Recorder<W> {
             mismatches: 0,
             timeout,
             line: Vec::with_capacity(128),
+            rows_on: true,
         })
+    }
+
+    /// Keeps the statistics but formats no rows (the writer then only gets the header).
+    pub fn without_rows(mut self) -> Self {
+        self.rows_on = false;
+        self
     }
 
     /// The server decided what happens to packet `id`.
@@ -88,6 +97,9 @@ impl<W: Write> Recorder<W> {
         } else {
             ""
         };
+        if !self.rows_on {
+            return Ok(());
+        }
         // Built by hand: this runs once per packet, and `write!` costs several times more.
         let line = &mut self.line;
         line.clear();
