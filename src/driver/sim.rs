@@ -75,10 +75,27 @@ struct InFlight {
 }
 
 impl InFlight {
-    fn push(&mut self, f: Flight) {
-        if self.fifo.back().is_none_or(|last| last.at <= f.at) {
-            self.fifo.push_back(f);
+    /// Adds a datagram. The payload is copied into its slot in place: building the datagram
+    /// on the stack and moving it in made the CPU reread bytes it had just written in another
+    /// width (a store-forwarding stall), which cost more than the copy itself.
+    fn push(&mut self, at: Instant, order: u64, to_server: bool, client: u32, payload: &[u8]) {
+        let len = payload.len().min(MAX_REPLY_LEN);
+        let empty = Flight {
+            at,
+            order,
+            to_server,
+            client,
+            len: len as u8,
+            buf: [0; MAX_REPLY_LEN],
+        };
+        if self.fifo.back().is_none_or(|last| last.at <= at) {
+            self.fifo.push_back(empty);
+            if let Some(slot) = self.fifo.back_mut() {
+                slot.buf[..len].copy_from_slice(&payload[..len]);
+            }
         } else {
+            let mut f = empty;
+            f.buf[..len].copy_from_slice(&payload[..len]);
             self.heap.push(f);
         }
     }
@@ -281,17 +298,9 @@ impl SimLoop {
     /// Puts a datagram on the link in `dir`.
     fn send(&mut self, dir: Direction, client: u32, payload: &[u8], key: PacketKey) {
         let at = self.link.arrival(dir, key, payload.len(), self.now);
-        let len = payload.len().min(MAX_REPLY_LEN);
-        let mut buf = [0; MAX_REPLY_LEN];
-        buf[..len].copy_from_slice(&payload[..len]);
-        self.flight.push(Flight {
-            at,
-            order: self.next_order,
-            to_server: dir == Direction::Request,
-            client,
-            len: len as u8,
-            buf,
-        });
+        let to_server = dir == Direction::Request;
+        self.flight
+            .push(at, self.next_order, to_server, client, payload);
         self.next_order += 1;
     }
 
