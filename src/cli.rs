@@ -95,6 +95,16 @@ pub struct RunArgs {
     /// Also write the report (plots and report.md) into RESULTS/report.
     #[arg(long)]
     pub report: bool,
+    /// Simulate: virtual time over the scenario's [link], no sockets (udp-time only); the same
+    /// seed gives byte-identical files.
+    #[arg(long, conflicts_with = "live")]
+    pub sim: bool,
+    /// Run on real sockets even if the scenario says mode = "sim".
+    #[arg(long)]
+    pub live: bool,
+    /// Do not write requests.csv (one row per packet); keep only the summaries.
+    #[arg(long)]
+    pub no_requests_csv: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -285,6 +295,14 @@ pub fn execute(cli: Cli, signals: &Signals) -> Result<ExitCode> {
             };
             if let Some(seed) = args.seed {
                 sc.seed = seed;
+            }
+            if args.sim {
+                sc.mode = scenario::Mode::Sim;
+            } else if args.live {
+                sc.mode = scenario::Mode::Live;
+            }
+            if args.no_requests_csv {
+                sc.output.requests_csv = false;
             }
             let out_dir = args
                 .out

@@ -10,6 +10,7 @@
 use crate::client::backoff::Backoff;
 use crate::client::loadgen::Pacing;
 use crate::impair::ImpairConfig;
+use crate::impair::link::LinkConfig;
 use crate::impair::loss::LossModel;
 use crate::time::Duration;
 use serde::{Deserialize, Serialize, Serializer};
@@ -36,6 +37,12 @@ pub struct Scenario {
     pub impair: ImpairConfig,
     pub clients: ClientSpec,
     pub metrics: MetricsSpec,
+    /// Live sockets or virtual time (`mode`; `run --sim`/`--live` override it).
+    pub mode: Mode,
+    /// The simulated path (`[link]`), used in sim mode only; `None` = the default link.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link: Option<LinkConfig>,
+    pub output: OutputSpec,
 }
 
 /// How the summary is computed.
@@ -49,6 +56,30 @@ pub struct MetricsSpec {
 
 fn ser_percentiles<S: Serializer>(v: &bool, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(if *v { "lost-infinite" } else { "replies" })
+}
+
+/// How a run meets time and the network.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Real sockets on loopback and the machine's clock.
+    #[default]
+    Live,
+    /// The same cores under virtual time over a simulated link (udp-time only).
+    Sim,
+}
+
+/// `[output]`: which files a run writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct OutputSpec {
+    /// Write `requests.csv` (one row per packet); false keeps only the summaries.
+    pub requests_csv: bool,
+}
+
+impl Default for OutputSpec {
+    fn default() -> Self {
+        OutputSpec { requests_csv: true }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -161,12 +192,28 @@ struct RawScenario {
     impair: Option<Spanned<RawImpair>>,
     clients: Spanned<RawClients>,
     metrics: Option<Spanned<RawMetrics>>,
+    mode: Option<Spanned<String>>,
+    link: Option<Spanned<RawLink>>,
+    output: Option<RawOutput>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawMetrics {
     rtt_percentiles: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLink {
+    delay: Option<Spanned<String>>,
+    bandwidth: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOutput {
+    requests_csv: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -595,6 +642,7 @@ fn validate(raw: RawScenario, at: &Locator) -> Result<Scenario, ScenarioError> {
         None => timeout,
         Some(w) => duration(at, w, "clients.late_window")?,
     };
+    let (mode, link) = validate_sim(&raw, kind, at)?;
 
     Ok(Scenario {
         name: name.clone(),
@@ -623,8 +671,72 @@ fn validate(raw: RawScenario, at: &Locator) -> Result<Scenario, ScenarioError> {
             http10: c.http10.unwrap_or(false),
         },
         metrics: MetricsSpec { lost_as_infinite },
+        mode,
+        link,
+        output: OutputSpec {
+            requests_csv: raw
+                .output
+                .as_ref()
+                .and_then(|o| o.requests_csv)
+                .unwrap_or(true),
+        },
     })
 }
+
+/// What a scenario says about sim mode: `mode` and `[link]`, which only udp-time takes.
+fn validate_sim(
+    raw: &RawScenario,
+    kind: ServerKind,
+    at: &Locator,
+) -> Result<(Mode, Option<LinkConfig>), ScenarioError> {
+    let mode = match &raw.mode {
+        None => Mode::Live,
+        Some(m) => match m.get_ref().as_str() {
+            "live" => Mode::Live,
+            "sim" if kind == ServerKind::UdpTime => Mode::Sim,
+            "sim" => return Err(at.at(m, "mode", SIM_UDP_ONLY.into())),
+            other => {
+                return Err(at.at(
+                    m,
+                    "mode",
+                    format!(
+                        "unknown mode `{other}`; expected \"live\" (sockets on loopback) or \
+                         \"sim\" (virtual time over a simulated link)"
+                    ),
+                ));
+            }
+        },
+    };
+    let Some(l) = &raw.link else {
+        return Ok((mode, None));
+    };
+    if kind != ServerKind::UdpTime {
+        return Err(at.error(l.span(), Some("link"), SIM_UDP_ONLY.into()));
+    }
+    let fields = [
+        ("link.delay", &l.get_ref().delay),
+        ("link.bandwidth", &l.get_ref().bandwidth),
+    ];
+    fn text(v: &Option<Spanned<String>>) -> Option<&str> {
+        v.as_ref().map(|s| s.get_ref().as_str())
+    }
+    let link = LinkConfig::parse(text(fields[0].1), text(fields[1].1)).map_err(|e| {
+        let (field, value) = fields
+            .iter()
+            .find_map(|(f, v)| {
+                v.as_ref()
+                    .filter(|s| s.get_ref() == &e.spec)
+                    .map(|s| (*f, s))
+            })
+            .expect("the failing spec is one of the fields");
+        at.at(value, field, e.to_string())
+    })?;
+    Ok((mode, Some(link)))
+}
+
+/// Why a TCP scenario cannot run in sim mode.
+pub const SIM_UDP_ONLY: &str = "sim mode covers udp-time scenarios only: the simulator runs the \
+lossy time server and its clients, not TCP; run this scenario live (without --sim and mode = \"sim\")";
 
 fn kind_name(kind: ServerKind) -> &'static str {
     match kind {
@@ -825,6 +937,44 @@ timeout = "100ms"
         )
         .unwrap();
         assert!(s.clients.new_connection && s.clients.url.is_none());
+    }
+
+    #[test]
+    fn mode_link_and_output_parse_and_are_located() {
+        let s = parse(GOOD, "good.toml").unwrap();
+        assert_eq!(
+            (s.mode, s.link, s.output.requests_csv),
+            (Mode::Live, None, true)
+        );
+        let sim = GOOD.replace(
+            "seed = 7\n",
+            "seed = 7\nmode = \"sim\"\n[link]\ndelay = \"1ms 100us distribution normal\"\n\
+             bandwidth = \"10mbit\"\n[output]\nrequests_csv = false\n",
+        );
+        let s = parse(&sim, "sim.toml").unwrap();
+        assert_eq!(s.mode, Mode::Sim);
+        let link = s.link.unwrap();
+        assert_eq!(link.delay.spec(), "1ms 100us distribution normal");
+        assert_eq!(link.bandwidth, Some(10_000_000));
+        assert!(!s.output.requests_csv);
+        let e = err(&sim.replace("10mbit", "10mb"));
+        assert_eq!((e.line, e.field.as_deref()), (8, Some("link.bandwidth")));
+        assert!(e.message.contains("unknown unit"), "{e}");
+        let e = err(&sim.replace("1ms 100us", "1 100us"));
+        assert_eq!(e.field.as_deref(), Some("link.delay"));
+        let e = err(&sim.replace("mode = \"sim\"", "mode = \"fast\""));
+        assert_eq!((e.line, e.field.as_deref()), (5, Some("mode")));
+        let e = err(&sim.replace("delay =", "latency ="));
+        assert!(e.message.contains("unknown field `latency`"), "{e}");
+        // TCP cannot be simulated: `mode = "sim"` and `[link]` say so where they stand.
+        let tcp = GOOD
+            .replace("udp-time", "tcp-echo")
+            .replace("p = 0.25", "p = 0");
+        let e = err(&tcp.replace("seed = 7\n", "seed = 7\nmode = \"sim\"\n"));
+        assert_eq!((e.line, e.field.as_deref()), (5, Some("mode")));
+        assert!(e.message.contains("udp-time scenarios only"), "{e}");
+        let e = err(&format!("{tcp}\n[link]\ndelay = \"1ms\"\n"));
+        assert_eq!(e.field.as_deref(), Some("link"));
     }
 
     #[test]

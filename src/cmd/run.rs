@@ -6,24 +6,31 @@
 //! version). All three appear together at the end of the run or not at all; an interrupted run
 //! still writes them, with `status = interrupted`. Invariant: the summary is computed from the
 //! same records that became rows, never from a second count.
+//!
+//! Mode: live (sockets, the machine's clock) or sim (the same cores under virtual time, see
+//! `driver::sim`); only the driver differs, the recording after it is shared. A sim run writes
+//! no wall-clock value into its files (the server's address is "sim", `duration_us` is the
+//! simulated duration), so the same scenario and seed give byte-identical files; wall time goes
+//! to the console only.
 
 use crate::client::loadgen::{LoadGen, LoadGenConfig, Record};
 use crate::client::tcp::{Protocol, TcpLoad, TcpLoadConfig};
 use crate::cmd::progress::LiveProgress;
 use crate::driver::live::{Clock, EventLoop, Observer, Stop};
+use crate::driver::sim::{self, SIM_EPOCH_UNIX_US, SimLoop};
 use crate::driver::tcp::TcpService;
 use crate::impair::Impairments;
-use crate::metrics::output::{ResultsDir, finish};
+use crate::impair::link::Link;
+use crate::metrics::output::{ResultsDir, RowSink, finish};
 use crate::metrics::recorder::{Recorder, RecorderConfig, ServerTruth};
 use crate::metrics::stats::{INFINITE_RTT, SUMMARY_COLUMNS, SummaryRow};
-use crate::scenario::{Scenario, ServerKind};
+use crate::scenario::{Mode, SIM_UDP_ONLY, Scenario, ServerKind};
 use crate::server::time::{Action, Request, ServerEvent, ServerStats, TimeServer};
 use crate::time::{Duration, fmt_ms};
 use crate::wire::http::{Url, parse_url};
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use serde_json::json;
-use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
@@ -46,7 +53,10 @@ pub struct RunReport {
     pub server_addr: SocketAddr,
     /// Rows whose outcome disagrees with the server's ground truth.
     pub mismatches: u64,
+    /// The run's duration: the event loop's, or in sim mode the simulated time.
     pub duration: Duration,
+    /// Wall-clock time of the whole run (console only, never written to a file).
+    pub wall: std::time::Duration,
     pub out_dir: PathBuf,
 }
 
@@ -59,7 +69,7 @@ impl RunReport {
 }
 
 struct RunObserver<'a> {
-    recorder: Recorder<BufWriter<File>>,
+    recorder: Recorder<RowSink>,
     console: &'a mut dyn Write,
     /// The terminal's progress bar, when there is one.
     progress: Option<LiveProgress>,
@@ -131,10 +141,21 @@ pub fn run_experiment_with_progress(
     progress: bool,
 ) -> Result<RunReport> {
     let sc = &opts.scenario;
+    let sim_mode = sc.mode == Mode::Sim;
+    if sim_mode && sc.server.kind != ServerKind::UdpTime {
+        bail!("{}: {SIM_UDP_ONLY}", opts.source);
+    }
+    let wall = std::time::Instant::now();
     // Sockets first: a port in use must fail before anything is written.
     let clock = Clock::new();
-    let epoch_unix_us = clock.epoch_unix_us;
+    // Sim mode dates its replies from a fixed epoch, so that nothing depends on the wall clock.
+    let epoch_unix_us = if sim_mode {
+        SIM_EPOCH_UNIX_US
+    } else {
+        clock.epoch_unix_us
+    };
     let mut ev = EventLoop::new(clock)?;
+    let mut simloop = None;
     let (server_addr, ground_truth) = match sc.server.kind {
         ServerKind::UdpTime => {
             let impair = Impairments::new(sc.impair.clone(), sc.seed).with_retry_schedule(
@@ -143,7 +164,6 @@ pub fn run_experiment_with_progress(
                 sc.seed,
             );
             let server = TimeServer::with_impairments(impair, epoch_unix_us);
-            let addr = ev.add_server(sc.server.bind, server)?;
             let loadgen = LoadGen::new(LoadGenConfig {
                 clients: sc.clients.count,
                 first_client: 0,
@@ -156,8 +176,15 @@ pub fn run_experiment_with_progress(
                 late_window: sc.clients.late_window,
                 progress: false,
             });
-            ev.add_clients(reachable(addr), loadgen)?;
-            (addr, true)
+            if sim_mode {
+                let link = Link::new(sc.link.unwrap_or_default(), sc.seed);
+                simloop = Some(SimLoop::new(server, loadgen, link)?);
+                (sim::SERVER_ADDR, true)
+            } else {
+                let addr = ev.add_server(sc.server.bind, server)?;
+                ev.add_clients(reachable(addr), loadgen)?;
+                (addr, true)
+            }
         }
         ServerKind::TcpEcho | ServerKind::Http => {
             let (addr, protocol) = tcp_setup(sc, &mut ev)?;
@@ -180,13 +207,20 @@ pub fn run_experiment_with_progress(
     };
 
     let mut out = ResultsDir::create(&opts.out_dir)?;
-    let rows = out.stage("requests.csv")?;
-    let periods = out.stage("loss_periods.csv")?;
-    let logical = out.stage("logical.csv")?;
     let requests_path = opts.out_dir.join("requests.csv");
     let periods_path = opts.out_dir.join("loss_periods.csv");
     let logical_path = opts.out_dir.join("logical.csv");
-    let recorder = Recorder::new(
+    let rows = match sc.output.requests_csv {
+        true => RowSink::File(out.stage("requests.csv")?),
+        false => RowSink::Off,
+    };
+    let periods = RowSink::File(out.stage("loss_periods.csv")?);
+    let logical = RowSink::File(out.stage("logical.csv")?);
+    let server_text = match &simloop {
+        Some(s) => format!("sim (virtual time, link {})", s.link().config().describe()),
+        None => server_addr.to_string(),
+    };
+    let mut recorder = Recorder::new(
         rows,
         periods,
         logical,
@@ -200,6 +234,9 @@ pub fn run_experiment_with_progress(
         },
     )
     .with_context(|| format!("cannot write the files of {}", opts.out_dir.display()))?;
+    if !sc.output.requests_csv {
+        recorder = recorder.without_rows();
+    }
 
     let _ = writeln!(
         console,
@@ -210,7 +247,7 @@ pub fn run_experiment_with_progress(
         sc.clients.count,
         sc.clients.requests,
         sc.clients.timeout,
-        server_addr
+        server_text
     );
     let total = u64::from(sc.clients.count) * u64::from(sc.clients.requests);
     let mut observer = RunObserver {
@@ -222,8 +259,13 @@ pub fn run_experiment_with_progress(
         requests: sc.clients.requests,
         retries: sc.clients.retries,
     };
-    let stop = ev.run(&mut observer, interrupt)?;
-    let duration = ev.elapsed();
+    let stop = match &mut simloop {
+        Some(s) => s.run(&mut observer, interrupt)?,
+        None => ev.run(&mut observer, interrupt)?,
+    };
+    let duration = simloop
+        .as_ref()
+        .map_or_else(|| ev.elapsed(), SimLoop::elapsed);
     let RunObserver {
         mut recorder,
         console,
@@ -237,16 +279,24 @@ pub fn run_experiment_with_progress(
     recorder
         .finish()
         .with_context(|| format!("cannot write the files of {}", opts.out_dir.display()))?;
-    let lg = ev.loadgen();
+    let lg = simloop.as_ref().map_or(ev.loadgen(), |s| Some(s.loadgen()));
     let summary = recorder.summary(|i| lg.map(|l| l.unmatched(i)).unwrap_or_default());
     let mismatches = recorder.mismatches();
     let (rows, periods, logical) = recorder
         .into_inner()
         .with_context(|| format!("cannot write the files of {}", opts.out_dir.display()))?;
-    finish(rows, &requests_path)?;
-    finish(periods, &periods_path)?;
-    finish(logical, &logical_path)?;
-    let server_stats = ev.server().map(TimeServer::stats).unwrap_or_default();
+    if let RowSink::File(rows) = rows {
+        finish(rows, &requests_path)?;
+    }
+    for (sink, path) in [(periods, &periods_path), (logical, &logical_path)] {
+        if let RowSink::File(w) = sink {
+            finish(w, path)?;
+        }
+    }
+    let server_stats = match &simloop {
+        Some(s) => s.server().stats(),
+        None => ev.server().map(TimeServer::stats).unwrap_or_default(),
+    };
     let status = if stop == Stop::Interrupted {
         "interrupted"
     } else {
@@ -261,12 +311,12 @@ pub fn run_experiment_with_progress(
         csv.push('\n');
     }
     out.stage_bytes("summary.csv", csv.as_bytes())?;
-    let doc = json!({
+    let mut doc = json!({
         "losslab_version": env!("CARGO_PKG_VERSION"),
         "scenario_file": opts.source,
         "scenario": sc,
         "seed": sc.seed,
-        "mode": "live",
+        "mode": sc.mode,
         "status": status,
         "interrupted": stop == Stop::Interrupted,
         "timeout_us": sc.clients.timeout.as_micros(),
@@ -283,21 +333,27 @@ pub fn run_experiment_with_progress(
         "duration_us": duration.as_micros(),
         "server": {
             "kind": sc.server.kind,
-            "address": server_addr.to_string(),
+            "address": if sim_mode { "sim".to_string() } else { server_addr.to_string() },
             "received": server_stats.received,
             "answered": server_stats.answered,
             "dropped": server_stats.dropped,
             "plain": server_stats.plain,
         },
         "ground_truth_mismatches": mismatches,
+        // `null` when requests.csv was not written ([output] requests_csv = false).
         "files": {
-            "requests": "requests.csv",
+            "requests": sc.output.requests_csv.then_some("requests.csv"),
             "summary": "summary.csv",
             "loss_periods": "loss_periods.csv",
             "logical": "logical.csv",
         },
         "summary": summary,
     });
+    if let Some(s) = &simloop {
+        // serde_json's map is sorted by key, so where these go does not depend on insertion.
+        doc["sim_duration_s"] = json!(duration.as_micros() as f64 / 1e6);
+        doc["link"] = json!(s.link().config());
+    }
     let mut text = serde_json::to_string_pretty(&doc)?;
     text.push('\n');
     out.stage_bytes("summary.json", text.as_bytes())?;
@@ -310,6 +366,7 @@ pub fn run_experiment_with_progress(
         server_addr,
         mismatches,
         duration,
+        wall: wall.elapsed(),
         out_dir: opts.out_dir.clone(),
     };
     print_summary(console, sc, &report);
@@ -500,10 +557,22 @@ fn print_summary(console: &mut dyn Write, sc: &Scenario, r: &RunReport) {
             r.mismatches
         ));
     }
+    let files = match sc.output.requests_csv {
+        true => "requests.csv,summary.csv,summary.json,loss_periods.csv,logical.csv",
+        false => "summary.csv,summary.json,loss_periods.csv,logical.csv",
+    };
+    let seconds = r.duration.as_micros() as f64 / 1e6;
+    let timing = match sc.mode {
+        Mode::Live => format!("{seconds:.2} s"),
+        Mode::Sim => format!(
+            "simulated {seconds:.3} s in {:.3} s of wall time, {:.0} requests/s",
+            r.wall.as_secs_f64(),
+            all.sent as f64 / r.wall.as_secs_f64().max(1e-9)
+        ),
+    };
     text.push_str(&format!(
-        "results: {}/{{requests.csv,summary.csv,summary.json,loss_periods.csv,logical.csv}} ({:.2} s)\n",
+        "results: {}/{{{files}}} ({timing})\n",
         r.out_dir.display(),
-        r.duration.as_micros() as f64 / 1e6
     ));
     let _ = console.write_all(text.as_bytes());
 }

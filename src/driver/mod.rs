@@ -1,8 +1,9 @@
 //! Drivers run the sans-IO core against the world. `live` owns real sockets, a monotonic clock
-//! and one mio `Poll`. Invariant: drivers decide nothing; they move bytes and time in and out of
-//! the core.
+//! and one mio `Poll`; `sim` runs the same cores under a virtual clock over a simulated link.
+//! Invariant: drivers decide nothing; they move bytes and time in and out of the core.
 
 pub mod live;
+pub mod sim;
 pub mod tcp;
 
 /// The error for a socket that could not be bound: the address, what the kernel said, and the

@@ -10,11 +10,13 @@
 //!
 //! Layout: [`loss`] (loss models and the per-flow Markov chains), [`delay`] (delay and jitter
 //! distributions), [`spec`] (netem's syntax, parsed and printed), `config` ([`ImpairConfig`]),
-//! `engine` ([`Impairments`], which turns a config into a [`Fate`] per packet).
+//! `engine` ([`Impairments`], which turns a config into a [`Fate`] per packet), [`link`] (the
+//! simulated path's delay and bandwidth, sim mode only).
 
 mod config;
 pub mod delay;
 mod engine;
+pub mod link;
 pub mod loss;
 pub mod spec;
 
@@ -60,6 +62,9 @@ pub enum Purpose {
     ReplyLossGap = 19,
     /// The jitter of a client's backoff wait before a retry.
     BackoffJitter = 20,
+    /// The simulated link's propagation delay (jitter) per direction (sim mode, [`link`]).
+    LinkRequestDelay = 21,
+    LinkReplyDelay = 22,
 }
 
 /// A packet's identity as far as randomness is concerned.

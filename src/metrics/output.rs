@@ -73,6 +73,37 @@ pub fn finish(w: BufWriter<File>, name: &Path) -> Result<()> {
         .with_context(|| format!("cannot write {}", name.display()))
 }
 
+/// Where per-packet rows go: a staged file, or nowhere when a run keeps only its summaries
+/// (`[output] requests_csv = false`). Rows still pass through the recorder either way, so the
+/// summary never depends on whether they were written.
+pub enum RowSink {
+    File(BufWriter<File>),
+    Off,
+}
+
+impl Write for RowSink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            RowSink::File(w) => w.write(buf),
+            RowSink::Off => Ok(buf.len()),
+        }
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        match self {
+            RowSink::File(w) => w.write_all(buf),
+            RowSink::Off => Ok(()),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            RowSink::File(w) => w.flush(),
+            RowSink::Off => Ok(()),
+        }
+    }
+}
+
 impl Drop for ResultsDir {
     fn drop(&mut self) {
         if !self.committed {

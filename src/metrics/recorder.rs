@@ -63,6 +63,8 @@ pub struct Recorder<W: Write> {
     /// Rows whose outcome disagrees with the server's action (reply ⇔ answered).
     mismatches: u64,
     line: Vec<u8>,
+    /// False when rows go nowhere (`requests_csv = false`): statistics only, no formatting.
+    rows_on: bool,
     /// Loss periods that ended during the last call, waiting to be written.
     ended: Vec<(u32, u32, u64)>,
 }
@@ -97,8 +99,15 @@ impl<W: Write> Recorder<W> {
             server_actions: FxHashMap::default(),
             mismatches: 0,
             line: Vec::with_capacity(128),
+            rows_on: true,
             ended: Vec::new(),
         })
+    }
+
+    /// Keeps the statistics but formats no rows (the writer then only gets the header).
+    pub fn without_rows(mut self) -> Self {
+        self.rows_on = false;
+        self
     }
 
     /// Hands client `index`'s first attempts that are now in seq order to its loss patterns and
@@ -230,6 +239,9 @@ impl<W: Write> Recorder<W> {
         } else {
             ""
         };
+        if !self.rows_on {
+            return Ok(());
+        }
         // Built by hand: this runs once per packet, and `write!` costs several times more.
         let line = &mut self.line;
         line.clear();
