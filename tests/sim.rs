@@ -322,7 +322,7 @@ fn no_requests_csv_keeps_the_same_summary() {
     let files = folder(&without);
     assert_eq!(
         files.keys().collect::<Vec<_>>(),
-        ["summary.csv", "summary.json"]
+        ["loss_periods.csv", "summary.csv", "summary.json"]
     );
     assert_eq!(files["summary.csv"], folder(&with)["summary.csv"]);
     let json: serde_json::Value = serde_json::from_slice(&files["summary.json"]).unwrap();

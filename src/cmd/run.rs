@@ -215,7 +215,11 @@ pub fn run_experiment_with_progress(
         false => RowSink::Off,
     };
     let periods = RowSink::File(out.stage("loss_periods.csv")?);
-    let logical = RowSink::File(out.stage("logical.csv")?);
+    // Summary-only runs skip the per-request rows too: they are as many as the packets.
+    let logical = match sc.output.requests_csv {
+        true => RowSink::File(out.stage("logical.csv")?),
+        false => RowSink::Off,
+    };
     let server_text = match &simloop {
         Some(s) => format!("sim (virtual time, link {})", s.link().config().describe()),
         None => server_addr.to_string(),
@@ -345,7 +349,7 @@ pub fn run_experiment_with_progress(
             "requests": sc.output.requests_csv.then_some("requests.csv"),
             "summary": "summary.csv",
             "loss_periods": "loss_periods.csv",
-            "logical": "logical.csv",
+            "logical": sc.output.requests_csv.then_some("logical.csv"),
         },
         "summary": summary,
     });
@@ -559,7 +563,7 @@ fn print_summary(console: &mut dyn Write, sc: &Scenario, r: &RunReport) {
     }
     let files = match sc.output.requests_csv {
         true => "requests.csv,summary.csv,summary.json,loss_periods.csv,logical.csv",
-        false => "summary.csv,summary.json,loss_periods.csv,logical.csv",
+        false => "summary.csv,summary.json,loss_periods.csv",
     };
     let seconds = r.duration.as_micros() as f64 / 1e6;
     let timing = match sc.mode {

@@ -63,7 +63,8 @@ pub struct Recorder<W: Write> {
     /// Rows whose outcome disagrees with the server's action (reply ⇔ answered).
     mismatches: u64,
     line: Vec<u8>,
-    /// False when rows go nowhere (`requests_csv = false`): statistics only, no formatting.
+    /// False when per-packet and per-request rows go nowhere (`requests_csv = false`):
+    /// statistics only, no formatting.
     rows_on: bool,
     /// Loss periods that ended during the last call, waiting to be written.
     ended: Vec<(u32, u32, u64)>,
@@ -104,7 +105,8 @@ impl<W: Write> Recorder<W> {
         })
     }
 
-    /// Keeps the statistics but formats no rows (the writer then only gets the header).
+    /// Keeps the statistics but formats no per-packet or per-request rows (`requests.csv` and
+    /// `logical.csv` then only get their headers); loss periods are still written.
     pub fn without_rows(mut self) -> Self {
         self.rows_on = false;
         self
@@ -147,6 +149,9 @@ impl<W: Write> Recorder<W> {
 
     fn write_logical(&mut self, l: &LogicalRecord) -> io::Result<()> {
         self.stats[l.index as usize].add_logical(l);
+        if !self.rows_on {
+            return Ok(());
+        }
         let line = &mut self.line;
         line.clear();
         push_u64(line, u64::from(l.client));
