@@ -54,6 +54,26 @@ pub enum Command {
     Check(crate::check::CheckArgs),
     /// Plots and a markdown report from results folders (one, or several to compare).
     Report(ReportArgs),
+    /// Run every scenario into results/<name>/ (the reference outputs); --verify reruns them and
+    /// compares: sim-mode folders byte for byte, live ones with `losslab check`.
+    RunAll(RunAllArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct RunAllArgs {
+    /// Folder of scenario files.
+    #[arg(long, default_value = "scenarios")]
+    pub scenarios: PathBuf,
+    /// Where the runs go [default: results, or a temporary folder with --verify].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Rerun and compare with the committed references instead of replacing them; exit 1 on any
+    /// difference (sim mode) or failed check (live mode).
+    #[arg(long)]
+    pub verify: bool,
+    /// The committed references --verify compares with.
+    #[arg(long, default_value = "results")]
+    pub results: PathBuf,
 }
 
 #[derive(Args, Debug)]
@@ -409,6 +429,23 @@ pub fn execute(cli: Cli, signals: &Signals) -> Result<ExitCode> {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(1)
+            })
+        }
+        Command::RunAll(args) => {
+            let outcome = crate::cmd::run_all::run_all(
+                &crate::cmd::run_all::RunAllOptions {
+                    scenarios: args.scenarios,
+                    out: args.out,
+                    verify: args.verify,
+                    results: args.results,
+                },
+                interrupt,
+                console,
+            )?;
+            Ok(match outcome {
+                crate::cmd::run_all::RunAllOutcome::Ok => ExitCode::SUCCESS,
+                crate::cmd::run_all::RunAllOutcome::Failed => ExitCode::from(1),
+                crate::cmd::run_all::RunAllOutcome::Interrupted => ExitCode::from(130),
             })
         }
         Command::Report(args) => {

@@ -20,7 +20,13 @@ fn reference(name: &str) -> PathBuf {
 fn copy_reference(name: &str, to: &Path) -> PathBuf {
     let dest = to.join(name);
     fs::create_dir_all(&dest).unwrap();
-    for f in ["requests.csv", "summary.csv", "summary.json"] {
+    for f in [
+        "requests.csv",
+        "summary.csv",
+        "summary.json",
+        "loss_periods.csv",
+        "logical.csv",
+    ] {
         fs::copy(reference(name).join(f), dest.join(f)).unwrap();
     }
     dest
@@ -187,7 +193,13 @@ fn a_missing_column_exits_2_naming_file_and_column_and_writes_nothing() {
     );
     assert_eq!(
         names_in(&dir),
-        ["requests.csv", "summary.csv", "summary.json"]
+        [
+            "logical.csv",
+            "loss_periods.csv",
+            "requests.csv",
+            "summary.csv",
+            "summary.json"
+        ]
     );
 }
 

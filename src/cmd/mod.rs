@@ -6,5 +6,6 @@ pub mod head;
 pub mod model;
 pub mod progress;
 pub mod run;
+pub mod run_all;
 pub mod serve;
 pub mod time_client;

@@ -1,0 +1,301 @@
+//! `losslab run-all`: every scenario of a folder into its results folder, and `--verify`, which
+//! reruns them all and holds the new results against the committed references.
+//!
+//! References come in two kinds. A sim-mode scenario's folder is a regression fixture: the same
+//! scenario and seed give the same bytes on every machine, so `--verify` compares every file and
+//! fails on any difference, naming the file and showing the first lines that differ. A live
+//! scenario's folder is example data (its RTTs are the machine's): `--verify` judges the fresh
+//! run with `losslab check` instead — against `results/<name>/expect.toml` when the reference
+//! has one, else against the scenario's loss model. Invariant: a scenario that does not load
+//! stops everything before anything runs; each folder is written whole or not at all (as by
+//! `losslab run`).
+
+use crate::check::{CheckArgs, Format};
+use crate::cmd::run::{RunOptions, run_experiment};
+use crate::driver::live::Stop;
+use crate::report::{ReportOptions, write_report};
+use crate::scenario::{self, Mode, Scenario};
+use anyhow::{Context, Result, bail};
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+pub struct RunAllOptions {
+    /// Folder of scenario files (`*.toml`).
+    pub scenarios: PathBuf,
+    /// Where the runs go [default: `results`, or a fresh temporary folder with `verify`].
+    pub out: Option<PathBuf>,
+    /// Compare the fresh runs with the references in `results`.
+    pub verify: bool,
+    /// The committed references.
+    pub results: PathBuf,
+}
+
+/// How the whole batch went.
+#[derive(Debug, PartialEq, Eq)]
+pub enum RunAllOutcome {
+    Ok,
+    /// `--verify` found a difference or a failed check.
+    Failed,
+    Interrupted,
+}
+
+/// The scenarios of `dir`, sorted by file name, each loaded and validated.
+fn load_all(dir: &Path) -> Result<Vec<(PathBuf, Scenario)>> {
+    let mut files: Vec<PathBuf> = fs::read_dir(dir)
+        .with_context(|| format!("cannot read the scenario folder {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        bail!("{} holds no scenario files (*.toml)", dir.display());
+    }
+    files
+        .into_iter()
+        .map(|p| scenario::load(&p).map(|s| (p, s)))
+        .collect()
+}
+
+pub fn run_all(
+    opts: &RunAllOptions,
+    interrupt: &AtomicBool,
+    console: &mut dyn Write,
+) -> Result<RunAllOutcome> {
+    let all = load_all(&opts.scenarios)?;
+    let out_root = match (&opts.out, opts.verify) {
+        (Some(out), _) => out.clone(),
+        (None, false) => PathBuf::from("results"),
+        (None, true) => std::env::temp_dir().join(format!("losslab-verify-{}", std::process::id())),
+    };
+    let mut failed = Vec::new();
+    for (path, sc) in all {
+        let out_dir = out_root.join(&sc.name);
+        let mode = sc.mode;
+        let name = sc.name.clone();
+        let with_rows = sc.output.requests_csv;
+        let run = RunOptions {
+            scenario: sc,
+            source: path.display().to_string(),
+            out_dir: out_dir.clone(),
+            show_discards: false,
+        };
+        let report = run_experiment(&run, interrupt, &mut std::io::sink())
+            .with_context(|| format!("scenario {}", path.display()))?;
+        if report.stop == Stop::Interrupted {
+            let _ = writeln!(console, "{name}: interrupted; stopping");
+            return Ok(RunAllOutcome::Interrupted);
+        }
+        if with_rows {
+            write_report(&ReportOptions {
+                dirs: vec![out_dir.clone()],
+                out: None,
+                window: None,
+            })
+            .with_context(|| format!("the report of {}", out_dir.display()))?;
+        }
+        let all_row = report.all();
+        let _ = writeln!(
+            console,
+            "{name:<20} {:<4} {:>8} packets, loss {:>6}, {:.2} s {} -> {}",
+            match mode {
+                Mode::Live => "live",
+                Mode::Sim => "sim",
+            },
+            all_row.sent,
+            all_row
+                .loss_ratio
+                .map_or("-".into(), |l| format!("{:.1}%", l * 100.0)),
+            report.duration.as_micros() as f64 / 1e6,
+            if mode == Mode::Sim { "simulated" } else { "" },
+            out_dir.display()
+        );
+        if !opts.verify {
+            continue;
+        }
+        let reference = opts.results.join(&name);
+        let ok = match mode {
+            Mode::Sim => same_bytes(&reference, &out_dir, console)?,
+            Mode::Live => {
+                let expect = reference.join("expect.toml");
+                let args = CheckArgs {
+                    results: out_dir.clone(),
+                    expect: expect.exists().then_some(expect),
+                    baseline: None,
+                    confidence: None,
+                    rtt_tolerance: None,
+                    format: Format::Text,
+                };
+                let mut text = Vec::new();
+                let verdict = crate::check::run(&args, &mut text)
+                    .with_context(|| format!("checking {}", out_dir.display()))?;
+                if !verdict.passed() {
+                    let _ = console.write_all(&text);
+                }
+                verdict.passed()
+            }
+        };
+        let _ = writeln!(
+            console,
+            "{:<20} {}",
+            "",
+            match (mode, ok) {
+                (Mode::Sim, true) => "same bytes as the reference".to_string(),
+                (Mode::Live, true) => "passes losslab check".to_string(),
+                (_, false) => format!("FAILED against {}", reference.display()),
+            }
+        );
+        if !ok {
+            failed.push(name);
+        }
+    }
+    if !opts.verify {
+        return Ok(RunAllOutcome::Ok);
+    }
+    if failed.is_empty() {
+        let _ = writeln!(console, "verify: every scenario matches its reference");
+        if opts.out.is_none() {
+            // Our own scratch folder: nothing in it is needed once everything matched.
+            let _ = fs::remove_dir_all(&out_root);
+        }
+        Ok(RunAllOutcome::Ok)
+    } else {
+        let _ = writeln!(
+            console,
+            "verify: {} failed: {} (fresh results in {})",
+            failed.len(),
+            failed.join(", "),
+            out_root.display()
+        );
+        Ok(RunAllOutcome::Failed)
+    }
+}
+
+/// Every file under `dir`, as paths relative to it, sorted.
+fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![PathBuf::new()];
+    while let Some(rel) = stack.pop() {
+        let here = dir.join(&rel);
+        for entry in
+            fs::read_dir(&here).with_context(|| format!("cannot read {}", here.display()))?
+        {
+            let entry = entry?;
+            let rel = rel.join(entry.file_name());
+            if entry.file_type()?.is_dir() {
+                stack.push(rel);
+            } else {
+                out.push(rel);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Whether `fresh` holds exactly the files of `reference`, byte for byte; prints what differs.
+fn same_bytes(reference: &Path, fresh: &Path, console: &mut dyn Write) -> Result<bool> {
+    if !reference.is_dir() {
+        let _ = writeln!(
+            console,
+            "  no reference folder {}: run `losslab run-all` and commit it",
+            reference.display()
+        );
+        return Ok(false);
+    }
+    let want = files_under(reference)?;
+    let got = files_under(fresh)?;
+    let mut ok = true;
+    for rel in want.iter().filter(|r| !got.contains(r)) {
+        let _ = writeln!(console, "  {} is missing from the fresh run", rel.display());
+        ok = false;
+    }
+    for rel in got.iter().filter(|r| !want.contains(r)) {
+        let _ = writeln!(console, "  {} is new (not in the reference)", rel.display());
+        ok = false;
+    }
+    for rel in want.iter().filter(|r| got.contains(r)) {
+        let a = fs::read(reference.join(rel))?;
+        let b = fs::read(fresh.join(rel))?;
+        if a != b {
+            ok = false;
+            let _ = writeln!(console, "  {} differs:", reference.join(rel).display());
+            let _ = console.write_all(first_differences(&a, &b, 5).as_bytes());
+        }
+    }
+    Ok(ok)
+}
+
+/// The first `max` lines that differ between two texts, as `-` (reference) / `+` (fresh) pairs
+/// with their line numbers.
+fn first_differences(a: &[u8], b: &[u8], max: usize) -> String {
+    let a = String::from_utf8_lossy(a);
+    let b = String::from_utf8_lossy(b);
+    let (la, lb): (Vec<&str>, Vec<&str>) = (a.lines().collect(), b.lines().collect());
+    let mut out = String::new();
+    let mut shown = 0;
+    for i in 0..la.len().max(lb.len()) {
+        let (x, y) = (la.get(i), lb.get(i));
+        if x != y {
+            out.push_str(&format!(
+                "    line {}:\n    - {}\n    + {}\n",
+                i + 1,
+                x.unwrap_or(&"(none)"),
+                y.unwrap_or(&"(none)")
+            ));
+            shown += 1;
+            if shown == max {
+                out.push_str("    ...\n");
+                break;
+            }
+        }
+    }
+    if la.len() != lb.len() {
+        out.push_str(&format!(
+            "    ({} lines in the reference, {} in the fresh run)\n",
+            la.len(),
+            lb.len()
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn differences_name_the_lines() {
+        let d = first_differences(b"a\nb\nc\n", b"a\nB\nc\nd\n", 5);
+        assert!(d.contains("line 2:\n    - b\n    + B"), "{d}");
+        assert!(d.contains("line 4:\n    - (none)\n    + d"), "{d}");
+        assert!(
+            d.contains("3 lines in the reference, 4 in the fresh run"),
+            "{d}"
+        );
+    }
+
+    #[test]
+    fn same_bytes_finds_missing_new_and_changed_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (r, f) = (tmp.path().join("r"), tmp.path().join("f"));
+        for d in [&r, &f] {
+            fs::create_dir_all(d.join("report")).unwrap();
+            fs::write(d.join("summary.csv"), "x\n1\n").unwrap();
+            fs::write(d.join("report/report.md"), "# t\n").unwrap();
+        }
+        let mut text = Vec::new();
+        assert!(same_bytes(&r, &f, &mut text).unwrap());
+        fs::write(f.join("summary.csv"), "x\n2\n").unwrap();
+        fs::write(f.join("extra.csv"), "").unwrap();
+        fs::remove_file(f.join("report/report.md")).unwrap();
+        let mut text = Vec::new();
+        assert!(!same_bytes(&r, &f, &mut text).unwrap());
+        let text = String::from_utf8(text).unwrap();
+        assert!(text.contains("summary.csv differs"), "{text}");
+        assert!(text.contains("- 1\n    + 2"), "{text}");
+        assert!(text.contains("extra.csv is new"), "{text}");
+        assert!(text.contains("report/report.md is missing"), "{text}");
+    }
+}
