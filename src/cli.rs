@@ -109,9 +109,10 @@ pub struct RunArgs {
     /// Results folder [default: results/<scenario name>].
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Print only the summary, not each discard (nor the progress bar).
-    #[arg(short, long)]
-    pub quiet: bool,
+    /// Print only the summary, not each discard (nor the progress bar); twice (-qq): print
+    /// nothing at all, for scripts that only want the files and the exit code.
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub quiet: u8,
     /// Also write the report (plots and report.md) into RESULTS/report.
     #[arg(long)]
     pub report: bool,
@@ -331,9 +332,15 @@ pub fn execute(cli: Cli, signals: &Signals) -> Result<ExitCode> {
                 scenario: sc,
                 source,
                 out_dir,
-                show_discards: !args.quiet,
+                show_discards: args.quiet == 0,
             };
-            let progress = !args.quiet && std::io::stderr().is_terminal();
+            let progress = args.quiet == 0 && std::io::stderr().is_terminal();
+            let mut silent = std::io::sink();
+            let console: &mut dyn Write = if args.quiet >= 2 {
+                &mut silent
+            } else {
+                console
+            };
             let report = run_experiment_with_progress(&opts, interrupt, console, progress)?;
             if args.report {
                 write_report_for(&report.out_dir, console)?;

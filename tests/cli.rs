@@ -301,3 +301,20 @@ fn sigint_stops_a_long_run_and_keeps_its_results() {
         assert!(line.ends_with(",interrupted"), "{line}");
     }
 }
+
+/// `-qq`: nothing on the console, the same files written, exit 0 (for scripts that only want
+/// the files and the exit code; the progress bar never shows when stderr is not a terminal).
+#[test]
+fn double_quiet_prints_nothing_and_still_writes_results() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let done = run(
+        losslab(tmp.path()).args(["run", "-qq", "--out"]).arg(&out),
+        b"",
+    );
+    assert_eq!(done.code(), Some(0), "{done:?}");
+    assert_eq!(done.stdout, "");
+    assert_eq!(done.stderr, "");
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    assert_eq!(summary.lines().count(), 6, "{summary}");
+}
