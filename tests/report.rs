@@ -565,3 +565,25 @@ fn the_new_metrics_files_are_used_when_present() {
     );
     assert!(!tmp.path().join("r2").exists());
 }
+
+/// A figure an earlier report drew and this one does not is removed with the new report, so
+/// `report/` never holds an SVG that report.md does not show.
+#[test]
+fn a_figure_the_new_report_does_not_draw_is_removed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = copy_reference("lab9-udp-time", tmp.path());
+    fs::create_dir_all(dir.join("report")).unwrap();
+    fs::write(dir.join("report/attempts.svg"), "<svg/>").unwrap();
+    fs::write(dir.join("report/notes.txt"), "mine").unwrap();
+    let done = report(tmp.path(), &[&dir], &[]);
+    assert_eq!(done.code(), Some(0), "{done:?}");
+    assert!(
+        !dir.join("report/attempts.svg").exists(),
+        "no retries, no attempts figure"
+    );
+    assert!(
+        dir.join("report/notes.txt").exists(),
+        "only SVGs are the report's"
+    );
+    assert!(dir.join("report/rtt-cdf.svg").exists());
+}

@@ -102,6 +102,18 @@ fn write_all(out: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
         // Only an empty folder: `ResultsDir` already removed its temporary files.
         let _ = std::fs::remove_dir(out);
     }
+    if result.is_ok() {
+        // A figure an earlier report drew and this one does not (no retries any more, say)
+        // would otherwise linger beside a report.md that no longer mentions it.
+        if let Ok(entries) = std::fs::read_dir(out) {
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if name.ends_with(".svg") && !files.iter().any(|(n, _)| *n == name) {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        }
+    }
     result
 }
 
@@ -245,7 +257,13 @@ fn single(f: &Folder, window: Option<u64>) -> Result<(Vec<Figure>, String)> {
             svg: plot::rtt_per_client(f)?,
         });
     }
-    if let Some(l) = &f.logical {
+    // Only when some request was sent more than once: without retries every request used
+    // one attempt, and the loss figures already say how many were answered.
+    if let Some(l) = f
+        .logical
+        .as_ref()
+        .filter(|l| l.by_attempts.keys().any(|&a| a > 1))
+    {
         let first = l.by_attempts.get(&1).map_or(0, |v| v.0);
         let failed: u64 = l.by_attempts.values().map(|v| v.1).sum();
         let source = if f.logical_from_file {
