@@ -21,6 +21,19 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
+/// Side-by-side reports drawn after the runs, into `<out>/comparisons/<name>/`, when all their
+/// folders were produced: the lab's lesson (TCP turns loss into delay), what backoff buys, and
+/// a live run next to its simulation. They come from live runs, so `--verify` does not compare
+/// them byte for byte.
+const COMPARISONS: [(&str, [&str; 2]); 3] = [
+    ("udp-loss-vs-tcp", ["lab9-udp-time", "tcp-echo"]),
+    (
+        "retry-immediate-vs-backoff",
+        ["retry-immediate", "retry-backoff"],
+    ),
+    ("lab9-live-vs-sim", ["lab9-udp-time", "lab9-udp-time-sim"]),
+];
+
 pub struct RunAllOptions {
     /// Folder of scenario files (`*.toml`).
     pub scenarios: PathBuf,
@@ -148,6 +161,19 @@ pub fn run_all(
         );
         if !ok {
             failed.push(name);
+        }
+    }
+    for (name, runs) in COMPARISONS {
+        let dirs: Vec<PathBuf> = runs.iter().map(|r| out_root.join(r)).collect();
+        if dirs.iter().all(|d| d.join("requests.csv").is_file()) {
+            let out = out_root.join("comparisons").join(name);
+            write_report(&ReportOptions {
+                dirs,
+                out: Some(out.clone()),
+                window: None,
+            })
+            .with_context(|| format!("the comparison {}", out.display()))?;
+            let _ = writeln!(console, "{:<20} comparison -> {}", name, out.display());
         }
     }
     if !opts.verify {

@@ -512,5 +512,31 @@ fn observations(runs: &[(String, &Folder)]) -> String {
         }
         s.push('\n');
     }
+    // Runs that retried: what the retries bought, from the summary's logical-request columns.
+    let retried: Vec<String> = runs
+        .iter()
+        .filter_map(|(label, f)| {
+            let all = f.summary.all();
+            let ratio = f.summary.num(all, "success_ratio")?;
+            let per = f.summary.num(all, "attempts_per_success")?;
+            let p99 = f.summary.num(all, "tts_p99_us").filter(|v| v.is_finite());
+            (per > 1.0).then(|| {
+                format!(
+                    "{label} answered {} of its requests in the end, with {per:.2} attempts per \
+                     success and 99% of them within {}",
+                    pct(ratio),
+                    p99.map_or("–".into(), fmt_us)
+                )
+            })
+        })
+        .collect();
+    if !retried.is_empty() {
+        let _ = writeln!(
+            s,
+            "\nWith retries: {}. The packets' loss counts every attempt; a request succeeds \
+             when any of its attempts is answered.",
+            retried.join("; ")
+        );
+    }
     s
 }
