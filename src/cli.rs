@@ -308,7 +308,7 @@ pub fn execute(cli: Cli, signals: &Signals) -> Result<ExitCode> {
     match cli.command {
         Command::Run(args) => {
             let (mut sc, source) = match &args.scenario {
-                Some(path) => (scenario::load(path)?, path.display().to_string()),
+                Some(path) => (scenario::load(path)?, scenario::source_name(path)),
                 None => (
                     scenario::parse(DEFAULT_SCENARIO, DEFAULT_SCENARIO_PATH)?,
                     format!("{DEFAULT_SCENARIO_PATH} (built-in default)"),
@@ -324,6 +324,12 @@ pub fn execute(cli: Cli, signals: &Signals) -> Result<ExitCode> {
             }
             if args.no_requests_csv {
                 sc.output.requests_csv = false;
+            }
+            if args.report && !sc.output.requests_csv {
+                anyhow::bail!(
+                    "--report draws its figures from requests.csv, which this run would not \
+                     write (--no-requests-csv or [output] requests_csv = false); drop one of them"
+                );
             }
             let out_dir = args
                 .out
@@ -342,7 +348,10 @@ pub fn execute(cli: Cli, signals: &Signals) -> Result<ExitCode> {
                 console
             };
             let report = run_experiment_with_progress(&opts, interrupt, console, progress)?;
-            if args.report {
+            if args.report && report.stop != Stop::Interrupted {
+                signals
+                    .waiting
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
                 write_report_for(&report.out_dir, console)?;
             }
             Ok(exit_for(report.stop))
@@ -431,6 +440,10 @@ pub fn execute(cli: Cli, signals: &Signals) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Check(args) => {
+            // No event loop to stop and nothing half-written to keep: Ctrl-C ends it at once.
+            signals
+                .waiting
+                .store(true, std::sync::atomic::Ordering::Relaxed);
             let report = crate::check::run(&args, console)?;
             Ok(if report.passed() {
                 ExitCode::SUCCESS
@@ -456,6 +469,11 @@ pub fn execute(cli: Cli, signals: &Signals) -> Result<ExitCode> {
             })
         }
         Command::Report(args) => {
+            // Reading the CSVs is the long part and writes nothing; the files appear by rename
+            // at the end. A Ctrl-C ends it at once.
+            signals
+                .waiting
+                .store(true, std::sync::atomic::Ordering::Relaxed);
             let written = crate::report::write_report(&ReportOptions {
                 dirs: args.dirs,
                 out: args.out,

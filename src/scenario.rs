@@ -260,6 +260,28 @@ struct RawClients {
     http10: Option<bool>,
 }
 
+/// How a scenario file is named in results: the path without `.` components, and relative to
+/// the working directory when it lies under it, so `./scenarios/x.toml`, `scenarios/x.toml` and
+/// `/repo/scenarios/x.toml` (run from `/repo`) all write the same `scenario_file` — a sim run's
+/// files must not depend on how its path was typed.
+pub fn source_name(path: &Path) -> String {
+    use std::path::Component;
+    let relative = match std::env::current_dir() {
+        Ok(cwd) if path.is_absolute() => path.strip_prefix(&cwd).unwrap_or(path),
+        _ => path,
+    };
+    let parts: Vec<String> = relative
+        .components()
+        .filter(|c| !matches!(c, Component::CurDir))
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let joined = parts.join("/");
+    match relative.has_root() {
+        true => format!("/{}", joined.trim_start_matches('/')),
+        false => joined,
+    }
+}
+
 /// Reads and validates a scenario file.
 pub fn load(path: &Path) -> anyhow::Result<Scenario> {
     let text = std::fs::read_to_string(path)
@@ -854,6 +876,24 @@ timeout = "100ms"
             "kind = \"udp-time\"\nbind = \"localhost\"",
         ));
         assert_eq!(e.field.as_deref(), Some("server.bind"));
+    }
+
+    #[test]
+    fn source_names_do_not_depend_on_spelling() {
+        assert_eq!(
+            source_name(Path::new("./scenarios/x.toml")),
+            "scenarios/x.toml"
+        );
+        assert_eq!(
+            source_name(Path::new("scenarios/./x.toml")),
+            "scenarios/x.toml"
+        );
+        let abs = std::env::current_dir().unwrap().join("scenarios/x.toml");
+        assert_eq!(source_name(&abs), "scenarios/x.toml");
+        assert_eq!(
+            source_name(Path::new("/elsewhere/x.toml")),
+            "/elsewhere/x.toml"
+        );
     }
 
     #[test]

@@ -96,10 +96,11 @@ impl Backoff {
         let jitter = match rest {
             [] => 0.0,
             ["jitter", j] => {
+                // Through the impairment specs' exact decimal parser, so "7%" is the double
+                // nearest 0.07 and prints back as "7%".
                 let v = j
                     .strip_suffix('%')
-                    .and_then(|p| p.parse::<f64>().ok())
-                    .map(|p| p / 100.0)
+                    .and_then(|_| crate::impair::spec::probability("jitter", j).ok())
                     .filter(|v| (0.0..1.0).contains(v))
                     .ok_or_else(|| {
                         format!("`{text}`: jitter is a percentage below 100%, like `jitter 20%`")
@@ -165,7 +166,7 @@ impl fmt::Display for Backoff {
             }
         }
         if self.jitter > 0.0 {
-            write!(f, " jitter {}%", self.jitter * 100.0)?;
+            write!(f, " jitter {}", crate::impair::spec::percent(self.jitter))?;
         }
         Ok(())
     }

@@ -362,6 +362,7 @@ pub fn run_experiment_with_progress(
     text.push('\n');
     out.stage_bytes("summary.json", text.as_bytes())?;
     out.commit()?;
+    clear_stale(&opts.out_dir, sc.output.requests_csv)?;
 
     let report = RunReport {
         stop,
@@ -375,6 +376,38 @@ pub fn run_experiment_with_progress(
     };
     print_summary(console, sc, &report);
     Ok(report)
+}
+
+/// After a run replaced a results folder, removes what an earlier run left there that this one
+/// did not write: the per-packet and per-request files of a summary-only run, and the earlier
+/// run's report (report.md and its figures), which described other data. Other files (an
+/// `expect.toml`, a user's notes) stay.
+fn clear_stale(dir: &std::path::Path, wrote_rows: bool) -> Result<()> {
+    let mut stale: Vec<PathBuf> = Vec::new();
+    if !wrote_rows {
+        stale.extend(["requests.csv", "logical.csv"].map(|f| dir.join(f)));
+    }
+    if let Ok(entries) = std::fs::read_dir(dir.join("report")) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name == "report.md" || name.ends_with(".svg") {
+                stale.push(e.path());
+            }
+        }
+    }
+    for path in stale {
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(e).with_context(|| {
+                    format!("cannot remove {} left by an earlier run", path.display())
+                });
+            }
+        }
+    }
+    let _ = std::fs::remove_dir(dir.join("report")); // only when now empty
+    Ok(())
 }
 
 /// Clients cannot send to 0.0.0.0; a server bound to all interfaces is reached on loopback.

@@ -85,21 +85,46 @@ pub fn run_all(
     let mut failed = Vec::new();
     for (path, sc) in all {
         let out_dir = out_root.join(&sc.name);
+        // Each run goes to a scratch folder beside its target and replaces the target only
+        // once it finished: a Ctrl-C must never leave an interrupted run where a reference was.
+        let scratch = out_root.join(format!(".{}.partial", sc.name));
+        let _ = fs::remove_dir_all(&scratch);
         let mode = sc.mode;
         let name = sc.name.clone();
         let with_rows = sc.output.requests_csv;
         let run = RunOptions {
             scenario: sc,
-            source: path.display().to_string(),
-            out_dir: out_dir.clone(),
+            source: scenario::source_name(&path),
+            out_dir: scratch.clone(),
             show_discards: false,
         };
-        let report = run_experiment(&run, interrupt, &mut std::io::sink())
-            .with_context(|| format!("scenario {}", path.display()))?;
-        if report.stop == Stop::Interrupted {
-            let _ = writeln!(console, "{name}: interrupted; stopping");
+        let done = run_experiment(&run, interrupt, &mut std::io::sink())
+            .with_context(|| format!("scenario {}", path.display()));
+        let report = match done {
+            Ok(r) if r.stop != Stop::Interrupted => r,
+            Ok(_) => {
+                let _ = fs::remove_dir_all(&scratch);
+                let _ = writeln!(
+                    console,
+                    "{name}: interrupted; {} is left as it was",
+                    out_dir.display()
+                );
+                return Ok(RunAllOutcome::Interrupted);
+            }
+            Err(e) => {
+                let _ = fs::remove_dir_all(&scratch);
+                return Err(e);
+            }
+        };
+        replace_results(&scratch, &out_dir)?;
+        if interrupt.load(std::sync::atomic::Ordering::Relaxed) {
+            let _ = writeln!(
+                console,
+                "{name}: done; interrupted before its report, stopping"
+            );
             return Ok(RunAllOutcome::Interrupted);
         }
+        // Drawn in place, so report.md names the folder it describes.
         if with_rows {
             write_report(&ReportOptions {
                 dirs: vec![out_dir.clone()],
@@ -164,6 +189,9 @@ pub fn run_all(
         }
     }
     for (name, runs) in COMPARISONS {
+        if interrupt.load(std::sync::atomic::Ordering::Relaxed) {
+            return Ok(RunAllOutcome::Interrupted);
+        }
         let dirs: Vec<PathBuf> = runs.iter().map(|r| out_root.join(r)).collect();
         if dirs.iter().all(|d| d.join("requests.csv").is_file()) {
             let out = out_root.join("comparisons").join(name);
@@ -196,6 +224,44 @@ pub fn run_all(
         );
         Ok(RunAllOutcome::Failed)
     }
+}
+
+/// Moves a finished run's files from `scratch` into `target` and removes what an earlier run
+/// left in `target` that this one did not write (result files and report figures); other files
+/// there, such as `expect.toml`, stay. Each file moves by rename, so a reader sees either the
+/// old or the new version of it.
+fn replace_results(scratch: &Path, target: &Path) -> Result<()> {
+    let fresh = files_under(scratch)?;
+    fs::create_dir_all(target).with_context(|| format!("cannot create {}", target.display()))?;
+    if target.is_dir() {
+        for rel in files_under(target)? {
+            let ours = rel.starts_with("report")
+                || matches!(
+                    rel.to_str(),
+                    Some(
+                        "requests.csv"
+                            | "logical.csv"
+                            | "loss_periods.csv"
+                            | "summary.csv"
+                            | "summary.json"
+                    )
+                );
+            if ours && !fresh.contains(&rel) {
+                fs::remove_file(target.join(&rel))
+                    .with_context(|| format!("cannot remove {}", target.join(&rel).display()))?;
+            }
+        }
+    }
+    for rel in &fresh {
+        let to = target.join(rel);
+        if let Some(parent) = to.parent() {
+            fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        fs::rename(scratch.join(rel), &to)
+            .with_context(|| format!("cannot move {} into place", to.display()))?;
+    }
+    fs::remove_dir_all(scratch).with_context(|| format!("cannot remove {}", scratch.display()))
 }
 
 /// Every file under `dir`, as paths relative to it, sorted.

@@ -37,9 +37,13 @@ use rustc_hash::FxHashMap;
 use serde::{Serialize, Serializer};
 use std::fmt;
 
-/// Most chain steps one retry can lie after its previous attempt: 2^16, the cost of walking a
-/// whole block, whatever wait a schedule asks for.
+/// Most chain steps one retry can lie after its previous attempt: 2^16, whatever wait a
+/// schedule asks for (a chain has long forgotten its state by then).
 pub const MAX_GAP: u32 = 1 << 16;
+
+/// Gaps up to this many extra steps are walked one draw at a time; longer ones jump with a
+/// power of the transition matrix, so a retry costs O(log gap), not O(gap), in the event loop.
+const WALK_LIMIT: u32 = 64;
 
 /// The longest loss pattern (digits).
 pub const MAX_PATTERN: usize = 256;
@@ -459,6 +463,46 @@ impl LossModel {
         }
     }
 
+    /// The state `k` steps after `s`, drawn with `u` from row `s` of M^k (M^k by repeated
+    /// squaring).
+    fn jump(&self, s: u8, k: u32, u: f64) -> u8 {
+        let n = self.states();
+        let mul = |a: &Matrix, b: &Matrix| {
+            let mut c = [[0.0; 4]; 4];
+            for i in 0..n {
+                for j in 0..n {
+                    c[i][j] = (0..n).map(|t| a[i][t] * b[t][j]).sum();
+                }
+            }
+            c
+        };
+        let mut result = [[0.0; 4]; 4];
+        for (i, row) in result.iter_mut().enumerate().take(n) {
+            row[i] = 1.0;
+        }
+        let (mut base, mut k) = (self.matrix(), k);
+        while k > 0 {
+            if k & 1 == 1 {
+                result = mul(&result, &base);
+            }
+            base = mul(&base, &base);
+            k >>= 1;
+        }
+        let row = result[usize::from(s)];
+        let mut acc = 0.0;
+        let mut last = s;
+        for (t, &p) in row.iter().enumerate().take(n) {
+            if p > 0.0 {
+                acc += p;
+                last = t as u8;
+                if u < acc {
+                    return last;
+                }
+            }
+        }
+        last
+    }
+
     /// How much more the count of lost first attempts varies than independent coin flips at
     /// the same rate would: `Var(ΣX) / (n·p·(1-p))` for long runs, which for a stationary chain
     /// is `1 + 2·Σ_{k≥1} ρ_k` with ρ_k the lag-k autocorrelation of the loss indicator. With
@@ -751,14 +795,22 @@ impl Chains {
             s = model.step(s, draw.uniform_at(step, key.seq, a));
             let extra = gaps
                 .get(usize::from(a) - 1)
-                .map_or(0, |g| g.saturating_sub(1));
+                .map_or(0, |g| g.saturating_sub(1))
+                .min(MAX_GAP - 1);
             if extra > 0 {
                 // One keystream per (flow, attempt), positions seq·2^16 + j: a retry's extra
                 // steps never share a draw with another seq's or another attempt's.
                 let gap = lane.stream(Kind::LossGap, key.flow) | (u64::from(a) << 40);
                 let base = key.seq << 16;
-                for j in 0..u64::from(extra.min(MAX_GAP - 1)) {
-                    s = model.step(s, draw.uniform_at(gap, base + j, 0));
+                if extra <= WALK_LIMIT {
+                    for j in 0..u64::from(extra) {
+                        s = model.step(s, draw.uniform_at(gap, base + j, 0));
+                    }
+                } else {
+                    // A long wait: one draw from row s of M^extra (the same distribution as
+                    // walking, at O(log extra) cost), from a position the walk never uses.
+                    let u = draw.uniform_at(gap, base + u64::from(MAX_GAP - 1), 0);
+                    s = model.jump(s, extra, u);
                 }
             }
         }
@@ -1187,6 +1239,39 @@ mod tests {
             }
         }
         assert_binomial("retries after 10 steps", k, n, 0.2 + 0.8 * lambda.powi(10));
+    }
+
+    /// A wait past the walking limit jumps with M^g instead: after a loss (Bad), g = 300 or
+    /// 1000 steps on, the chain is Bad with probability π_B + (1 − π_B)·λ^g ≈ π_B = 0.2
+    /// (λ = 0.6875, λ^300 ≈ 1e-49).
+    #[test]
+    fn a_long_wait_jumps_with_the_matrix_power() {
+        let model = LossModel::bursty(0.2, 4.0).unwrap();
+        for g in [300u32, 1000] {
+            let mut draw = KeyedDraw::new(12);
+            let mut chains = Chains::default();
+            let (mut n, mut k) = (0u64, 0u64);
+            for flow in 0..50 {
+                for seq in 0..2000 {
+                    if model
+                        .outcome(&mut draw, &mut chains, REQ, key(flow, seq, 0), &[])
+                        .0
+                    {
+                        n += 1;
+                        k += u64::from(
+                            model
+                                .outcome(&mut draw, &mut chains, REQ, key(flow, seq, 1), &[g])
+                                .0,
+                        );
+                    }
+                }
+            }
+            assert_binomial("retries after a long wait", k, n, 0.2);
+        }
+        // M^1 is M: from Good, u just below M[0][0] stays Good, just above goes Bad.
+        let m = model.matrix();
+        assert_eq!(model.jump(0, 1, m[0][0] - 1e-12), 0);
+        assert_eq!(model.jump(0, 1, m[0][0] + 1e-12), 1);
     }
 
     /// For simple Gilbert the loss indicator is the Bad-state indicator, whose lag-k
