@@ -410,3 +410,46 @@ fn newer_results_use_first_attempts_the_variance_factor_and_loss_periods() {
         done.stderr
     );
 }
+
+/// With no first attempts (n = 0) and a variance factor > 1, `effective_counts` turned 0 of 0
+/// into 0 of 1, so the model check reported "NaN = 0 of 0 first attempts ... pass" instead of a
+/// skip (the module's invariant: empty inputs are `skip`). From the review's regressions.
+#[test]
+fn no_first_attempts_is_a_skip_even_with_a_variance_factor() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let src = repo_results("retry-backoff");
+    let dir = t.join("zero");
+    std::fs::create_dir(&dir).unwrap();
+    for f in ["summary.json", "loss_periods.csv"] {
+        std::fs::copy(src.join(f), dir.join(f)).unwrap();
+    }
+    // Every count 0, every ratio empty: a run that resolved nothing.
+    let csv = std::fs::read_to_string(src.join("summary.csv")).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let mut out = csv.lines().next().unwrap().to_string() + "\n";
+    for line in csv.lines().skip(1) {
+        let cells: Vec<String> = line
+            .split(',')
+            .zip(&header)
+            .map(|(c, h)| match *h {
+                "sent"
+                | "replies"
+                | "timeouts"
+                | "first_attempts"
+                | "first_attempt_losses"
+                | "loss_periods"
+                | "logical_requests"
+                | "successes" => "0".to_string(),
+                "loss_ratio" | "loss_ci_low" | "loss_ci_high" => String::new(),
+                _ => c.to_string(),
+            })
+            .collect();
+        out += &(cells.join(",") + "\n");
+    }
+    std::fs::write(dir.join("summary.csv"), out).unwrap();
+    let done = check(t, &[&dir, &"--format", &"json"]);
+    assert_eq!(done.code(), Some(0), "{done:?}");
+    assert_eq!(verdict(&done, "loss_ratio"), "skip", "{}", done.stdout);
+    assert!(!done.stdout.contains("NaN"), "{}", done.stdout);
+}

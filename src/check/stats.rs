@@ -138,9 +138,11 @@ pub fn z_for_confidence(confidence: f64) -> f64 {
 /// [`crate::metrics::stats::wilson`] applies. `f` is the variance inflation of the loss count
 /// (1 for independent losses); dividing by it gives the number of independent trials that would
 /// carry the same information. Rounding moves the interval's centre by at most `0.5/(n/f)`, far
-/// inside its half-width. `f <= 1` or non-finite leaves the counts unchanged.
+/// inside its half-width. `f <= 1` or non-finite leaves the counts unchanged, and so does
+/// `n = 0`: no trials stay no trials (so the caller's test is a skip), where rounding up to one
+/// would invent a sample.
 pub fn effective_counts(k: u64, n: u64, factor: f64) -> (u64, u64) {
-    if !(factor.is_finite() && factor > 1.0) {
+    if n == 0 || !(factor.is_finite() && factor > 1.0) {
         return (k, n);
     }
     let n_eff = (n as f64 / factor).round().max(1.0);
@@ -326,6 +328,9 @@ mod tests {
         // n/f = 2000/4 = 500; k scaled to the same proportion: 0.0845 · 500 = 42.25 → 42.
         assert_eq!(effective_counts(169, 2000, 4.0), (42, 500));
         assert_eq!(effective_counts(0, 3, 10.0), (0, 1));
+        // Regression: 0 of 0 became 0 of 1, and the model check a NaN "pass".
+        assert_eq!(effective_counts(0, 0, 10.0), (0, 0));
+        assert_eq!(effective_counts(0, 0, 1.0), (0, 0));
     }
 
     /// 550 of 1000 against 500 of 1000: p̂ = 0.525, se = sqrt(0.525 · 0.475 · 0.002) = 0.0223327,
