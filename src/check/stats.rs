@@ -12,9 +12,19 @@
 //! a chi-square homogeneity test needs bins with enough expected counts, which short runs lack.
 //! Mann-Whitney ranks with midranks, corrects its variance for ties exactly, needs no binning,
 //! and is most sensitive to the regression that matters here: bursts becoming systematically
-//! longer or shorter. Loss periods of a Gilbert-type chain are independent of each other
-//! (each starts afresh on entering the bad state), so the test's independence assumption holds
-//! for the models losslab implements.
+//! longer or shorter.
+//!
+//! What the test assumes: within each folder the loss-period lengths are independent draws from
+//! one distribution (its variance `Var[U]` below is only right then). That holds for Bernoulli
+//! loss (every period is an independent geometric run) and for the simple Gilbert model
+//! (`gemodel` with 1-h = 1 and 1-k = 0: a period is exactly one stay in the bad state, and the
+//! chain starts afresh each time it enters it). It does not hold for `gemodel` with 1-h < 1 (the
+//! bad state sometimes delivers, cutting one stay into several periods) or 1-k > 0 (the good
+//! state loses too), nor for the 4-state model: there a period's length depends on the hidden
+//! state it came from, and neighbouring periods share that state, so their lengths are
+//! positively correlated. Correlated lengths make `U` vary more than `Var[U]` says, so for those
+//! models the test is anti-conservative: a correct run fails it more often than
+//! 1 − confidence, and its verdict is a screen to investigate rather than a calibrated one.
 
 use std::collections::BTreeMap;
 use std::f64::consts::{PI, SQRT_2};
