@@ -453,3 +453,72 @@ fn no_first_attempts_is_a_skip_even_with_a_variance_factor() {
     assert_eq!(verdict(&done, "loss_ratio"), "skip", "{}", done.stdout);
     assert!(!done.stdout.contains("NaN"), "{}", done.stdout);
 }
+
+/// Runs a sim-mode Bernoulli scenario (seed 42, p = 0.5, 2 clients of 100 requests) with the
+/// given timeout and `[link]` delay/bandwidth lines (none: the default link, 50us each way)
+/// into `dir/name`. Virtual time: the same files on every machine.
+fn run_sim(dir: &Path, name: &str, timeout: &str, link: &str) -> PathBuf {
+    let mut text = ScenarioText {
+        name,
+        clients: 2,
+        requests: 100,
+        timeout,
+        ..Default::default()
+    }
+    .render()
+    .replacen("\n\n[server]", "\nmode = \"sim\"\n\n[server]", 1);
+    if !link.is_empty() {
+        text += &format!("\n[link]\n{link}\n");
+    }
+    let file = dir.join(format!("{name}.toml"));
+    std::fs::write(&file, text).unwrap();
+    let out = dir.join(name);
+    let done = run(
+        losslab(dir)
+            .arg("run")
+            .arg(&file)
+            .args(["-q", "--out"])
+            .arg(&out),
+        b"",
+    );
+    assert_eq!(done.code(), Some(0), "{done:?}");
+    out
+}
+
+/// The model predicts only the server's drops. A simulated link whose round trip can reach the
+/// timeout (a long delay, unbounded jitter, a bandwidth limit and its queue) loses replies no
+/// model predicts, so the model check must refuse (exit 2, pointing to --expect) as it does for
+/// the server's delay; a short constant link must still be checked against the model.
+#[test]
+fn the_model_check_refuses_a_link_that_can_reach_the_timeout() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let refused = |dir: &Path, why: &str| {
+        let done = check(t, &[&dir]);
+        assert_eq!(done.code(), Some(2), "{}: {done:?}", dir.display());
+        for text in ["no model predicts that loss", "--expect", why] {
+            assert!(done.stderr.contains(text), "{text}: {}", done.stderr);
+        }
+        assert!(done.stdout.is_empty(), "{}", done.stdout);
+    };
+    // 5 ms each way against an 8 ms timeout: every reply is late.
+    refused(&run_sim(t, "far", "8ms", "delay = \"5ms\""), "link");
+    // Normal jitter has no upper bound; a bandwidth limit queues without one.
+    refused(&repo_results("lab9-udp-time-sim"), "normal");
+    refused(&repo_results("sim-link-queue"), "bandwidth");
+    refused(
+        &run_sim(t, "queue", "1s", "bandwidth = \"100mbit\""),
+        "bandwidth",
+    );
+    // Uniform jitter is bounded: 2 × (5 + 2) ms = 14 ms reaches a 14 ms timeout...
+    refused(&run_sim(t, "edge", "14ms", "delay = \"5ms 2ms\""), "link");
+    // ...and stays below a 20 ms one, as the default link (50us) stays below any timeout.
+    for dir in [
+        run_sim(t, "near", "20ms", "delay = \"5ms 2ms\""),
+        run_sim(t, "default", "1s", ""),
+    ] {
+        let done = check(t, &[&dir, &"--format", &"json"]);
+        assert_eq!(done.code(), Some(0), "{done:?}");
+        assert_eq!(verdict(&done, "loss_ratio"), "pass");
+    }
+}
