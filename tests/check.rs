@@ -1,6 +1,6 @@
 //! `losslab check` as a process: real runs judged against their model, an expectations file and
-//! a baseline; the exit codes 0/1/2; and folders in the newer format (first-attempt columns,
-//! a variance factor, `loss_periods.csv`) written by hand where a run cannot yet produce them.
+//! a baseline; the exit codes 0/1/2; and folders written by hand (first-attempt counts, a
+//! variance factor, `loss_periods.csv`) where a run cannot produce the numbers a test needs.
 //!
 //! Every run here is seeded, so which packets the server drops is fixed. What a seed cannot fix
 //! is the machine: a reply slower than the timeout, or a request the kernel drops because the
@@ -203,10 +203,8 @@ fn unreadable_input_exits_2_naming_file_column_and_line() {
     let tmp = tempfile::tempdir().unwrap();
     let t = tmp.path();
 
-    // A missing column.
-    // (Without the first-attempt columns the model check counts timeouts of all packets.)
+    // A missing column: named at load, whichever check would have read it.
     let r = copy_reference(t, "lab9-udp-time");
-    drop_column(&r, "first_attempts");
     drop_column(&r, "timeouts");
     let done = check(t, &[&r]);
     assert_eq!(done.code(), Some(2), "{done:?}");
@@ -217,7 +215,7 @@ fn unreadable_input_exits_2_naming_file_column_and_line() {
     );
     assert!(done.stdout.is_empty());
 
-    // A column a baseline check needs, missing in the baseline.
+    // A column a baseline check reads, missing in the baseline.
     let base = copy_reference(t, "retries-closed-loop");
     drop_column(&base, "rtt_p90_us");
     let good = repo_results("lab9-udp-time");
@@ -230,39 +228,37 @@ fn unreadable_input_exits_2_naming_file_column_and_line() {
         done.stderr
     );
 
-    // A column an expectation names, absent from the results: both places named.
-    let older = copy_reference(t, "retry-immediate");
-    drop_column(&older, "loss_period_max");
+    // A column an expectation names that no summary.csv has: both places named.
     let expect = t.join("e.toml");
     std::fs::write(
         &expect,
-        "loss_ratio = \"<= 0.6\"\nloss_period_max = \"<= 5\"\n",
+        "loss_ratio = \"<= 0.6\"\nloss_period_median = \"<= 5\"\n",
     )
     .unwrap();
-    let done = check(t, &[&older, &"--expect", &expect]);
+    let done = check(t, &[&repo_results("retry-immediate"), &"--expect", &expect]);
     assert_eq!(done.code(), Some(2), "{done:?}");
     assert!(
-        done.stderr.contains("e.toml:2:1: key `loss_period_max`"),
+        done.stderr.contains("e.toml:2:1: key `loss_period_median`"),
         "{}",
         done.stderr
     );
     assert!(
-        done.stderr.contains("no column `loss_period_max`"),
+        done.stderr.contains("no column `loss_period_median`"),
         "{}",
         done.stderr
     );
 
-    // A malformed number: file, line and column.
+    // A malformed number: file, line and column. Every row is read when the folder is, so
+    // client 2's bad cell stops even the model check, which reads only the `all` row.
     let r = copy_reference(t, "bursty-gilbert");
     let csv = std::fs::read_to_string(r.join("summary.csv")).unwrap();
+    assert!(csv.contains("\n2,500,475,"), "{csv}");
     std::fs::write(
         r.join("summary.csv"),
         csv.replace("\n2,500,475,", "\n2,500,4x5,"),
     )
     .unwrap();
-    // Rows are read when a check needs them: here, client 2's.
-    std::fs::write(&expect, "[scope.\"2\"]\nloss_ratio = \"<= 0.2\"\n").unwrap();
-    let done = check(t, &[&r, &"--expect", &expect]);
+    let done = check(t, &[&r]);
     assert_eq!(done.code(), Some(2), "{done:?}");
     assert!(
         done.stderr
@@ -297,19 +293,50 @@ fn unreadable_input_exits_2_naming_file_column_and_line() {
     );
 }
 
-/// A results folder in the newer format, by hand: an `all` row with first-attempt counts,
-/// `loss_variance_factor` in summary.json, and loss periods of the given lengths.
+/// A results folder by hand: an `all` row with first-attempt counts, `loss_variance_factor` in
+/// summary.json, and loss periods of the given lengths.
 fn new_format(dir: &Path, name: &str, factor: Option<f64>, lengths: &[(u64, u64)]) -> PathBuf {
     let d = dir.join(name);
     std::fs::create_dir_all(&d).unwrap();
-    // Columns in the lead's order, abridged to what a check reads plus neighbours; looked up by
-    // name, so the order must not matter.
-    let csv = "scope,sent,replies,timeouts,loss_ratio,loss_ci_low,loss_ci_high,rtt_min_us,\
-rtt_p50_us,rtt_p90_us,rtt_p99_us,rtt_max_us,rtt_mean_us,late,duplicates,stray,corrupted,\
-interrupted,errors,tmax_us,rtt_lost,first_attempts,first_attempt_losses,loss_periods,\
-loss_period_mean,logical_requests,successes,success_ratio,status\n\
-all,2400,2000,400,0.166667,0.15,0.18,40,60,80,inf,120,61.0,0,0,0,0,0,0,100000,infinite,2000,260,\
-100,2.6,2000,1950,0.975,complete\n";
+    // Every column this version writes (found by name, so written here in reverse order to
+    // show that order does not matter); 0 where not given.
+    let given = [
+        ("scope", "all"),
+        ("sent", "2400"),
+        ("replies", "2000"),
+        ("timeouts", "400"),
+        ("loss_ratio", "0.166667"),
+        ("loss_ci_low", "0.15"),
+        ("loss_ci_high", "0.18"),
+        ("rtt_min_us", "40"),
+        ("rtt_p50_us", "60"),
+        ("rtt_p90_us", "80"),
+        ("rtt_p99_us", "inf"),
+        ("rtt_max_us", "120"),
+        ("rtt_mean_us", "61.0"),
+        ("tmax_us", "100000"),
+        ("rtt_lost", "infinite"),
+        ("late_by_mean_us", ""),
+        ("late_by_max_us", ""),
+        ("first_attempts", "2000"),
+        ("first_attempt_losses", "260"),
+        ("loss_periods", "100"),
+        ("loss_period_mean", "2.6"),
+        ("logical_requests", "2000"),
+        ("successes", "1950"),
+        ("success_ratio", "0.975"),
+        ("status", "complete"),
+    ];
+    let mut columns: Vec<&str> = losslab::metrics::stats::SUMMARY_COLUMNS
+        .split(',')
+        .chain(["status"])
+        .collect();
+    columns.reverse();
+    let cells: Vec<&str> = columns
+        .iter()
+        .map(|c| given.iter().find(|(k, _)| k == c).map_or("0", |(_, v)| *v))
+        .collect();
+    let csv = format!("{}\n{}\n", columns.join(","), cells.join(","));
     std::fs::write(d.join("summary.csv"), csv).unwrap();
     let mut json = serde_json::json!({
         "status": "complete",
@@ -409,4 +436,247 @@ fn newer_results_use_first_attempts_the_variance_factor_and_loss_periods() {
         "{}",
         done.stderr
     );
+}
+
+/// With no first attempts (n = 0) and a variance factor > 1, `effective_counts` turned 0 of 0
+/// into 0 of 1, so the model check reported "NaN = 0 of 0 first attempts ... pass" instead of a
+/// skip (the module's invariant: empty inputs are `skip`). From the review's regressions.
+#[test]
+fn no_first_attempts_is_a_skip_even_with_a_variance_factor() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let src = repo_results("retry-backoff");
+    let dir = t.join("zero");
+    std::fs::create_dir(&dir).unwrap();
+    for f in ["summary.json", "loss_periods.csv"] {
+        std::fs::copy(src.join(f), dir.join(f)).unwrap();
+    }
+    // Every count 0, every ratio empty: a run that resolved nothing.
+    let csv = std::fs::read_to_string(src.join("summary.csv")).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let mut out = csv.lines().next().unwrap().to_string() + "\n";
+    for line in csv.lines().skip(1) {
+        let cells: Vec<String> = line
+            .split(',')
+            .zip(&header)
+            .map(|(c, h)| match *h {
+                "sent"
+                | "replies"
+                | "timeouts"
+                | "first_attempts"
+                | "first_attempt_losses"
+                | "loss_periods"
+                | "logical_requests"
+                | "successes" => "0".to_string(),
+                "loss_ratio" | "loss_ci_low" | "loss_ci_high" => String::new(),
+                _ => c.to_string(),
+            })
+            .collect();
+        out += &(cells.join(",") + "\n");
+    }
+    std::fs::write(dir.join("summary.csv"), out).unwrap();
+    let done = check(t, &[&dir, &"--format", &"json"]);
+    assert_eq!(done.code(), Some(0), "{done:?}");
+    assert_eq!(verdict(&done, "loss_ratio"), "skip", "{}", done.stdout);
+    assert!(!done.stdout.contains("NaN"), "{}", done.stdout);
+}
+
+/// Runs a sim-mode Bernoulli scenario (seed 42, p = 0.5, 2 clients of 100 requests) with the
+/// given timeout and `[link]` delay/bandwidth lines (none: the default link, 50us each way)
+/// into `dir/name`. Virtual time: the same files on every machine.
+fn run_sim(dir: &Path, name: &str, timeout: &str, link: &str) -> PathBuf {
+    let mut text = ScenarioText {
+        name,
+        clients: 2,
+        requests: 100,
+        timeout,
+        ..Default::default()
+    }
+    .render()
+    .replacen("\n\n[server]", "\nmode = \"sim\"\n\n[server]", 1);
+    if !link.is_empty() {
+        text += &format!("\n[link]\n{link}\n");
+    }
+    let file = dir.join(format!("{name}.toml"));
+    std::fs::write(&file, text).unwrap();
+    let out = dir.join(name);
+    let done = run(
+        losslab(dir)
+            .arg("run")
+            .arg(&file)
+            .args(["-q", "--out"])
+            .arg(&out),
+        b"",
+    );
+    assert_eq!(done.code(), Some(0), "{done:?}");
+    out
+}
+
+/// The model predicts only the server's drops. A simulated link whose round trip can reach the
+/// timeout (a long delay, unbounded jitter, a bandwidth limit and its queue) loses replies no
+/// model predicts, so the model check must refuse (exit 2, pointing to --expect) as it does for
+/// the server's delay; a short constant link must still be checked against the model.
+#[test]
+fn the_model_check_refuses_a_link_that_can_reach_the_timeout() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let refused = |dir: &Path, why: &str| {
+        let done = check(t, &[&dir]);
+        assert_eq!(done.code(), Some(2), "{}: {done:?}", dir.display());
+        for text in ["no model predicts that loss", "--expect", why] {
+            assert!(done.stderr.contains(text), "{text}: {}", done.stderr);
+        }
+        assert!(done.stdout.is_empty(), "{}", done.stdout);
+    };
+    // 5 ms each way against an 8 ms timeout: every reply is late.
+    refused(&run_sim(t, "far", "8ms", "delay = \"5ms\""), "link");
+    // Normal jitter has no upper bound; a bandwidth limit queues without one.
+    refused(&repo_results("lab9-udp-time-sim"), "normal");
+    refused(&repo_results("sim-link-queue"), "bandwidth");
+    refused(
+        &run_sim(t, "queue", "1s", "bandwidth = \"100mbit\""),
+        "bandwidth",
+    );
+    // Uniform jitter is bounded: 2 × (5 + 2) ms = 14 ms reaches a 14 ms timeout...
+    refused(&run_sim(t, "edge", "14ms", "delay = \"5ms 2ms\""), "link");
+    // ...and stays below a 20 ms one, as the default link (50us) stays below any timeout.
+    for dir in [
+        run_sim(t, "near", "20ms", "delay = \"5ms 2ms\""),
+        run_sim(t, "default", "1s", ""),
+    ] {
+        let done = check(t, &[&dir, &"--format", &"json"]);
+        assert_eq!(done.code(), Some(0), "{done:?}");
+        assert_eq!(verdict(&done, "loss_ratio"), "pass");
+    }
+}
+
+/// Rewrites the cell of `column` in the row of `scope` in `dir/summary.csv` (found by name).
+fn set_cell(dir: &Path, scope: &str, column: &str, value: &str) {
+    let path = dir.join("summary.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let (at, s) = (
+        header.iter().position(|c| *c == column).unwrap(),
+        header.iter().position(|c| *c == "scope").unwrap(),
+    );
+    let out: String = text
+        .lines()
+        .map(|l| {
+            let mut cells: Vec<&str> = l.split(',').collect();
+            if cells[s] == scope {
+                cells[at] = value;
+            }
+            cells.join(",") + "\n"
+        })
+        .collect();
+    std::fs::write(path, out).unwrap();
+}
+
+/// summary.csv is validated whole when the folder is read: a column this version writes is
+/// missing, or any cell does not hold its column's type, and the check exits 2 naming file,
+/// line and column — even when no check reads that column (before, the model check passed
+/// such folders without a word). Duplicate scopes are refused, and a folder from before the
+/// issue-5 columns is named as written by an older losslab.
+#[test]
+fn every_column_and_cell_is_validated_when_the_folder_is_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let refused = |name: &str, edit: &dyn Fn(&Path), want: &str| {
+        let r = copy_reference(t, "lab9-udp-time");
+        let r = {
+            let to = t.join(name);
+            std::fs::rename(&r, &to).unwrap();
+            to
+        };
+        edit(&r);
+        let done = check(t, &[&r]);
+        assert_eq!(done.code(), Some(2), "{name}: {done:?}");
+        assert!(done.stderr.contains(want), "{name}: {}", done.stderr);
+        assert!(done.stdout.is_empty(), "{name}: {}", done.stdout);
+    };
+    // Columns no model check reads.
+    refused(
+        "no-jitter",
+        &|d| drop_column(d, "jitter_us"),
+        "no-jitter/summary.csv:1: no column `jitter_us`",
+    );
+    refused(
+        "no-tts",
+        &|d| drop_column(d, "tts_p99_us"),
+        "summary.csv:1: no column `tts_p99_us`",
+    );
+    // Cells of the wrong type, in rows and columns no check reads (line 3 is client 1).
+    refused(
+        "ipdv",
+        &|d| set_cell(d, "1", "ipdv_mean_us", "fast"),
+        "summary.csv:3: column `ipdv_mean_us`: `fast`",
+    );
+    refused(
+        "nan",
+        &|d| set_cell(d, "all", "jitter_us", "NaN"),
+        "column `jitter_us`: `NaN`",
+    );
+    refused(
+        "late",
+        &|d| set_cell(d, "2", "late", "1.5"),
+        "summary.csv:4: column `late`: `1.5`",
+    );
+    refused(
+        "sent",
+        &|d| set_cell(d, "3", "sent", ""),
+        "summary.csv:5: column `sent`",
+    );
+    refused(
+        "tts",
+        &|d| set_cell(d, "0", "tts_p50_us", "infinite"),
+        "summary.csv:2: column `tts_p50_us`: `infinite`",
+    );
+    refused(
+        "lost",
+        &|d| set_cell(d, "all", "rtt_lost", "sometimes"),
+        "column `rtt_lost`: `sometimes`",
+    );
+    refused(
+        "max",
+        &|d| set_cell(d, "all", "loss_period_max", "2.5"),
+        "column `loss_period_max`: `2.5`",
+    );
+    // The same scope twice.
+    refused(
+        "twice",
+        &|d| {
+            let path = d.join("summary.csv");
+            let csv = std::fs::read_to_string(&path).unwrap();
+            let first = csv.lines().nth(1).unwrap().to_string();
+            std::fs::write(&path, csv + &first + "\n").unwrap();
+        },
+        "summary.csv:7: a second row with scope `0` (the first is line 2)",
+    );
+    // A summary.csv from before issue 5: scope..errors, then status.
+    refused(
+        "older",
+        &|d| {
+            let path = d.join("summary.csv");
+            let csv = std::fs::read_to_string(&path).unwrap();
+            let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+            let end = header.iter().position(|c| *c == "errors").unwrap();
+            let out: String = csv
+                .lines()
+                .map(|l| {
+                    let cells: Vec<&str> = l.split(',').collect();
+                    format!("{},{}\n", cells[..=end].join(","), cells.last().unwrap())
+                })
+                .collect();
+            std::fs::write(&path, out).unwrap();
+        },
+        "written by an older losslab",
+    );
+    // Empty cells where a value can be undefined, and `inf` percentiles, are fine.
+    let r = copy_reference(t, "lab9-udp-time");
+    set_cell(&r, "0", "late_by_mean_us", "");
+    set_cell(&r, "0", "rtt_p99_us", "inf");
+    set_cell(&r, "0", "tts_p99_us", "inf");
+    set_cell(&r, "0", "jitter_us", "");
+    let done = check(t, &[&r]);
+    assert_eq!(done.code(), Some(0), "{done:?}");
 }

@@ -18,6 +18,7 @@
 use super::expect::{ExpectFile, Op, Place, Rule};
 use super::results::{Cell, ResultsFolder, Row};
 use super::stats::{effective_counts, mann_whitney, two_proportion};
+use crate::impair::delay::{Distribution, TABLE_MAX};
 use crate::metrics::stats::wilson;
 use anyhow::{Result, anyhow};
 use serde::Serialize;
@@ -147,12 +148,11 @@ struct Counts {
 }
 
 /// Loss counts of a row. `first` asks for the first attempts (`first_attempt_losses` of
-/// `first_attempts`, RFC 3357's stream, free of retries' correlation) when the results have
-/// those columns; otherwise, and in results written before them, `timeouts` of
-/// `replies + timeouts`.
-fn loss_counts(folder: &ResultsFolder, row: &Row, first: bool) -> Result<Counts> {
-    let csv = &folder.summary;
-    if first && csv.has_column("first_attempts") && csv.has_column("first_attempt_losses") {
+/// `first_attempts`, RFC 3357's stream, free of retries' correlation); otherwise every packet,
+/// `timeouts` of `replies + timeouts`. (Both sets of columns are always there: the folder was
+/// validated when it was read.)
+fn loss_counts(row: &Row, first: bool) -> Result<Counts> {
+    if first {
         return Ok(Counts {
             k: row.count("first_attempt_losses")?,
             n: row.count("first_attempts")?,
@@ -193,23 +193,11 @@ fn model_loss(folder: &ResultsFolder) -> Result<(f64, String)> {
             "{json}: field `expected_loss` is {p}, not a probability between 0 and 1"
         ));
     }
-    let timeout = folder.number("timeout_us")?;
-    let delay_max = folder.number("scenario/impair/delay/delay_us")?.map(|d| {
-        d + folder
-            .number("scenario/impair/delay/jitter_us")
-            .ok()
-            .flatten()
-            .unwrap_or(0.0)
-    });
-    let bounded = folder.text("scenario/impair/delay/distribution")? == Some("uniform");
-    if folder.present("scenario/impair/delay")
-        && !(bounded && matches!((delay_max, timeout), (Some(d), Some(t)) if d < t))
-    {
+    if let Some(why) = late_replies_possible(folder)? {
         return Err(anyhow!(
-            "{json}: `expected_loss` ({p}) counts only the packets the server drops, but this \
-             scenario also delays them (scenario.impair.delay), possibly past the timeout, and a \
-             reply later than the timeout is lost too (RFC 7680); no model predicts that loss: \
-             give the expected loss with --expect FILE (e.g. loss_ratio = \"0.067 ± 0.01\")"
+            "{json}: `expected_loss` ({p}) counts only the packets the server drops, but {why}: a \
+             reply later than the timeout is lost too (RFC 7680), and no model predicts that \
+             loss; give the expected loss with --expect FILE (e.g. loss_ratio = \"0.067 ± 0.01\")"
         ));
     }
     if folder.number("scenario/impair/corrupt/p")?.unwrap_or(0.0) > 0.0 {
@@ -226,6 +214,141 @@ fn model_loss(folder: &ResultsFolder) -> Result<(f64, String)> {
         .unwrap_or("the scenario's")
         .to_string();
     Ok((p, model))
+}
+
+/// The longest hold of a delay that `summary.json` records under `path` (`delay_us`,
+/// `jitter_us`, `distribution`, as [`DelayModel`] writes them): `Ok(Ok(µs))` when bounded,
+/// `Ok(Err(distribution))` when the jitter's distribution has no upper bound. A hold is
+/// `T + J·t` rounded to the microsecond (see [`crate::impair::delay`]): t ≤ 1 for uniform,
+/// t ≤ [`TABLE_MAX`] for pareto (netem's table is capped there); normal and paretonormal use
+/// the normal quantile, which has no cap. The bound is rounded up to the microsecond, plus one
+/// for the link's rounding of arrivals.
+///
+/// [`DelayModel`]: crate::impair::delay::DelayModel
+fn longest_hold(folder: &ResultsFolder, path: &str) -> Result<Result<f64, String>> {
+    let field = |name: &str| format!("{path}/{name}");
+    let bad = |name: &str, what: &str| {
+        anyhow!(
+            "{}: field `{}` {what}",
+            folder.json_path.display(),
+            field(name).replace('/', ".")
+        )
+    };
+    let delay = folder
+        .number(&field("delay_us"))?
+        .ok_or_else(|| bad("delay_us", "is missing"))?;
+    let jitter = folder.number(&field("jitter_us"))?.unwrap_or(0.0);
+    if !(delay >= 0.0 && jitter >= 0.0) {
+        return Err(bad("delay_us", "and `jitter_us` must be ≥ 0"));
+    }
+    if jitter == 0.0 {
+        return Ok(Ok(delay + 1.0));
+    }
+    let name = folder
+        .text(&field("distribution"))?
+        .ok_or_else(|| bad("distribution", "is missing"))?;
+    let reach = match Distribution::from_name(name) {
+        Some(Distribution::Uniform) => 1.0,
+        Some(Distribution::Pareto) => TABLE_MAX,
+        Some(Distribution::Normal | Distribution::ParetoNormal) => {
+            return Ok(Err(name.to_string()));
+        }
+        None => {
+            return Err(bad(
+                "distribution",
+                &format!("is `{name}`, not uniform, normal, pareto or paretonormal"),
+            ));
+        }
+    };
+    Ok(Ok((delay + jitter * reach).ceil() + 1.0))
+}
+
+/// Why a reply may come back later than the timeout although the server answered it: the
+/// server's delay impairment (once per direction it acts on) and, in a sim run, the simulated
+/// link (each way; a bandwidth limit queues datagrams behind each other without a bound).
+/// `None` when the longest round trip these allow stays below the timeout. A live run's path
+/// is the machine's loopback, which the check leaves to the machine.
+fn late_replies_possible(folder: &ResultsFolder) -> Result<Option<String>> {
+    let server_delay = folder.present("scenario/impair/delay");
+    let sim = match folder.text("mode")? {
+        None | Some("live") => false,
+        Some("sim") => true,
+        Some(other) => {
+            return Err(anyhow!(
+                "{}: field `mode` is `{other}`, not `live` or `sim`",
+                folder.json_path.display()
+            ));
+        }
+    };
+    if !server_delay && !sim {
+        return Ok(None);
+    }
+    let mut worst = 0.0;
+    let mut parts = Vec::new();
+    if server_delay {
+        let legs = match folder.text("scenario/impair/direction")? {
+            Some("both") => 2.0,
+            _ => 1.0,
+        };
+        match longest_hold(folder, "scenario/impair/delay")? {
+            Ok(us) => {
+                worst += legs * us;
+                parts.push(if legs == 2.0 {
+                    format!("the server's delay 2 × {} µs", show(us))
+                } else {
+                    format!("the server's delay {} µs", show(us))
+                });
+            }
+            Err(dist) => {
+                return Ok(Some(format!(
+                    "this scenario also delays them (scenario.impair.delay) with {dist} jitter, \
+                     which has no upper bound"
+                )));
+            }
+        }
+    }
+    if sim {
+        if !folder.present("link") {
+            return Err(anyhow!(
+                "{}: `mode` is sim but there is no `link`: the simulated path is not recorded",
+                folder.json_path.display()
+            ));
+        }
+        if let Some(bps) = folder.number("link/bandwidth_bps")? {
+            return Ok(Some(format!(
+                "the simulated link has a bandwidth limit (link.bandwidth_bps = {}) whose \
+                 queue has no upper bound",
+                show(bps)
+            )));
+        }
+        match longest_hold(folder, "link")? {
+            Ok(us) => {
+                worst += 2.0 * us;
+                parts.push(format!("the simulated link's 2 × {} µs", show(us)));
+            }
+            Err(dist) => {
+                return Ok(Some(format!(
+                    "the simulated link delays every datagram with {dist} jitter \
+                     (link.distribution), which has no upper bound"
+                )));
+            }
+        }
+    }
+    let Some(timeout) = folder.number("timeout_us")? else {
+        return Ok(Some(format!(
+            "its replies are delayed ({}) and summary.json records no `timeout_us` to compare \
+             that with",
+            parts.join(" + ")
+        )));
+    };
+    Ok((worst >= timeout).then(|| {
+        format!(
+            "its replies can be delayed by up to {} µs ({}), which reaches the timeout of {} µs",
+            show(worst),
+            parts.join(" + "),
+            show(timeout)
+        )
+    }))
 }
 
 /// A proportion judged by its Wilson interval. `k`/`n` are the raw counts; `factor` the
@@ -364,7 +487,7 @@ fn rule_check(
     match (column, rule) {
         ("loss_ratio", Rule::Model) => {
             let (p, model) = model_loss(folder).map_err(|e| at(place, e))?;
-            let counts = loss_counts(folder, &row, true).map_err(|e| at(place, e))?;
+            let counts = loss_counts(&row, true).map_err(|e| at(place, e))?;
             Ok(proportion(
                 name,
                 rule,
@@ -375,7 +498,7 @@ fn rule_check(
             ))
         }
         ("loss_ratio", _) => {
-            let counts = loss_counts(folder, &row, false).map_err(|e| at(place, e))?;
+            let counts = loss_counts(&row, false).map_err(|e| at(place, e))?;
             Ok(proportion(name, rule, None, counts, factor, level))
         }
         // Successes of logical requests (a request and its retries), k = `successes` of
@@ -410,14 +533,8 @@ pub fn baseline_checks(
     let mut checks = vec![status_check(cand)?];
     let (c_row, b_row) = (cand.summary.row("all")?, base.summary.row("all")?);
 
-    // Loss. First attempts only when both folders have them, so both sides count alike.
-    let first = [cand, base].iter().all(|f| {
-        f.summary.has_column("first_attempts") && f.summary.has_column("first_attempt_losses")
-    });
-    let (c, b) = (
-        loss_counts(cand, &c_row, first)?,
-        loss_counts(base, &b_row, first)?,
-    );
+    // Loss, on first attempts as the model check counts it.
+    let (c, b) = (loss_counts(&c_row, true)?, loss_counts(&b_row, true)?);
     let (cf, bf) = (
         cand.variance_factor()?.unwrap_or(1.0).max(1.0),
         base.variance_factor()?.unwrap_or(1.0).max(1.0),
@@ -659,6 +776,80 @@ mod tests {
             "{}",
             wide.measured
         );
+    }
+
+    /// A folder with only a `summary.json`, for the checks that read nothing else.
+    fn folder(json: serde_json::Value) -> ResultsFolder {
+        let header = format!("{},status\n", crate::metrics::stats::SUMMARY_COLUMNS);
+        ResultsFolder {
+            dir: "r".into(),
+            summary: super::super::results::SummaryCsv::parse(&header, "r/summary.csv".as_ref())
+                .unwrap(),
+            json_path: "r/summary.json".into(),
+            json,
+        }
+    }
+
+    fn late(json: serde_json::Value) -> Option<String> {
+        late_replies_possible(&folder(json)).unwrap()
+    }
+
+    /// The longest round trip: the server's hold (twice with `direction = both`) plus the
+    /// link's each way, each rounded up and given 1 µs for rounding. Pareto is capped at
+    /// TABLE_MAX = 32767/8192 ≈ 4.0: 1000 + 1000 · 3.99988 = 4999.88 → 5000 + 1.
+    #[test]
+    fn late_replies_add_the_server_delay_and_the_link() {
+        use serde_json::json;
+        let link = |delay: u64, jitter: u64, dist: &str| {
+            json!({"delay_us": delay, "jitter_us": jitter, "distribution": dist,
+                   "bandwidth_bps": null})
+        };
+        let pareto = json!({"delay_us": 1000, "jitter_us": 1000, "distribution": "pareto"});
+        // Live, no delay: nothing to add.
+        assert_eq!(late(json!({"mode": "live", "timeout_us": 1000})), None);
+        // The default link (50 µs constant) is far below any timeout: 2 · 51 = 102 µs.
+        let sim = json!({"mode": "sim", "timeout_us": 103, "link": link(50, 0, "uniform")});
+        assert_eq!(late(sim), None);
+        let sim = json!({"mode": "sim", "timeout_us": 102, "link": link(50, 0, "uniform")});
+        assert!(late(sim).unwrap().contains("up to 102 µs"));
+        // Server pareto on both directions + a uniform link: 2 · 5001 + 2 · 7001 = 24004.
+        let both = |timeout: u64| {
+            json!({"mode": "sim", "timeout_us": timeout, "link": link(5000, 2000, "uniform"),
+                   "scenario": {"impair": {"direction": "both", "delay": pareto.clone()}}})
+        };
+        let why = late(both(24004)).unwrap();
+        assert!(
+            why.contains(
+                "up to 24004 µs (the server's delay 2 × 5001 µs + the simulated link's 2 × 7001 µs)"
+            ),
+            "{why}"
+        );
+        assert_eq!(late(both(24005)), None);
+        // One direction only: the server's hold counts once (live: no link).
+        let live = json!({"mode": "live", "timeout_us": 5002,
+                          "scenario": {"impair": {"direction": "reply", "delay": pareto}}});
+        assert_eq!(late(live), None);
+        // Unbounded jitter, a bandwidth limit: refused whatever the timeout.
+        for dist in ["normal", "paretonormal"] {
+            let why = late(json!({"mode": "sim", "timeout_us": 1e12, "link": link(5, 1, dist)}));
+            assert!(why.unwrap().contains(&format!("{dist} jitter")));
+        }
+        // ...but without jitter the distribution does not matter.
+        assert_eq!(
+            late(json!({"mode": "sim", "timeout_us": 1e6, "link": link(5, 0, "normal")})),
+            None
+        );
+        let mut queue = json!({"mode": "sim", "timeout_us": 1e12, "link": link(5, 0, "uniform")});
+        queue["link"]["bandwidth_bps"] = 1_000_000.into();
+        assert!(late(queue).unwrap().contains("bandwidth"));
+        // Malformed or missing: errors naming the field.
+        let e = late_replies_possible(&folder(json!({"mode": "sim", "timeout_us": 1})))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("no `link`"), "{e}");
+        let odd = json!({"mode": "sim", "timeout_us": 1, "link": link(5, 1, "cauchy")});
+        let e = late_replies_possible(&folder(odd)).unwrap_err().to_string();
+        assert!(e.contains("field `link.distribution` is `cauchy`"), "{e}");
     }
 
     #[test]

@@ -12,9 +12,19 @@
 //! a chi-square homogeneity test needs bins with enough expected counts, which short runs lack.
 //! Mann-Whitney ranks with midranks, corrects its variance for ties exactly, needs no binning,
 //! and is most sensitive to the regression that matters here: bursts becoming systematically
-//! longer or shorter. Loss periods of a Gilbert-type chain are independent of each other
-//! (each starts afresh on entering the bad state), so the test's independence assumption holds
-//! for the models losslab implements.
+//! longer or shorter.
+//!
+//! What the test assumes: within each folder the loss-period lengths are independent draws from
+//! one distribution (its variance `Var[U]` below is only right then). That holds for Bernoulli
+//! loss (every period is an independent geometric run) and for the simple Gilbert model
+//! (`gemodel` with 1-h = 1 and 1-k = 0: a period is exactly one stay in the bad state, and the
+//! chain starts afresh each time it enters it). It does not hold for `gemodel` with 1-h < 1 (the
+//! bad state sometimes delivers, cutting one stay into several periods) or 1-k > 0 (the good
+//! state loses too), nor for the 4-state model: there a period's length depends on the hidden
+//! state it came from, and neighbouring periods share that state, so their lengths are
+//! positively correlated. Correlated lengths make `U` vary more than `Var[U]` says, so for those
+//! models the test is anti-conservative: a correct run fails it more often than
+//! 1 − confidence, and its verdict is a screen to investigate rather than a calibrated one.
 
 use std::collections::BTreeMap;
 use std::f64::consts::{PI, SQRT_2};
@@ -138,9 +148,11 @@ pub fn z_for_confidence(confidence: f64) -> f64 {
 /// [`crate::metrics::stats::wilson`] applies. `f` is the variance inflation of the loss count
 /// (1 for independent losses); dividing by it gives the number of independent trials that would
 /// carry the same information. Rounding moves the interval's centre by at most `0.5/(n/f)`, far
-/// inside its half-width. `f <= 1` or non-finite leaves the counts unchanged.
+/// inside its half-width. `f <= 1` or non-finite leaves the counts unchanged, and so does
+/// `n = 0`: no trials stay no trials (so the caller's test is a skip), where rounding up to one
+/// would invent a sample.
 pub fn effective_counts(k: u64, n: u64, factor: f64) -> (u64, u64) {
-    if !(factor.is_finite() && factor > 1.0) {
+    if n == 0 || !(factor.is_finite() && factor > 1.0) {
         return (k, n);
     }
     let n_eff = (n as f64 / factor).round().max(1.0);
@@ -326,6 +338,9 @@ mod tests {
         // n/f = 2000/4 = 500; k scaled to the same proportion: 0.0845 · 500 = 42.25 → 42.
         assert_eq!(effective_counts(169, 2000, 4.0), (42, 500));
         assert_eq!(effective_counts(0, 3, 10.0), (0, 1));
+        // Regression: 0 of 0 became 0 of 1, and the model check a NaN "pass".
+        assert_eq!(effective_counts(0, 0, 10.0), (0, 0));
+        assert_eq!(effective_counts(0, 0, 1.0), (0, 0));
     }
 
     /// 550 of 1000 against 500 of 1000: p̂ = 0.525, se = sqrt(0.525 · 0.475 · 0.002) = 0.0223327,
