@@ -530,8 +530,7 @@ fn the_model_check_refuses_a_link_that_can_reach_the_timeout() {
     };
     // 5 ms each way against an 8 ms timeout: every reply is late.
     refused(&run_sim(t, "far", "8ms", "delay = \"5ms\""), "link");
-    // Normal jitter has no upper bound; a bandwidth limit queues without one.
-    refused(&repo_results("lab9-udp-time-sim"), "normal");
+    // A bandwidth limit queues without a bound.
     refused(&repo_results("sim-link-queue"), "bandwidth");
     refused(
         &run_sim(t, "queue", "1s", "bandwidth = \"100mbit\""),
