@@ -123,10 +123,20 @@ impl SeqOrder {
             return 0; // a second row for a released seq: the first one counted
         }
         let mut skipped = 0;
-        while seq - self.next >= REORDER_SPAN {
+        // Release what the buffer holds (at most REORDER_SPAN seqs) until `seq` fits ...
+        while seq - self.next >= REORDER_SPAN && !self.pending.is_empty() {
             if self.pop(periods) == 0 {
                 skipped += 1;
             }
+        }
+        // ... and jump over the rest in one step: every seq between holds no row yet (the
+        // buffer is empty), so each is skipped unseen and the loss period in progress ends. A
+        // far seq (10^12 in a damaged file) then costs no more than a near one.
+        if seq - self.next >= REORDER_SPAN {
+            let jump = seq - self.next - (REORDER_SPAN - 1);
+            self.next += jump;
+            skipped += jump;
+            periods.end(&mut self.run);
         }
         let i = (seq - self.next) as usize;
         if self.pending.len() <= i {
@@ -436,5 +446,37 @@ mod tests {
         assert!(o.pending.len() as u64 <= REORDER_SPAN);
         o.drain(&mut p);
         assert_eq!(p.lengths, BTreeMap::from([(1, 2)]));
+    }
+
+    #[test]
+    fn a_far_seq_is_jumped_to_and_its_gap_counted() {
+        // Seqs 0, 1 lost, then one near u64::MAX: the buffer must not walk there one by one.
+        let mut p = Periods::default();
+        let mut o = SeqOrder::default();
+        o.insert(0, 1, &mut p);
+        o.insert(1, 1, &mut p);
+        let far = u64::MAX - 3;
+        let skipped = o.insert(far, 1, &mut p);
+        assert_eq!(
+            skipped,
+            far - 2 - (REORDER_SPAN - 1),
+            "every seq from 2 up to where the buffer now starts passed unseen"
+        );
+        assert_eq!(
+            p.lengths,
+            BTreeMap::from([(2, 1)]),
+            "the gap ends the period"
+        );
+        assert!(o.pending.len() as u64 <= REORDER_SPAN);
+        // A row just below the far seq still finds its slot, and the lengths come out right.
+        o.insert(far - 1, 1, &mut p);
+        let missing = o.drain(&mut p);
+        assert_eq!(missing, REORDER_SPAN - 2);
+        assert_eq!(p.lengths, BTreeMap::from([(2, 2)]));
+        assert_eq!(
+            skipped + missing + 4,
+            far + 1,
+            "every seq 0..=far accounted once"
+        );
     }
 }
