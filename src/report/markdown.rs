@@ -282,10 +282,13 @@ pub fn single(f: &Folder, figs: &[Figure], skipped: &[String], window: u64) -> S
             f.scan.order_gaps
         );
     }
-    let _ = writeln!(
-        md,
-        "The loss-over-time windows hold at least {window} packets each (`--window` changes it).\n"
-    );
+    if figs.iter().any(|f| f.file == "loss-over-time.svg") {
+        let _ = writeln!(
+            md,
+            "The loss-over-time windows hold at least {window} packets each (`--window` changes \
+             it).\n"
+        );
+    }
 
     md.push_str("## Reproduce\n\n```sh\n");
     match scenario_arg(m) {
@@ -389,7 +392,7 @@ pub fn compare(
     }
     row("mean loss period", &|f, _| {
         let total: u64 = f.scan.periods.values().sum();
-        if total == 0 {
+        if total == 0 || !(f.has_rows || f.periods_from_file) {
             return "–".into();
         }
         let sum: u64 = f.scan.periods.iter().map(|(k, c)| k * c).sum();

@@ -141,7 +141,15 @@ fn single(f: &Folder, window: Option<u64>) -> Result<(Vec<Figure>, String)> {
     let mut figs = Vec::new();
     let mut skipped = Vec::new();
     let fmt_us = plot::fmt_us;
-    if s.rtt.is_empty() {
+    if !f.has_rows {
+        skipped.push(
+            "This run kept no per-packet rows (`summary.json` lists no `requests.csv`: \
+             `[output] requests_csv = false` or `run --no-requests-csv`), so the figures drawn \
+             from them (RTT distribution, CDF and per client, loss over time) are left out; the \
+             table above comes from `summary.csv`."
+                .to_string(),
+        );
+    } else if s.rtt.is_empty() {
         skipped.push(
             "No packet was answered in time, so there are no RTTs to draw (histogram, CDF, per client).".to_string(),
         );
@@ -182,7 +190,7 @@ fn single(f: &Folder, window: Option<u64>) -> Result<(Vec<Figure>, String)> {
             svg: plot::rtt_cdf(f)?,
         });
     }
-    if s.decided() > 0 {
+    if f.has_rows && s.decided() > 0 {
         let expected = f
             .meta
             .has_loss_model
@@ -212,7 +220,11 @@ fn single(f: &Folder, window: Option<u64>) -> Result<(Vec<Figure>, String)> {
             svg: plot::loss_over_time(f, window)?,
         });
     }
-    if s.periods.is_empty() {
+    if !f.has_rows && !f.periods_from_file {
+        skipped.push(
+            "Nor is there a `loss_periods.csv`, so there are no loss periods to draw.".to_string(),
+        );
+    } else if s.periods.is_empty() {
         skipped
             .push("No first attempt was lost, so there are no loss periods to draw.".to_string());
     } else {
@@ -290,16 +302,31 @@ fn compare(folders: &[Folder], dirs: &[PathBuf], out: &Path) -> Result<(Vec<Figu
     let labels = markdown::run_labels(folders);
     let runs: Vec<(String, &Folder)> = labels.iter().cloned().zip(folders.iter()).collect();
     let mut figs = Vec::new();
-    if folders.iter().any(|f| !f.scan.rtt.is_empty()) {
+    // A run without per-packet rows has no RTTs to draw: it is left out of the CDFs.
+    let with_rows: Vec<(String, &Folder)> = runs.iter().filter(|r| r.1.has_rows).cloned().collect();
+    if with_rows.iter().any(|r| !r.1.scan.rtt.is_empty()) {
+        let mut sentence = String::from(
+            "For each round-trip time x, the share of all packets of each run that were \
+             answered within x; a lost packet never is (RFC 2681: its RTT is infinite), so a \
+             lossy run's curve levels off below 100% — and a run that hides loss as delay \
+             reaches 100% further right.",
+        );
+        let without: Vec<&str> = runs
+            .iter()
+            .filter(|r| !r.1.has_rows)
+            .map(|r| r.0.as_str())
+            .collect();
+        if !without.is_empty() {
+            sentence.push_str(&format!(
+                " Not drawn: {} (no per-packet rows).",
+                without.join(", ")
+            ));
+        }
         figs.push(Figure {
             file: "compare-rtt-cdf.svg",
             title: "RTT cumulative distributions".into(),
-            sentence: "For each round-trip time x, the share of all packets of each run that \
-                       were answered within x; a lost packet never is (RFC 2681: its RTT is \
-                       infinite), so a lossy run's curve levels off below 100% — and a run that \
-                       hides loss as delay reaches 100% further right."
-                .into(),
-            svg: plot::compare_cdf(&runs)?,
+            sentence,
+            svg: plot::compare_cdf(&with_rows)?,
         });
     }
     figs.push(Figure {

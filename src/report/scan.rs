@@ -6,12 +6,13 @@
 //! attempts into counters per attempt number, and first attempts into a bounded reorder buffer
 //! per client that releases them in seq order to find loss periods (RFC 3357 §4.2: a loss period
 //! is a maximal run of consecutive lost packets). Invariant: memory depends on the number of
-//! clients, attempts and distinct burst lengths, never on the number of rows.
+//! clients (at most [`MAX_CLIENTS`]), attempts and distinct burst lengths, never on the number
+//! of rows.
 
 use super::csv::CsvReader;
 use anyhow::Result;
 use hdrhistogram::Histogram;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::Path;
 
 /// Time buckets kept for the loss-over-time plot; when a packet is sent past the last one, pairs
@@ -21,6 +22,10 @@ pub const TIME_BUCKETS: usize = 2048;
 /// more than this many seqs ahead forces the buffer forward; the seqs skipped that way end any
 /// loss period in progress (counted in `Scan::order_gaps`, never guessed as lost or received).
 pub const REORDER_SPAN: u64 = 1 << 16;
+
+/// Most distinct client ids `requests.csv` may hold when `summary.csv` does not list them: a
+/// scenario's maximum ([`crate::scenario::MAX_CLIENTS`]).
+pub const MAX_CLIENTS: usize = crate::scenario::MAX_CLIENTS as usize;
 
 pub const OUTCOMES: [&str; 5] = ["reply", "timeout", "interrupted", "connect_error", "error"];
 const REPLY: usize = 0;
@@ -201,6 +206,24 @@ pub struct Scan {
 }
 
 impl Scan {
+    /// No rows read: what a folder without `requests.csv` gives.
+    pub fn empty() -> Scan {
+        Scan {
+            rows: 0,
+            outcomes: [0; 5],
+            rtt: new_histogram(),
+            late: new_histogram(),
+            per_client: BTreeMap::new(),
+            timeline: Timeline::default(),
+            periods: BTreeMap::new(),
+            first_attempts: 0,
+            first_lost: 0,
+            order_gaps: 0,
+            attempt_rows: Vec::new(),
+            attempt_replies: Vec::new(),
+        }
+    }
+
     /// Packets with a known fate: answered in time or lost.
     pub fn decided(&self) -> u64 {
         self.outcomes[REPLY] + self.outcomes[TIMEOUT]
@@ -221,7 +244,12 @@ impl Scan {
 }
 
 /// Reads `requests.csv`; loss periods are computed from it when `periods` is true.
-pub fn scan_requests(path: &Path, periods: bool) -> Result<Scan> {
+///
+/// `clients` are the ids `summary.csv` lists: a row of any other client is an error (the file
+/// belongs to another run, or is damaged). Without that list, at most [`MAX_CLIENTS`] distinct
+/// ids are accepted. Either way the per-client state (a histogram and a reorder buffer each)
+/// stays bounded whatever the file holds.
+pub fn scan_requests(path: &Path, periods: bool, clients: Option<&BTreeSet<u32>>) -> Result<Scan> {
     let mut r = CsvReader::open(path)?;
     let client = r.column("client")?;
     let seq = r.column("seq")?;
@@ -231,26 +259,40 @@ pub fn scan_requests(path: &Path, periods: bool) -> Result<Scan> {
     let rtt = r.column("rtt_us")?;
     let late = r.optional_column("late_rtt_us");
 
-    let mut s = Scan {
-        rows: 0,
-        outcomes: [0; 5],
-        rtt: new_histogram(),
-        late: new_histogram(),
-        per_client: BTreeMap::new(),
-        timeline: Timeline::default(),
-        periods: BTreeMap::new(),
-        first_attempts: 0,
-        first_lost: 0,
-        order_gaps: 0,
-        attempt_rows: Vec::new(),
-        attempt_replies: Vec::new(),
-    };
+    let mut s = Scan::empty();
     let mut orders: BTreeMap<u32, SeqOrder> = BTreeMap::new();
+    let mut seen: BTreeSet<u32> = BTreeSet::new();
     let mut acc = Periods::default();
     while r.next_row()? {
         let c = r.u64(client)?;
         let c = u32::try_from(c)
             .map_err(|_| r.error(client, &format!("{c} is larger than a client id can be")))?;
+        if !seen.contains(&c) {
+            match clients {
+                Some(ids) if !ids.contains(&c) => {
+                    return Err(r.error(
+                        client,
+                        &format!(
+                            "client {c} has no row in summary.csv (it lists {}): the file \
+                             belongs to another run or is damaged",
+                            id_list(ids)
+                        ),
+                    ));
+                }
+                None if seen.len() >= MAX_CLIENTS => {
+                    return Err(r.error(
+                        client,
+                        &format!(
+                            "client {c} is the {}th distinct client id, but a scenario has at \
+                             most {MAX_CLIENTS} clients: the file is damaged",
+                            MAX_CLIENTS + 1
+                        ),
+                    ));
+                }
+                _ => {}
+            }
+            seen.insert(c);
+        }
         let q = r.u64(seq)?;
         let a = r.u64(attempt)?;
         if a > 255 {
@@ -307,6 +349,19 @@ pub fn scan_requests(path: &Path, periods: bool) -> Result<Scan> {
     }
     s.periods = acc.lengths;
     Ok(s)
+}
+
+/// `0, 1, 2` or `0, 1, ..., 511` for an error message.
+fn id_list(ids: &BTreeSet<u32>) -> String {
+    let shown: Vec<String> = ids.iter().take(3).map(u32::to_string).collect();
+    match (ids.len(), ids.last()) {
+        (n, Some(last)) if n > 4 => format!("{}, ..., {last}", shown.join(", ")),
+        _ => ids
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
 }
 
 fn record(h: &mut Histogram<u64>, v: u64) {
