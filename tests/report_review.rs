@@ -252,3 +252,46 @@ fn more_clients_than_a_scenario_can_have_are_refused() {
     let done = run(losslab(tmp.path()).args(["report", "many"]), b"");
     assert_eq!(done.code(), Some(0), "{done:?}");
 }
+
+/// The report's "Reproduce" command must reproduce the run: a live scenario run with `--sim`
+/// was reproduced by a command without `--sim` (a live run, other RTTs), into `results/<name>`
+/// rather than the folder it was run into, and the text called the simulated RTTs the
+/// machine's.
+#[test]
+fn reproduce_command_keeps_sim_mode() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let text = ScenarioText {
+        name: "live-file",
+        requests: 20,
+        ..Default::default()
+    }
+    .render();
+    fs::write(t.join("live-file.toml"), text).unwrap();
+    run_ok(
+        t,
+        &["live-file.toml", "--sim", "-q", "--report", "--out", "o"],
+    );
+    let md = fs::read_to_string(t.join("o/report/report.md")).unwrap();
+    let cmd = md
+        .lines()
+        .find(|l| l.starts_with("losslab run "))
+        .expect("a reproduce command");
+    assert!(cmd.contains("--sim"), "{cmd}");
+    assert!(cmd.contains("--out o"), "{cmd}");
+    assert!(md.contains("\nlosslab report o\n"), "{md}");
+    assert!(!md.contains("RTTs are the machine's"), "{md}");
+    assert!(md.contains(" of simulated time"), "{md}");
+
+    // The command does reproduce it: the same files, byte for byte.
+    let rerun = cmd
+        .trim_start_matches("losslab run ")
+        .replace("--out o", "--out again");
+    let args: Vec<&str> = rerun.split_whitespace().chain(["-q"]).collect();
+    run_ok(t, &args);
+    for f in ["summary.csv", "requests.csv", "loss_periods.csv"] {
+        let a = fs::read(t.join("o").join(f)).unwrap();
+        let b = fs::read(t.join("again").join(f)).unwrap();
+        assert!(a == b, "{f} differs in the rerun `{cmd}`");
+    }
+}
