@@ -295,3 +295,72 @@ fn reproduce_command_keeps_sim_mode() {
         assert!(a == b, "{f} differs in the rerun `{cmd}`");
     }
 }
+
+/// The `all` row of a folder's summary.csv, by column name.
+fn all_row(dir: &Path) -> std::collections::HashMap<String, String> {
+    let csv = fs::read_to_string(dir.join("summary.csv")).unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let row = lines.find(|l| l.starts_with("all,")).unwrap();
+    header
+        .iter()
+        .map(|h| h.to_string())
+        .zip(row.split(',').map(str::to_string))
+        .collect()
+}
+
+/// The loss-over-time curve counted every attempt while the model's line is the loss of a
+/// packet: with immediate retries under bursty loss it sat near 37% against a 20% line. And
+/// its band, widened by the model's variance factor, was labelled "if losses were
+/// independent". Now the curve is first attempts only, and says how many were lost: the same
+/// count as summary.csv's `first_attempt_losses`.
+#[test]
+fn loss_over_time_counts_first_attempts_against_the_models_band() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = copy_reference("retry-immediate", tmp.path());
+    let done = run(losslab(tmp.path()).args(["report", "retry-immediate"]), b"");
+    assert_eq!(done.code(), Some(0), "{done:?}");
+    let md = fs::read_to_string(dir.join("report/report.md")).unwrap();
+    let all = all_row(&dir);
+    let want = format!(
+        "Over the whole run {} of {} first attempts were lost",
+        all["first_attempt_losses"], all["first_attempts"]
+    );
+    assert!(md.contains(&want), "{want}\n{md}");
+    assert!(md.contains("retries are left out"), "{md}");
+    assert!(md.contains("variance factor is 15"), "{md}");
+    let svg = fs::read_to_string(dir.join("report/loss-over-time.svg")).unwrap();
+    assert!(svg.contains("95% range under the model"), "{svg}");
+    assert!(!svg.contains("independent"), "{svg}");
+    assert!(svg.contains("first attempts"), "{svg}");
+}
+
+/// The geometric curve is the loss periods' distribution only for Bernoulli loss and simple
+/// Gilbert (1-h = 1, 1-k = 0); for other models the report must call it a reference.
+#[test]
+fn a_non_geometric_model_shows_the_geometric_curve_as_a_reference() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = copy_reference("bursty-gilbert", tmp.path());
+    let done = run(losslab(tmp.path()).args(["report", "bursty-gilbert"]), b"");
+    assert_eq!(done.code(), Some(0), "{done:?}");
+    let md = fs::read_to_string(dir.join("report/report.md")).unwrap();
+    assert!(md.contains("which is what this model predicts"), "{md}");
+
+    let json = fs::read_to_string(dir.join("summary.json")).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    v["scenario"]["impair"]["loss"]["1-h"] = serde_json::json!(0.9);
+    fs::write(dir.join("summary.json"), v.to_string()).unwrap();
+    let done = run(losslab(tmp.path()).args(["report", "bursty-gilbert"]), b"");
+    assert_eq!(done.code(), Some(0), "{done:?}");
+    let md = fs::read_to_string(dir.join("report/report.md")).unwrap();
+    assert!(
+        md.contains(
+            "as a reference only: under Gilbert-Elliott with 1-h < 1 or 1-k > 0 loss periods \
+             are not geometric"
+        ),
+        "{md}"
+    );
+    assert!(!md.contains("which is what this model predicts"), "{md}");
+    let svg = fs::read_to_string(dir.join("report/loss-periods.svg")).unwrap();
+    assert!(svg.contains("reference only"), "{svg}");
+}

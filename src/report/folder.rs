@@ -68,6 +68,42 @@ impl Meta {
         }
     }
 
+    /// Loss periods under the model are geometric (so the geometric curve with the model's
+    /// mean is its prediction, not only a reference): Bernoulli loss (each period ends with
+    /// probability 1-p at every packet), and simple Gilbert in one direction (1-h = 1, 1-k =
+    /// 0: a period is the stay in the bad state, which ends with probability r at every
+    /// packet). Not for gemodel with 1-h < 1 (a delivered packet inside a bad stay splits it)
+    /// or 1-k > 0, the 4-state model, a fixed pattern, or two directions' chains interleaving.
+    pub fn geometric_periods(&self) -> bool {
+        match self.loss_model {
+            Some(LossModel::Bernoulli { .. }) => true,
+            Some(LossModel::GilbertElliott {
+                one_minus_h,
+                one_minus_k,
+                ..
+            }) => {
+                one_minus_h == 1.0
+                    && one_minus_k == 0.0
+                    && self.direction.as_deref() != Some("both")
+            }
+            _ => false,
+        }
+    }
+
+    /// The model's loss model in words, for a caption.
+    pub fn model_kind(&self) -> &'static str {
+        match self.loss_model {
+            Some(LossModel::Bernoulli { .. }) => "Bernoulli loss",
+            Some(LossModel::GilbertElliott { .. }) if self.direction.as_deref() == Some("both") => {
+                "Gilbert-Elliott loss in both directions"
+            }
+            Some(LossModel::GilbertElliott { .. }) => "Gilbert-Elliott with 1-h < 1 or 1-k > 0",
+            Some(LossModel::FourState { .. }) => "the 4-state model",
+            Some(LossModel::Pattern { .. }) => "a fixed pattern",
+            None => "this scenario's loss",
+        }
+    }
+
     /// Variance inflation of a loss count under the model (1 for independent losses).
     pub fn variance_factor(&self) -> Option<f64> {
         self.loss_variance_factor.or(match self.loss_model {
@@ -427,6 +463,23 @@ mod tests {
         assert_eq!(m.predicted_mean_period(), None);
         m.expected_mean_loss_period = Some(4.5);
         assert_eq!(m.predicted_mean_period(), Some(4.5));
+    }
+
+    #[test]
+    fn geometric_periods_only_where_the_model_gives_them() {
+        let model = |spec: &str, dir: &str| Meta {
+            loss_model: Some(crate::impair::spec::parse_loss(spec).unwrap()),
+            direction: Some(dir.into()),
+            ..Meta::default()
+        };
+        assert!(model("random 20%", "both").geometric_periods());
+        assert!(model("gemodel 1% 30% 100% 0%", "request").geometric_periods());
+        assert!(!model("gemodel 1% 30% 100% 0%", "both").geometric_periods());
+        assert!(!model("gemodel 1% 30% 90% 0%", "request").geometric_periods());
+        assert!(!model("gemodel 1% 30% 100% 5%", "request").geometric_periods());
+        assert!(!model("state 1% 30% 50% 10% 2%", "request").geometric_periods());
+        assert!(!model("pattern 1101", "request").geometric_periods());
+        assert!(!Meta::default().geometric_periods());
     }
 
     #[test]

@@ -344,8 +344,8 @@ pub fn single(f: &Folder, figs: &[Figure], skipped: &[String], window: u64) -> S
     if figs.iter().any(|f| f.file == "loss-over-time.svg") {
         let _ = writeln!(
             md,
-            "The loss-over-time windows hold at least {window} packets each (`--window` changes \
-             it).\n"
+            "The loss-over-time windows hold at least {window} first attempts each (`--window` \
+             changes it).\n"
         );
     }
 

@@ -137,7 +137,7 @@ pub fn default_window(decided: u64) -> u64 {
 
 fn single(f: &Folder, window: Option<u64>) -> Result<(Vec<Figure>, String)> {
     let s = &f.scan;
-    let window = window.unwrap_or_else(|| default_window(s.decided()));
+    let window = window.unwrap_or_else(|| default_window(s.first_decided()));
     let mut figs = Vec::new();
     let mut skipped = Vec::new();
     let fmt_us = plot::fmt_us;
@@ -190,28 +190,55 @@ fn single(f: &Folder, window: Option<u64>) -> Result<(Vec<Figure>, String)> {
             svg: plot::rtt_cdf(f)?,
         });
     }
-    if f.has_rows && s.decided() > 0 {
+    if f.has_rows && s.first_decided() > 0 {
         let expected = f
             .meta
             .has_loss_model
             .then_some(f.meta.expected_loss)
             .flatten();
         let mut sentence =
-            format!("The share of packets lost among the last {window} sent, along the run");
+            format!("The share of first attempts lost among the last {window} sent, along the run");
+        if s.max_attempt() > 0 {
+            // Retries follow losses, so under bursty loss they are lost more often than the
+            // model's rate: counting them would lift the curve above the model's line.
+            sentence.push_str(
+                " (retries are left out: each follows a loss, so they are not a random sample \
+                 of packets)",
+            );
+        }
+        let (lost, n) = (
+            s.timeline.buckets.iter().map(|b| b.0).sum::<u64>(),
+            s.first_decided(),
+        );
+        sentence.push_str(&format!(
+            ". Over the whole run {lost} of {n} first attempts were lost ({}%)",
+            plot::fmt_num(lost as f64 / n as f64 * 100.0)
+        ));
         match (expected, f.meta.variance_factor()) {
-            (Some(p), Some(_)) => sentence.push_str(&format!(
-                "; the model expects {}%, and a window outside the grey band holds more (or \
-                 fewer) losses than chance alone would give 95% of the time.",
-                plot::fmt_num(p * 100.0)
-            )),
+            (Some(p), Some(vf)) => {
+                sentence.push_str(&format!(
+                    "; the model expects {}%, and under the model a window stays inside the grey \
+                     band 95% of the time (normal approximation",
+                    plot::fmt_num(p * 100.0)
+                ));
+                if vf == 1.0 {
+                    sentence.push_str("; the model's losses are independent).");
+                } else {
+                    sentence.push_str(&format!(
+                        ", widened {}x for the model's bursts: its variance factor is {}).",
+                        plot::fmt_num(vf.sqrt()),
+                        plot::fmt_num(vf)
+                    ));
+                }
+            }
             (Some(p), None) => sentence.push_str(&format!(
                 "; the model expects {}%.",
                 plot::fmt_num(p * 100.0)
             )),
             (None, _) => sentence.push_str("; the scenario has no loss model."),
         }
-        if s.timeouts() == 0 {
-            sentence.push_str(" Nothing was lost: the line stays at 0.");
+        if s.first_lost == 0 {
+            sentence.push_str(" No first attempt was lost: the line stays at 0.");
         }
         figs.push(Figure {
             file: "loss-over-time.svg",
@@ -241,11 +268,20 @@ fn single(f: &Folder, window: Option<u64>) -> Result<(Vec<Figure>, String)> {
              from {source}): {total} periods, mean length {}",
             plot::fmt_num(measured)
         );
+        let exact = f.meta.geometric_periods();
         match mean {
-            Some(m) => sentence.push_str(&format!(
-                ", against the geometric distribution with the model's mean {} (independent \
-                 losses give short periods; a bursty model gives a longer tail).",
+            Some(m) if exact => sentence.push_str(&format!(
+                ", against the geometric distribution with the model's mean {}, which is what \
+                 this model predicts (independent losses give short periods; a bursty model \
+                 gives a longer tail).",
                 plot::fmt_num(m)
+            )),
+            Some(m) => sentence.push_str(&format!(
+                ", against a geometric distribution with the model's mean {} as a reference \
+                 only: under {} loss periods are not geometric, so only the mean is a \
+                 prediction, not the shape.",
+                plot::fmt_num(m),
+                f.meta.model_kind()
             )),
             None => sentence.push_str("; the scenario's model predicts no mean to compare with."),
         }
@@ -253,7 +289,7 @@ fn single(f: &Folder, window: Option<u64>) -> Result<(Vec<Figure>, String)> {
             file: "loss-periods.svg",
             title: "Loss periods (burst lengths)".into(),
             sentence,
-            svg: plot::loss_periods(&s.periods, mean)?,
+            svg: plot::loss_periods(&s.periods, mean, exact)?,
         });
     }
     if !s.rtt.is_empty() {

@@ -35,7 +35,10 @@ pub fn new_histogram() -> Histogram<u64> {
     Histogram::new(3).expect("3 significant digits is a valid precision")
 }
 
-/// Packets lost and packets with a known fate, per slice of send time.
+/// First attempts lost and first attempts with a known fate (answered or lost), per slice of
+/// send time. Retries are left out: a retry is sent because its request was just lost, so under
+/// bursty loss it is lost more often than a packet at random, and counting it would lift the
+/// curve above the loss the model gives each packet.
 #[derive(Clone, Debug)]
 pub struct Timeline {
     /// µs of send time per bucket.
@@ -192,6 +195,7 @@ pub struct Scan {
     pub late: Histogram<u64>,
     /// RTTs of replies per client id.
     pub per_client: BTreeMap<u32, Histogram<u64>>,
+    /// Loss of first attempts over send time.
     pub timeline: Timeline,
     /// Loss period length → how many periods had it (from `requests.csv` when computed there).
     pub periods: BTreeMap<u64, u64>,
@@ -235,6 +239,11 @@ impl Scan {
 
     pub fn timeouts(&self) -> u64 {
         self.outcomes[TIMEOUT]
+    }
+
+    /// First attempts with a known fate: the packets of the loss-over-time figure.
+    pub fn first_decided(&self) -> u64 {
+        self.timeline.buckets.iter().map(|b| b.1).sum()
     }
 
     /// Highest attempt number seen (0 when nothing was retried).
@@ -319,7 +328,9 @@ pub fn scan_requests(path: &Path, periods: bool, clients: Option<&BTreeSet<u32>>
                 record(&mut s.rtt, v);
                 record(s.per_client.entry(c).or_insert_with(new_histogram), v);
                 s.attempt_replies[a] += 1;
-                s.timeline.add(t, false);
+                if a == 0 {
+                    s.timeline.add(t, false);
+                }
             }
             TIMEOUT => {
                 if let Some(col) = late
@@ -327,7 +338,9 @@ pub fn scan_requests(path: &Path, periods: bool, clients: Option<&BTreeSet<u32>>
                 {
                     record(&mut s.late, v);
                 }
-                s.timeline.add(t, true);
+                if a == 0 {
+                    s.timeline.add(t, true);
+                }
             }
             _ => {}
         }
@@ -501,6 +514,34 @@ mod tests {
         assert!(o.pending.len() as u64 <= REORDER_SPAN);
         o.drain(&mut p);
         assert_eq!(p.lengths, BTreeMap::from([(1, 2)]));
+    }
+
+    #[test]
+    fn the_timeline_counts_first_attempts_only() {
+        // Two requests: one answered at once, one lost twice and then answered.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("requests.csv");
+        std::fs::write(
+            &path,
+            "client,seq,attempt,sent_us,outcome,rtt_us\n\
+             0,0,0,0,reply,10\n\
+             0,1,0,100,timeout,\n\
+             0,1,1,200,timeout,\n\
+             0,1,2,300,reply,10\n",
+        )
+        .unwrap();
+        let s = scan_requests(&path, true, None).unwrap();
+        assert_eq!(
+            (s.decided(), s.timeouts()),
+            (4, 2),
+            "every row still counts here"
+        );
+        let lost: u64 = s.timeline.buckets.iter().map(|b| b.0).sum();
+        assert_eq!(
+            (lost, s.first_decided()),
+            (1, 2),
+            "1 of 2 first attempts lost"
+        );
     }
 
     #[test]
