@@ -11,7 +11,7 @@ use super::scan::{self, Logical, Scan};
 use crate::impair::loss::{LossModel, Pattern};
 use anyhow::{Context, Result, anyhow, bail};
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// What `summary.json` says about the run.
@@ -68,6 +68,42 @@ impl Meta {
         }
     }
 
+    /// Loss periods under the model are geometric (so the geometric curve with the model's
+    /// mean is its prediction, not only a reference): Bernoulli loss (each period ends with
+    /// probability 1-p at every packet), and simple Gilbert in one direction (1-h = 1, 1-k =
+    /// 0: a period is the stay in the bad state, which ends with probability r at every
+    /// packet). Not for gemodel with 1-h < 1 (a delivered packet inside a bad stay splits it)
+    /// or 1-k > 0, the 4-state model, a fixed pattern, or two directions' chains interleaving.
+    pub fn geometric_periods(&self) -> bool {
+        match self.loss_model {
+            Some(LossModel::Bernoulli { .. }) => true,
+            Some(LossModel::GilbertElliott {
+                one_minus_h,
+                one_minus_k,
+                ..
+            }) => {
+                one_minus_h == 1.0
+                    && one_minus_k == 0.0
+                    && self.direction.as_deref() != Some("both")
+            }
+            _ => false,
+        }
+    }
+
+    /// The model's loss model in words, for a caption.
+    pub fn model_kind(&self) -> &'static str {
+        match self.loss_model {
+            Some(LossModel::Bernoulli { .. }) => "Bernoulli loss",
+            Some(LossModel::GilbertElliott { .. }) if self.direction.as_deref() == Some("both") => {
+                "Gilbert-Elliott loss in both directions"
+            }
+            Some(LossModel::GilbertElliott { .. }) => "Gilbert-Elliott with 1-h < 1 or 1-k > 0",
+            Some(LossModel::FourState { .. }) => "the 4-state model",
+            Some(LossModel::Pattern { .. }) => "a fixed pattern",
+            None => "this scenario's loss",
+        }
+    }
+
     /// Variance inflation of a loss count under the model (1 for independent losses).
     pub fn variance_factor(&self) -> Option<f64> {
         self.loss_variance_factor.or(match self.loss_model {
@@ -120,6 +156,18 @@ impl SummaryTable {
     pub fn text<'a>(&self, row: &'a [String], name: &str) -> Option<&'a str> {
         row.get(self.col(name)?).map(String::as_str)
     }
+
+    /// The client ids with a row of their own (every `scope` but `all`); `None` when the
+    /// table has only the `all` row, so it cannot say which ids belong to the run.
+    pub fn client_ids(&self) -> Option<BTreeSet<u32>> {
+        let scope = self.col("scope")?;
+        let ids: BTreeSet<u32> = self
+            .rows
+            .iter()
+            .filter_map(|r| r[scope].parse().ok())
+            .collect();
+        (!ids.is_empty()).then_some(ids)
+    }
 }
 
 /// A results folder, read.
@@ -127,7 +175,12 @@ pub struct Folder {
     pub dir: PathBuf,
     pub meta: Meta,
     pub summary: SummaryTable,
+    /// The pass over `requests.csv`; empty (no rows) when the run kept none, with the loss
+    /// periods of `loss_periods.csv` when there is one.
     pub scan: Scan,
+    /// `requests.csv` was written and read. A summary-only run (`[output] requests_csv =
+    /// false`) has no per-packet rows: no RTTs, no timeline, only the summaries.
+    pub has_rows: bool,
     /// Where the loss periods came from: `loss_periods.csv` or `requests.csv`.
     pub periods_from_file: bool,
     /// Logical requests, when there were retries (from `logical.csv` or reconstructed).
@@ -147,17 +200,30 @@ impl Folder {
         let (meta, files) = read_meta(&json_path)?;
         let summary = read_summary(&dir.join("summary.csv"))?;
 
+        // A file summary.json names must be there; one it lists as null was not written and
+        // is never read, even if a file of that name lies in the folder (it belongs to another
+        // run); one it does not list at all (older folders) is used if present.
         let listed = |key: &str, name: &str| -> Option<PathBuf> {
-            let file = files.get(key).cloned();
-            let path = dir.join(file.as_deref().unwrap_or(name));
-            // A file summary.json lists must be there; one it does not list is used if present.
-            (file.is_some() || path.exists()).then_some(path)
+            match files.get(key) {
+                Some(Some(file)) => Some(dir.join(file)),
+                Some(None) => None,
+                None => Some(dir.join(name)).filter(|p| p.exists()),
+            }
         };
         let periods_path = listed("loss_periods", "loss_periods.csv");
         let logical_path = listed("logical", "logical.csv");
-        let requests_path = dir.join(files.get("requests").map_or("requests.csv", |s| s));
+        // Every folder written before `files` could hold null has requests.csv.
+        let requests_path = match files.get("requests") {
+            Some(Some(file)) => Some(dir.join(file)),
+            Some(None) => None,
+            None => Some(dir.join("requests.csv")),
+        };
 
-        let mut scan = scan::scan_requests(&requests_path, periods_path.is_none())?;
+        let clients = summary.client_ids();
+        let mut scan = match &requests_path {
+            Some(p) => scan::scan_requests(p, periods_path.is_none(), clients.as_ref())?,
+            None => Scan::empty(),
+        };
         if let Some(p) = &periods_path {
             scan.periods = scan::read_loss_periods(p)?;
         }
@@ -170,7 +236,8 @@ impl Folder {
         // The table and the rows must describe the same packets: a cut-off requests.csv would
         // otherwise draw plausible but wrong plots.
         let all = summary.all();
-        if let Some(sent) = summary.num(all, "sent")
+        if let Some(requests_path) = &requests_path
+            && let Some(sent) = summary.num(all, "sent")
             && sent != scan.rows as f64
         {
             bail!(
@@ -187,6 +254,7 @@ impl Folder {
             meta,
             summary,
             scan,
+            has_rows: requests_path.is_some(),
             periods_from_file: periods_path.is_some(),
             logical_from_file: logical_path.is_some(),
             logical,
@@ -217,7 +285,8 @@ fn read_summary(path: &Path) -> Result<SummaryTable> {
     Ok(SummaryTable { header, rows })
 }
 
-type Files = BTreeMap<String, String>;
+/// `summary.json`'s `files`: key → file name, or `None` for a file the run chose not to write.
+type Files = BTreeMap<String, Option<String>>;
 
 fn read_meta(path: &Path) -> Result<(Meta, Files)> {
     let text = std::fs::read_to_string(path).map_err(|e| {
@@ -332,13 +401,17 @@ fn read_meta(path: &Path) -> Result<(Meta, Files)> {
     let mut files = Files::new();
     if let Some(obj) = field("/files").and_then(Value::as_object) {
         for (k, f) in obj {
+            if f.is_null() {
+                files.insert(k.clone(), None); // not written by this run
+                continue;
+            }
             let f = f
                 .as_str()
-                .ok_or_else(|| wrong(&format!("/files/{k}"), "a file name"))?;
-            if f.contains('/') || f.contains('\\') || f == ".." {
+                .ok_or_else(|| wrong(&format!("/files/{k}"), "a file name or null"))?;
+            if f.is_empty() || f.contains('/') || f.contains('\\') || f == "." || f == ".." {
                 return Err(wrong(&format!("/files/{k}"), "a file name in the folder"));
             }
-            files.insert(k.clone(), f.to_string());
+            files.insert(k.clone(), Some(f.to_string()));
         }
     }
     Ok((meta, files))
@@ -390,6 +463,23 @@ mod tests {
         assert_eq!(m.predicted_mean_period(), None);
         m.expected_mean_loss_period = Some(4.5);
         assert_eq!(m.predicted_mean_period(), Some(4.5));
+    }
+
+    #[test]
+    fn geometric_periods_only_where_the_model_gives_them() {
+        let model = |spec: &str, dir: &str| Meta {
+            loss_model: Some(crate::impair::spec::parse_loss(spec).unwrap()),
+            direction: Some(dir.into()),
+            ..Meta::default()
+        };
+        assert!(model("random 20%", "both").geometric_periods());
+        assert!(model("gemodel 1% 30% 100% 0%", "request").geometric_periods());
+        assert!(!model("gemodel 1% 30% 100% 0%", "both").geometric_periods());
+        assert!(!model("gemodel 1% 30% 90% 0%", "request").geometric_periods());
+        assert!(!model("gemodel 1% 30% 100% 5%", "request").geometric_periods());
+        assert!(!model("state 1% 30% 50% 10% 2%", "request").geometric_periods());
+        assert!(!model("pattern 1101", "request").geometric_periods());
+        assert!(!Meta::default().geometric_periods());
     }
 
     #[test]

@@ -47,6 +47,61 @@ fn scenario_arg(m: &Meta) -> Option<&str> {
     (!f.ends_with("(built-in default)")).then_some(f)
 }
 
+/// `s` as one shell word: as is when it holds only safe characters, else in single quotes.
+fn shell_word(s: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "-_./+=:,@%".contains(c);
+    if !s.is_empty() && s.chars().all(safe) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+fn is_sim(m: &Meta) -> bool {
+    m.mode.as_deref() == Some("sim")
+}
+
+/// The folder a rerun must name with `--out`: `None` when the folder is named after the
+/// scenario, which is where `losslab run` writes by default (`results/<name>`). Only the
+/// folder's own name counts, not where it lies, so a report drawn in a scratch copy (`run-all
+/// --verify`) is the same bytes as the committed one.
+fn out_arg(m: &Meta, dir: &Path) -> Option<String> {
+    match dir.file_name() {
+        Some(n) if n.to_str() == Some(m.name.as_str()) => None,
+        _ => Some(dir.display().to_string()),
+    }
+}
+
+/// The folder the rerun writes: `results/<name>` or the `--out` folder.
+fn rerun_dir(m: &Meta, dir: &Path) -> String {
+    out_arg(m, dir).unwrap_or_else(|| format!("results/{}", m.name))
+}
+
+/// `losslab run` with what makes the rerun match the folder: the scenario file, the seed,
+/// `--sim` for a simulated run (a live scenario file may have been run with `--sim`),
+/// `--no-requests-csv` when the run kept no rows, and `--out` when the folder is not the
+/// default one.
+fn run_command(m: &Meta, dir: &Path, has_rows: bool, report: bool) -> String {
+    let mut c = String::from("losslab run");
+    if let Some(file) = scenario_arg(m) {
+        let _ = write!(c, " {}", shell_word(file));
+    }
+    let _ = write!(c, " --seed {}", m.seed);
+    if is_sim(m) {
+        c.push_str(" --sim");
+    }
+    if !has_rows {
+        c.push_str(" --no-requests-csv");
+    }
+    if let Some(out) = out_arg(m, dir) {
+        let _ = write!(c, " --out {}", shell_word(&out));
+    }
+    if report {
+        c.push_str(" --report");
+    }
+    c
+}
+
 fn model_text(m: &Meta) -> String {
     match (impaired(m), &m.tc_equivalent) {
         (None, _) => "none: nothing is impaired".into(),
@@ -243,7 +298,11 @@ pub fn single(f: &Folder, figs: &[Figure], skipped: &[String], window: u64) -> S
         run.push(format!("{mode} run"));
     }
     if let Some(d) = m.duration_us {
-        run.push(format!("took {}", fmt_us(d as f64)));
+        if is_sim(m) {
+            run.push(format!("took {} of simulated time", fmt_us(d as f64)));
+        } else {
+            run.push(format!("took {}", fmt_us(d as f64)));
+        }
     }
     if let Some(v) = &m.version {
         run.push(format!("losslab {v}"));
@@ -282,29 +341,35 @@ pub fn single(f: &Folder, figs: &[Figure], skipped: &[String], window: u64) -> S
             f.scan.order_gaps
         );
     }
-    let _ = writeln!(
-        md,
-        "The loss-over-time windows hold at least {window} packets each (`--window` changes it).\n"
-    );
+    if figs.iter().any(|f| f.file == "loss-over-time.svg") {
+        let _ = writeln!(
+            md,
+            "The loss-over-time windows hold at least {window} first attempts each (`--window` \
+             changes it).\n"
+        );
+    }
 
     md.push_str("## Reproduce\n\n```sh\n");
-    match scenario_arg(m) {
-        Some(file) => {
-            let _ = writeln!(md, "losslab run {file} --seed {} --report", m.seed);
-        }
-        None => {
-            let _ = writeln!(md, "losslab run --seed {} --report", m.seed);
-        }
-    }
-    let _ = writeln!(md, "losslab report results/{}", m.name);
+    let _ = writeln!(md, "{}", run_command(m, &f.dir, f.has_rows, true));
+    let rerun = rerun_dir(m, &f.dir);
+    let _ = writeln!(md, "losslab report {}", shell_word(&rerun));
     md.push_str("```\n\n");
-    let _ = writeln!(
+    let _ = write!(
         md,
-        "The first command reruns the experiment into `results/{}/` and writes this report \
-         beside it; the second redraws the report from the CSV files alone. The seed fixes \
-         which packets the server drops; RTTs are the machine's and change from run to run.",
-        m.name
+        "The first command reruns the experiment into `{rerun}/` and writes this report beside \
+         it; the second redraws the report from the CSV files alone. "
     );
+    if is_sim(m) {
+        md.push_str(
+            "This is a simulated run: the seed fixes which packets are lost and every simulated \
+             delay, so the rerun gives the same files, RTTs included, byte for byte.\n",
+        );
+    } else {
+        md.push_str(
+            "The seed fixes which packets the server drops; RTTs are the machine's and change \
+             from run to run.\n",
+        );
+    }
     md
 }
 
@@ -389,7 +454,7 @@ pub fn compare(
     }
     row("mean loss period", &|f, _| {
         let total: u64 = f.scan.periods.values().sum();
-        if total == 0 {
+        if total == 0 || !(f.has_rows || f.periods_from_file) {
             return "–".into();
         }
         let sum: u64 = f.scan.periods.iter().map(|(k, c)| k * c).sum();
@@ -432,25 +497,31 @@ pub fn compare(
     figures(&mut md, figs);
 
     md.push_str("## Reproduce\n\n```sh\n");
-    for (_, f) in runs {
-        match scenario_arg(&f.meta) {
-            Some(file) => {
-                let _ = writeln!(md, "losslab run {file} --seed {}", f.meta.seed);
-            }
-            None => {
-                let _ = writeln!(md, "losslab run --seed {}", f.meta.seed);
-            }
-        }
+    for ((_, f), d) in runs.iter().zip(dirs) {
+        let _ = writeln!(md, "{}", run_command(&f.meta, d, f.has_rows, false));
     }
     md.push_str("losslab report");
     for d in dirs {
-        let _ = write!(md, " {}", d.display());
+        let _ = write!(md, " {}", shell_word(&d.display().to_string()));
     }
-    let _ = writeln!(md, " --out {}\n```\n", out.display());
-    md.push_str(
-        "Each `losslab run` writes `results/<scenario name>/` (add `--out` to keep runs of one \
-         scenario apart); the seed fixes which packets are dropped, RTTs are the machine's.\n",
+    let _ = writeln!(
+        md,
+        " --out {}\n```\n",
+        shell_word(&out.display().to_string())
     );
+    md.push_str(
+        "Each `losslab run` writes `results/<scenario name>/` unless `--out` names another \
+         folder; the seed fixes which packets are dropped. ",
+    );
+    let sims = runs.iter().filter(|r| is_sim(&r.1.meta)).count();
+    md.push_str(if sims == runs.len() {
+        "Every run here is simulated, so the reruns give the same RTTs too.\n"
+    } else if sims == 0 {
+        "RTTs are the machine's and change from run to run.\n"
+    } else {
+        "RTTs of the live runs are the machine's and change from run to run; those of the \
+         simulated (`--sim`) runs come out the same.\n"
+    });
     md
 }
 
@@ -539,4 +610,49 @@ fn observations(runs: &[(String, &Folder)]) -> String {
         );
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta(mode: &str) -> Meta {
+        Meta {
+            name: "lab".into(),
+            seed: 7,
+            scenario_file: Some("scenarios/lab file.toml".into()),
+            mode: Some(mode.into()),
+            ..Meta::default()
+        }
+    }
+
+    #[test]
+    fn the_run_command_names_what_makes_the_rerun_match() {
+        let live = meta("live");
+        assert_eq!(
+            run_command(&live, Path::new("results/lab"), true, true),
+            "losslab run 'scenarios/lab file.toml' --seed 7 --report"
+        );
+        assert_eq!(
+            run_command(&live, Path::new("/scratch/lab"), true, false),
+            "losslab run 'scenarios/lab file.toml' --seed 7",
+            "only the folder's name counts"
+        );
+        let sim = meta("sim");
+        assert_eq!(
+            run_command(&sim, Path::new("out/o"), false, true),
+            "losslab run 'scenarios/lab file.toml' --seed 7 --sim --no-requests-csv --out out/o \
+             --report"
+        );
+        assert_eq!(rerun_dir(&sim, Path::new("out/o")), "out/o");
+        assert_eq!(rerun_dir(&sim, Path::new("lab")), "results/lab");
+        let builtin = Meta {
+            scenario_file: Some("scenarios/lab9-udp-time.toml (built-in default)".into()),
+            ..meta("live")
+        };
+        assert_eq!(
+            run_command(&builtin, Path::new("it's"), true, false),
+            r"losslab run --seed 7 --out 'it'\''s'"
+        );
+    }
 }

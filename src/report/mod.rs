@@ -137,11 +137,19 @@ pub fn default_window(decided: u64) -> u64 {
 
 fn single(f: &Folder, window: Option<u64>) -> Result<(Vec<Figure>, String)> {
     let s = &f.scan;
-    let window = window.unwrap_or_else(|| default_window(s.decided()));
+    let window = window.unwrap_or_else(|| default_window(s.first_decided()));
     let mut figs = Vec::new();
     let mut skipped = Vec::new();
     let fmt_us = plot::fmt_us;
-    if s.rtt.is_empty() {
+    if !f.has_rows {
+        skipped.push(
+            "This run kept no per-packet rows (`summary.json` lists no `requests.csv`: \
+             `[output] requests_csv = false` or `run --no-requests-csv`), so the figures drawn \
+             from them (RTT distribution, CDF and per client, loss over time) are left out; the \
+             table above comes from `summary.csv`."
+                .to_string(),
+        );
+    } else if s.rtt.is_empty() {
         skipped.push(
             "No packet was answered in time, so there are no RTTs to draw (histogram, CDF, per client).".to_string(),
         );
@@ -182,28 +190,55 @@ fn single(f: &Folder, window: Option<u64>) -> Result<(Vec<Figure>, String)> {
             svg: plot::rtt_cdf(f)?,
         });
     }
-    if s.decided() > 0 {
+    if f.has_rows && s.first_decided() > 0 {
         let expected = f
             .meta
             .has_loss_model
             .then_some(f.meta.expected_loss)
             .flatten();
         let mut sentence =
-            format!("The share of packets lost among the last {window} sent, along the run");
+            format!("The share of first attempts lost among the last {window} sent, along the run");
+        if s.max_attempt() > 0 {
+            // Retries follow losses, so under bursty loss they are lost more often than the
+            // model's rate: counting them would lift the curve above the model's line.
+            sentence.push_str(
+                " (retries are left out: each follows a loss, so they are not a random sample \
+                 of packets)",
+            );
+        }
+        let (lost, n) = (
+            s.timeline.buckets.iter().map(|b| b.0).sum::<u64>(),
+            s.first_decided(),
+        );
+        sentence.push_str(&format!(
+            ". Over the whole run {lost} of {n} first attempts were lost ({}%)",
+            plot::fmt_num(lost as f64 / n as f64 * 100.0)
+        ));
         match (expected, f.meta.variance_factor()) {
-            (Some(p), Some(_)) => sentence.push_str(&format!(
-                "; the model expects {}%, and a window outside the grey band holds more (or \
-                 fewer) losses than chance alone would give 95% of the time.",
-                plot::fmt_num(p * 100.0)
-            )),
+            (Some(p), Some(vf)) => {
+                sentence.push_str(&format!(
+                    "; the model expects {}%, and under the model a window stays inside the grey \
+                     band 95% of the time (normal approximation",
+                    plot::fmt_num(p * 100.0)
+                ));
+                if vf == 1.0 {
+                    sentence.push_str("; the model's losses are independent).");
+                } else {
+                    sentence.push_str(&format!(
+                        ", widened {}x for the model's bursts: its variance factor is {}).",
+                        plot::fmt_num(vf.sqrt()),
+                        plot::fmt_num(vf)
+                    ));
+                }
+            }
             (Some(p), None) => sentence.push_str(&format!(
                 "; the model expects {}%.",
                 plot::fmt_num(p * 100.0)
             )),
             (None, _) => sentence.push_str("; the scenario has no loss model."),
         }
-        if s.timeouts() == 0 {
-            sentence.push_str(" Nothing was lost: the line stays at 0.");
+        if s.first_lost == 0 {
+            sentence.push_str(" No first attempt was lost: the line stays at 0.");
         }
         figs.push(Figure {
             file: "loss-over-time.svg",
@@ -212,7 +247,11 @@ fn single(f: &Folder, window: Option<u64>) -> Result<(Vec<Figure>, String)> {
             svg: plot::loss_over_time(f, window)?,
         });
     }
-    if s.periods.is_empty() {
+    if !f.has_rows && !f.periods_from_file {
+        skipped.push(
+            "Nor is there a `loss_periods.csv`, so there are no loss periods to draw.".to_string(),
+        );
+    } else if s.periods.is_empty() {
         skipped
             .push("No first attempt was lost, so there are no loss periods to draw.".to_string());
     } else {
@@ -229,11 +268,20 @@ fn single(f: &Folder, window: Option<u64>) -> Result<(Vec<Figure>, String)> {
              from {source}): {total} periods, mean length {}",
             plot::fmt_num(measured)
         );
+        let exact = f.meta.geometric_periods();
         match mean {
-            Some(m) => sentence.push_str(&format!(
-                ", against the geometric distribution with the model's mean {} (independent \
-                 losses give short periods; a bursty model gives a longer tail).",
+            Some(m) if exact => sentence.push_str(&format!(
+                ", against the geometric distribution with the model's mean {}, which is what \
+                 this model predicts (independent losses give short periods; a bursty model \
+                 gives a longer tail).",
                 plot::fmt_num(m)
+            )),
+            Some(m) => sentence.push_str(&format!(
+                ", against a geometric distribution with the model's mean {} as a reference \
+                 only: under {} loss periods are not geometric, so only the mean is a \
+                 prediction, not the shape.",
+                plot::fmt_num(m),
+                f.meta.model_kind()
             )),
             None => sentence.push_str("; the scenario's model predicts no mean to compare with."),
         }
@@ -241,7 +289,7 @@ fn single(f: &Folder, window: Option<u64>) -> Result<(Vec<Figure>, String)> {
             file: "loss-periods.svg",
             title: "Loss periods (burst lengths)".into(),
             sentence,
-            svg: plot::loss_periods(&s.periods, mean)?,
+            svg: plot::loss_periods(&s.periods, mean, exact)?,
         });
     }
     if !s.rtt.is_empty() {
@@ -290,16 +338,31 @@ fn compare(folders: &[Folder], dirs: &[PathBuf], out: &Path) -> Result<(Vec<Figu
     let labels = markdown::run_labels(folders);
     let runs: Vec<(String, &Folder)> = labels.iter().cloned().zip(folders.iter()).collect();
     let mut figs = Vec::new();
-    if folders.iter().any(|f| !f.scan.rtt.is_empty()) {
+    // A run without per-packet rows has no RTTs to draw: it is left out of the CDFs.
+    let with_rows: Vec<(String, &Folder)> = runs.iter().filter(|r| r.1.has_rows).cloned().collect();
+    if with_rows.iter().any(|r| !r.1.scan.rtt.is_empty()) {
+        let mut sentence = String::from(
+            "For each round-trip time x, the share of all packets of each run that were \
+             answered within x; a lost packet never is (RFC 2681: its RTT is infinite), so a \
+             lossy run's curve levels off below 100% — and a run that hides loss as delay \
+             reaches 100% further right.",
+        );
+        let without: Vec<&str> = runs
+            .iter()
+            .filter(|r| !r.1.has_rows)
+            .map(|r| r.0.as_str())
+            .collect();
+        if !without.is_empty() {
+            sentence.push_str(&format!(
+                " Not drawn: {} (no per-packet rows).",
+                without.join(", ")
+            ));
+        }
         figs.push(Figure {
             file: "compare-rtt-cdf.svg",
             title: "RTT cumulative distributions".into(),
-            sentence: "For each round-trip time x, the share of all packets of each run that \
-                       were answered within x; a lost packet never is (RFC 2681: its RTT is \
-                       infinite), so a lossy run's curve levels off below 100% — and a run that \
-                       hides loss as delay reaches 100% further right."
-                .into(),
-            svg: plot::compare_cdf(&runs)?,
+            sentence,
+            svg: plot::compare_cdf(&with_rows)?,
         });
     }
     figs.push(Figure {

@@ -610,8 +610,9 @@ pub fn rtt_cdf(f: &Folder) -> Result<String> {
     })
 }
 
-/// Loss ratio in trailing windows of at least `window` packets across the run, with the model's
-/// expected loss and the range independent losses would stay in 95% of the time.
+/// Loss ratio of first attempts in trailing windows of at least `window` of them across the
+/// run, with the model's expected loss and the range a window stays in 95% of the time under
+/// the model.
 pub fn loss_over_time(f: &Folder, window: u64) -> Result<String> {
     let tl = &f.scan.timeline;
     let points: Vec<(f64, f64)> = tl
@@ -657,7 +658,7 @@ pub fn loss_over_time(f: &Folder, window: u64) -> Result<String> {
     } else {
         (0.0, (top * 1.1).max(top + 0.02).min(1.02))
     };
-    let mut legend: Legend = vec![("measured".into(), Swatch::Line(MAIN))];
+    let mut legend: Legend = vec![("measured, first attempts".into(), Swatch::Line(MAIN))];
     if let Some(p) = expected {
         legend.push((
             format!("model's expected loss {}%", fmt_num(p * 100.0)),
@@ -665,12 +666,9 @@ pub fn loss_over_time(f: &Folder, window: u64) -> Result<String> {
         ));
     }
     if band.is_some() {
-        legend.push((
-            "95% range if losses were independent".into(),
-            Swatch::Dashed(GREY),
-        ));
+        legend.push(("95% range under the model".into(), Swatch::Dashed(GREY)));
     }
-    let title = format!("Loss over time (windows of {window} packets)");
+    let title = format!("Loss over time (windows of {window} first attempts)");
     figure(&title, &legend, |area| {
         let mut c = chart(
             area,
@@ -680,7 +678,7 @@ pub fn loss_over_time(f: &Folder, window: u64) -> Result<String> {
         mesh(
             &mut c,
             "time since the run started (s)",
-            &format!("loss ratio, last {window} packets"),
+            &format!("loss ratio, last {window} first attempts"),
             &|x| fmt_num(*x),
             &|y| format!("{}%", fmt_num(y * 100.0)),
         )?;
@@ -713,8 +711,13 @@ pub fn loss_over_time(f: &Folder, window: u64) -> Result<String> {
     })
 }
 
-/// Loss period lengths against a geometric distribution with the model's mean.
-pub fn loss_periods(periods: &BTreeMap<u64, u64>, mean: Option<f64>) -> Result<String> {
+/// Loss period lengths against a geometric distribution with the model's mean: the model's
+/// prediction when `exact` (its periods are geometric), else only a reference.
+pub fn loss_periods(
+    periods: &BTreeMap<u64, u64>,
+    mean: Option<f64>,
+    exact: bool,
+) -> Result<String> {
     let total: u64 = periods.values().sum();
     let longest = periods.keys().copied().max().unwrap_or(1);
     let mut kmax = longest.min(MAX_PERIOD_BAR);
@@ -760,10 +763,15 @@ pub fn loss_periods(periods: &BTreeMap<u64, u64>, mean: Option<f64>) -> Result<S
         Swatch::Bar(MAIN),
     )];
     if let (Some(m), false) = (mean, predicted.is_empty()) {
-        legend.push((
-            format!("geometric with the model's mean {}", fmt_num(m)),
-            Swatch::Line(ACCENT),
-        ));
+        let text = if exact {
+            format!("model: geometric with mean {}", fmt_num(m))
+        } else {
+            format!(
+                "reference only: geometric with the model's mean {}",
+                fmt_num(m)
+            )
+        };
+        legend.push((text, Swatch::Line(ACCENT)));
     }
     figure(
         "Loss periods: runs of consecutive lost first attempts",

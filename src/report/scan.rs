@@ -6,12 +6,13 @@
 //! attempts into counters per attempt number, and first attempts into a bounded reorder buffer
 //! per client that releases them in seq order to find loss periods (RFC 3357 §4.2: a loss period
 //! is a maximal run of consecutive lost packets). Invariant: memory depends on the number of
-//! clients, attempts and distinct burst lengths, never on the number of rows.
+//! clients (at most [`MAX_CLIENTS`]), attempts and distinct burst lengths, never on the number
+//! of rows.
 
 use super::csv::CsvReader;
 use anyhow::Result;
 use hdrhistogram::Histogram;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::Path;
 
 /// Time buckets kept for the loss-over-time plot; when a packet is sent past the last one, pairs
@@ -22,6 +23,10 @@ pub const TIME_BUCKETS: usize = 2048;
 /// loss period in progress (counted in `Scan::order_gaps`, never guessed as lost or received).
 pub const REORDER_SPAN: u64 = 1 << 16;
 
+/// Most distinct client ids `requests.csv` may hold when `summary.csv` does not list them: a
+/// scenario's maximum ([`crate::scenario::MAX_CLIENTS`]).
+pub const MAX_CLIENTS: usize = crate::scenario::MAX_CLIENTS as usize;
+
 pub const OUTCOMES: [&str; 5] = ["reply", "timeout", "interrupted", "connect_error", "error"];
 const REPLY: usize = 0;
 const TIMEOUT: usize = 1;
@@ -30,7 +35,10 @@ pub fn new_histogram() -> Histogram<u64> {
     Histogram::new(3).expect("3 significant digits is a valid precision")
 }
 
-/// Packets lost and packets with a known fate, per slice of send time.
+/// First attempts lost and first attempts with a known fate (answered or lost), per slice of
+/// send time. Retries are left out: a retry is sent because its request was just lost, so under
+/// bursty loss it is lost more often than a packet at random, and counting it would lift the
+/// curve above the loss the model gives each packet.
 #[derive(Clone, Debug)]
 pub struct Timeline {
     /// µs of send time per bucket.
@@ -123,10 +131,20 @@ impl SeqOrder {
             return 0; // a second row for a released seq: the first one counted
         }
         let mut skipped = 0;
-        while seq - self.next >= REORDER_SPAN {
+        // Release what the buffer holds (at most REORDER_SPAN seqs) until `seq` fits ...
+        while seq - self.next >= REORDER_SPAN && !self.pending.is_empty() {
             if self.pop(periods) == 0 {
                 skipped += 1;
             }
+        }
+        // ... and jump over the rest in one step: every seq between holds no row yet (the
+        // buffer is empty), so each is skipped unseen and the loss period in progress ends. A
+        // far seq (10^12 in a damaged file) then costs no more than a near one.
+        if seq - self.next >= REORDER_SPAN {
+            let jump = seq - self.next - (REORDER_SPAN - 1);
+            self.next += jump;
+            skipped += jump;
+            periods.end(&mut self.run);
         }
         let i = (seq - self.next) as usize;
         if self.pending.len() <= i {
@@ -177,6 +195,7 @@ pub struct Scan {
     pub late: Histogram<u64>,
     /// RTTs of replies per client id.
     pub per_client: BTreeMap<u32, Histogram<u64>>,
+    /// Loss of first attempts over send time.
     pub timeline: Timeline,
     /// Loss period length → how many periods had it (from `requests.csv` when computed there).
     pub periods: BTreeMap<u64, u64>,
@@ -191,6 +210,24 @@ pub struct Scan {
 }
 
 impl Scan {
+    /// No rows read: what a folder without `requests.csv` gives.
+    pub fn empty() -> Scan {
+        Scan {
+            rows: 0,
+            outcomes: [0; 5],
+            rtt: new_histogram(),
+            late: new_histogram(),
+            per_client: BTreeMap::new(),
+            timeline: Timeline::default(),
+            periods: BTreeMap::new(),
+            first_attempts: 0,
+            first_lost: 0,
+            order_gaps: 0,
+            attempt_rows: Vec::new(),
+            attempt_replies: Vec::new(),
+        }
+    }
+
     /// Packets with a known fate: answered in time or lost.
     pub fn decided(&self) -> u64 {
         self.outcomes[REPLY] + self.outcomes[TIMEOUT]
@@ -204,6 +241,11 @@ impl Scan {
         self.outcomes[TIMEOUT]
     }
 
+    /// First attempts with a known fate: the packets of the loss-over-time figure.
+    pub fn first_decided(&self) -> u64 {
+        self.timeline.buckets.iter().map(|b| b.1).sum()
+    }
+
     /// Highest attempt number seen (0 when nothing was retried).
     pub fn max_attempt(&self) -> usize {
         self.attempt_rows.len().saturating_sub(1)
@@ -211,7 +253,12 @@ impl Scan {
 }
 
 /// Reads `requests.csv`; loss periods are computed from it when `periods` is true.
-pub fn scan_requests(path: &Path, periods: bool) -> Result<Scan> {
+///
+/// `clients` are the ids `summary.csv` lists: a row of any other client is an error (the file
+/// belongs to another run, or is damaged). Without that list, at most [`MAX_CLIENTS`] distinct
+/// ids are accepted. Either way the per-client state (a histogram and a reorder buffer each)
+/// stays bounded whatever the file holds.
+pub fn scan_requests(path: &Path, periods: bool, clients: Option<&BTreeSet<u32>>) -> Result<Scan> {
     let mut r = CsvReader::open(path)?;
     let client = r.column("client")?;
     let seq = r.column("seq")?;
@@ -221,26 +268,40 @@ pub fn scan_requests(path: &Path, periods: bool) -> Result<Scan> {
     let rtt = r.column("rtt_us")?;
     let late = r.optional_column("late_rtt_us");
 
-    let mut s = Scan {
-        rows: 0,
-        outcomes: [0; 5],
-        rtt: new_histogram(),
-        late: new_histogram(),
-        per_client: BTreeMap::new(),
-        timeline: Timeline::default(),
-        periods: BTreeMap::new(),
-        first_attempts: 0,
-        first_lost: 0,
-        order_gaps: 0,
-        attempt_rows: Vec::new(),
-        attempt_replies: Vec::new(),
-    };
+    let mut s = Scan::empty();
     let mut orders: BTreeMap<u32, SeqOrder> = BTreeMap::new();
+    let mut seen: BTreeSet<u32> = BTreeSet::new();
     let mut acc = Periods::default();
     while r.next_row()? {
         let c = r.u64(client)?;
         let c = u32::try_from(c)
             .map_err(|_| r.error(client, &format!("{c} is larger than a client id can be")))?;
+        if !seen.contains(&c) {
+            match clients {
+                Some(ids) if !ids.contains(&c) => {
+                    return Err(r.error(
+                        client,
+                        &format!(
+                            "client {c} has no row in summary.csv (it lists {}): the file \
+                             belongs to another run or is damaged",
+                            id_list(ids)
+                        ),
+                    ));
+                }
+                None if seen.len() >= MAX_CLIENTS => {
+                    return Err(r.error(
+                        client,
+                        &format!(
+                            "client {c} is the {}th distinct client id, but a scenario has at \
+                             most {MAX_CLIENTS} clients: the file is damaged",
+                            MAX_CLIENTS + 1
+                        ),
+                    ));
+                }
+                _ => {}
+            }
+            seen.insert(c);
+        }
         let q = r.u64(seq)?;
         let a = r.u64(attempt)?;
         if a > 255 {
@@ -267,7 +328,9 @@ pub fn scan_requests(path: &Path, periods: bool) -> Result<Scan> {
                 record(&mut s.rtt, v);
                 record(s.per_client.entry(c).or_insert_with(new_histogram), v);
                 s.attempt_replies[a] += 1;
-                s.timeline.add(t, false);
+                if a == 0 {
+                    s.timeline.add(t, false);
+                }
             }
             TIMEOUT => {
                 if let Some(col) = late
@@ -275,7 +338,9 @@ pub fn scan_requests(path: &Path, periods: bool) -> Result<Scan> {
                 {
                     record(&mut s.late, v);
                 }
-                s.timeline.add(t, true);
+                if a == 0 {
+                    s.timeline.add(t, true);
+                }
             }
             _ => {}
         }
@@ -297,6 +362,19 @@ pub fn scan_requests(path: &Path, periods: bool) -> Result<Scan> {
     }
     s.periods = acc.lengths;
     Ok(s)
+}
+
+/// `0, 1, 2` or `0, 1, ..., 511` for an error message.
+fn id_list(ids: &BTreeSet<u32>) -> String {
+    let shown: Vec<String> = ids.iter().take(3).map(u32::to_string).collect();
+    match (ids.len(), ids.last()) {
+        (n, Some(last)) if n > 4 => format!("{}, ..., {last}", shown.join(", ")),
+        _ => ids
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
 }
 
 fn record(h: &mut Histogram<u64>, v: u64) {
@@ -436,5 +514,65 @@ mod tests {
         assert!(o.pending.len() as u64 <= REORDER_SPAN);
         o.drain(&mut p);
         assert_eq!(p.lengths, BTreeMap::from([(1, 2)]));
+    }
+
+    #[test]
+    fn the_timeline_counts_first_attempts_only() {
+        // Two requests: one answered at once, one lost twice and then answered.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("requests.csv");
+        std::fs::write(
+            &path,
+            "client,seq,attempt,sent_us,outcome,rtt_us\n\
+             0,0,0,0,reply,10\n\
+             0,1,0,100,timeout,\n\
+             0,1,1,200,timeout,\n\
+             0,1,2,300,reply,10\n",
+        )
+        .unwrap();
+        let s = scan_requests(&path, true, None).unwrap();
+        assert_eq!(
+            (s.decided(), s.timeouts()),
+            (4, 2),
+            "every row still counts here"
+        );
+        let lost: u64 = s.timeline.buckets.iter().map(|b| b.0).sum();
+        assert_eq!(
+            (lost, s.first_decided()),
+            (1, 2),
+            "1 of 2 first attempts lost"
+        );
+    }
+
+    #[test]
+    fn a_far_seq_is_jumped_to_and_its_gap_counted() {
+        // Seqs 0, 1 lost, then one near u64::MAX: the buffer must not walk there one by one.
+        let mut p = Periods::default();
+        let mut o = SeqOrder::default();
+        o.insert(0, 1, &mut p);
+        o.insert(1, 1, &mut p);
+        let far = u64::MAX - 3;
+        let skipped = o.insert(far, 1, &mut p);
+        assert_eq!(
+            skipped,
+            far - 2 - (REORDER_SPAN - 1),
+            "every seq from 2 up to where the buffer now starts passed unseen"
+        );
+        assert_eq!(
+            p.lengths,
+            BTreeMap::from([(2, 1)]),
+            "the gap ends the period"
+        );
+        assert!(o.pending.len() as u64 <= REORDER_SPAN);
+        // A row just below the far seq still finds its slot, and the lengths come out right.
+        o.insert(far - 1, 1, &mut p);
+        let missing = o.drain(&mut p);
+        assert_eq!(missing, REORDER_SPAN - 2);
+        assert_eq!(p.lengths, BTreeMap::from([(2, 2)]));
+        assert_eq!(
+            skipped + missing + 4,
+            far + 1,
+            "every seq 0..=far accounted once"
+        );
     }
 }
