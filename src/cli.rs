@@ -325,12 +325,6 @@ pub fn execute(cli: Cli, signals: &Signals) -> Result<ExitCode> {
             if args.no_requests_csv {
                 sc.output.requests_csv = false;
             }
-            if args.report && !sc.output.requests_csv {
-                anyhow::bail!(
-                    "--report draws its figures from requests.csv, which this run would not \
-                     write (--no-requests-csv or [output] requests_csv = false); drop one of them"
-                );
-            }
             let out_dir = args
                 .out
                 .unwrap_or_else(|| PathBuf::from("results").join(&sc.name));

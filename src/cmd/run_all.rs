@@ -91,7 +91,6 @@ pub fn run_all(
         let _ = fs::remove_dir_all(&scratch);
         let mode = sc.mode;
         let name = sc.name.clone();
-        let with_rows = sc.output.requests_csv;
         let run = RunOptions {
             scenario: sc,
             source: scenario::source_name(&path),
@@ -124,8 +123,9 @@ pub fn run_all(
             );
             return Ok(RunAllOutcome::Interrupted);
         }
-        // Drawn in place, so report.md names the folder it describes.
-        if with_rows {
+        // Drawn in place, so report.md names the folder it describes. A summary-only run
+        // gets the figures its files allow (the table and the loss periods).
+        {
             write_report(&ReportOptions {
                 dirs: vec![out_dir.clone()],
                 out: None,
