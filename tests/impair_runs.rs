@@ -5,25 +5,13 @@
 mod common;
 
 use common::*;
-use losslab::cmd::run::{RunOptions, RunReport, run_experiment};
-use losslab::scenario;
+use losslab::cmd::run::RunReport;
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 fn run_file(file: &str, out: &Path) -> (RunReport, Vec<Vec<String>>) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios")
-        .join(file);
-    let sc = scenario::load(&path).unwrap_or_else(|e| panic!("{e:#}"));
-    let opts = RunOptions {
-        scenario: sc,
-        source: file.into(),
-        out_dir: out.to_path_buf(),
-        show_discards: false,
-    };
-    let report = run_experiment(&opts, &AtomicBool::new(false), &mut Vec::new()).unwrap();
+    let report = run_scenario_file(file, out);
     let text = std::fs::read_to_string(out.join("requests.csv")).unwrap();
     let mut lines = text.lines();
     assert_eq!(lines.next(), Some(REQUEST_HEADER));

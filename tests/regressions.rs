@@ -9,23 +9,8 @@ mod common;
 
 use common::*;
 use losslab::client::backoff::Backoff;
-use std::path::{Path, PathBuf};
+
 use std::time::{Duration, Instant};
-
-/// The default experiment in sim mode (the committed `lab9-udp-time-sim.toml`), as a file in
-/// `dir`.
-fn sim_scenario(dir: &Path) -> PathBuf {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/lab9-udp-time-sim.toml");
-    let to = dir.join("lab9-udp-time-sim.toml");
-    std::fs::copy(src, &to).unwrap();
-    to
-}
-
-fn run_ok(dir: &Path, args: &[&str]) -> Finished {
-    let done = run(losslab(dir).arg("run").args(args), b"");
-    assert_eq!(done.code(), Some(0), "{done:?}");
-    done
-}
 
 /// Issue 6 promises byte-identical sim files "on every run and every machine", but
 /// `summary.json` (and the report) record the scenario path as typed: `x.toml` and `./x.toml`

@@ -10,28 +10,6 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn reference(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("results")
-        .join(name)
-}
-
-/// A copy of a committed results folder (its three result files only), to break or report into.
-fn copy_reference(name: &str, to: &Path) -> PathBuf {
-    let dest = to.join(name);
-    fs::create_dir_all(&dest).unwrap();
-    for f in [
-        "requests.csv",
-        "summary.csv",
-        "summary.json",
-        "loss_periods.csv",
-        "logical.csv",
-    ] {
-        fs::copy(reference(name).join(f), dest.join(f)).unwrap();
-    }
-    dest
-}
-
 fn names_in(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
@@ -152,7 +130,7 @@ fn a_real_run_with_report_writes_every_figure_and_the_markdown() {
 fn the_same_input_gives_byte_identical_reports() {
     let tmp = tempfile::tempdir().unwrap();
     for name in ["retries-closed-loop", "delay-jitter"] {
-        let src = reference(name);
+        let src = committed_results(name);
         let (a, b) = (
             tmp.path().join("a").join(name),
             tmp.path().join("b").join(name),
@@ -176,7 +154,7 @@ fn the_same_input_gives_byte_identical_reports() {
 #[test]
 fn a_missing_column_exits_2_naming_file_and_column_and_writes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = copy_reference("lab9-udp-time", tmp.path());
+    let dir = copy_results("lab9-udp-time", tmp.path());
     let requests = dir.join("requests.csv");
     let good = fs::read_to_string(&requests).unwrap();
     fs::write(&requests, good.replacen("rtt_us", "rtt", 1)).unwrap();
@@ -204,7 +182,7 @@ fn a_missing_column_exits_2_naming_file_and_column_and_writes_nothing() {
 #[test]
 fn a_malformed_value_names_line_and_column_and_keeps_the_old_report() {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = copy_reference("lab9-udp-time", tmp.path());
+    let dir = copy_results("lab9-udp-time", tmp.path());
     let done = report(tmp.path(), &[&dir], &[]);
     assert_eq!(done.code(), Some(0), "{done:?}");
     let before: Vec<(String, Vec<u8>)> = names_in(&dir.join("report"))
@@ -260,7 +238,10 @@ fn a_malformed_value_names_line_and_column_and_keeps_the_old_report() {
 #[test]
 fn two_folders_compare_side_by_side() {
     let tmp = tempfile::tempdir().unwrap();
-    let (udp, tcp) = (reference("lab9-udp-time"), reference("tcp-echo"));
+    let (udp, tcp) = (
+        committed_results("lab9-udp-time"),
+        committed_results("tcp-echo"),
+    );
     let done = report(tmp.path(), &[&udp, &tcp], &[]);
     assert_eq!(done.code(), Some(2), "several folders need --out: {done:?}");
     assert!(done.stderr.contains("--out"), "{}", done.stderr);
@@ -311,15 +292,15 @@ fn every_svg_renders_with_rsvg_convert() {
         let out = tmp.path().join(name);
         let done = report(
             tmp.path(),
-            &[&reference(name)],
+            &[&committed_results(name)],
             &["--out", out.to_str().unwrap()],
         );
         assert_eq!(done.code(), Some(0), "{done:?}");
         dirs.push(out);
     }
     let out = tmp.path().join("cmp");
-    let a = reference("lab9-udp-time");
-    let b = reference("bursty-gilbert");
+    let a = committed_results("lab9-udp-time");
+    let b = committed_results("bursty-gilbert");
     let done = report(tmp.path(), &[&a, &b], &["--out", out.to_str().unwrap()]);
     assert_eq!(done.code(), Some(0), "{done:?}");
     dirs.push(out);
@@ -569,7 +550,7 @@ fn the_new_metrics_files_are_used_when_present() {
 #[test]
 fn a_figure_the_new_report_does_not_draw_is_removed() {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = copy_reference("lab9-udp-time", tmp.path());
+    let dir = copy_results("lab9-udp-time", tmp.path());
     fs::create_dir_all(dir.join("report")).unwrap();
     fs::write(dir.join("report/attempts.svg"), "<svg/>").unwrap();
     fs::write(dir.join("report/notes.txt"), "mine").unwrap();

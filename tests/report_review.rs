@@ -10,22 +10,7 @@ mod common;
 
 use common::*;
 use std::fs;
-use std::path::{Path, PathBuf};
-
-/// The default experiment in sim mode (the committed `lab9-udp-time-sim.toml`), as a file in
-/// `dir`.
-fn sim_scenario(dir: &Path) -> PathBuf {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/lab9-udp-time-sim.toml");
-    let to = dir.join("lab9-udp-time-sim.toml");
-    fs::copy(src, &to).unwrap();
-    to
-}
-
-fn run_ok(dir: &Path, args: &[&str]) -> Finished {
-    let done = run(losslab(dir).arg("run").args(args), b"");
-    assert_eq!(done.code(), Some(0), "{done:?}");
-    done
-}
+use std::path::Path;
 
 /// A first attempt whose seq lies far ahead of the others (a hand-made or damaged
 /// `requests.csv`) made the reorder buffer walk forward one seq at a time: with seq 10^12 the
@@ -57,12 +42,6 @@ fn report_survives_a_far_seq() {
         md.contains("first attempts had no row in `requests.csv`"),
         "the skipped seqs are reported: {md}"
     );
-}
-
-fn reference(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("results")
-        .join(name)
 }
 
 fn names_in(dir: &Path) -> Vec<String> {
@@ -122,7 +101,7 @@ fn a_summary_only_folder_draws_its_table_and_loss_periods() {
     let dir = t.join("sim-long-bursty");
     fs::create_dir(&dir).unwrap();
     for f in ["summary.json", "summary.csv", "loss_periods.csv"] {
-        fs::copy(reference("sim-long-bursty").join(f), dir.join(f)).unwrap();
+        fs::copy(committed_results("sim-long-bursty").join(f), dir.join(f)).unwrap();
     }
     // Left by an earlier full run: not this run's, and not even readable.
     fs::write(dir.join("requests.csv"), "garbage\n").unwrap();
@@ -143,7 +122,7 @@ fn a_summary_only_folder_draws_its_table_and_loss_periods() {
     // Next to a run with rows: the comparison draws the CDF of the one that has RTTs.
     let done = run(
         losslab(t).arg("report").args([
-            reference("lab9-udp-time-sim").to_str().unwrap(),
+            committed_results("lab9-udp-time-sim").to_str().unwrap(),
             "sim-long-bursty",
             "--out",
             "cmp",
@@ -170,28 +149,12 @@ fn a_summary_only_folder_draws_its_table_and_loss_periods() {
     assert!(md.contains("no loss periods to draw"), "{md}");
 }
 
-/// A copy of a committed folder's result files into `to/name`.
-fn copy_reference(name: &str, to: &Path) -> PathBuf {
-    let dest = to.join(name);
-    fs::create_dir_all(&dest).unwrap();
-    for f in [
-        "requests.csv",
-        "summary.csv",
-        "summary.json",
-        "loss_periods.csv",
-        "logical.csv",
-    ] {
-        fs::copy(reference(name).join(f), dest.join(f)).unwrap();
-    }
-    dest
-}
-
 /// Memory was bounded per row but not per client: 50,000 distinct client ids took 1.49 GB and
 /// drew an 18 MB SVG. A client id summary.csv does not list is refused, naming file, line, id.
 #[test]
 fn a_client_the_summary_does_not_list_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = copy_reference("lab9-udp-time-sim", tmp.path());
+    let dir = copy_results("lab9-udp-time-sim", tmp.path());
     let mut csv = fs::read_to_string(dir.join("requests.csv")).unwrap();
     csv.push_str("70000,0,0,999,reply,10000,answered,,0,,0,\n");
     fs::write(dir.join("requests.csv"), csv).unwrap();
@@ -317,7 +280,7 @@ fn all_row(dir: &Path) -> std::collections::HashMap<String, String> {
 #[test]
 fn loss_over_time_counts_first_attempts_against_the_models_band() {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = copy_reference("retry-immediate", tmp.path());
+    let dir = copy_results("retry-immediate", tmp.path());
     let done = run(losslab(tmp.path()).args(["report", "retry-immediate"]), b"");
     assert_eq!(done.code(), Some(0), "{done:?}");
     let md = fs::read_to_string(dir.join("report/report.md")).unwrap();
@@ -340,7 +303,7 @@ fn loss_over_time_counts_first_attempts_against_the_models_band() {
 #[test]
 fn a_non_geometric_model_shows_the_geometric_curve_as_a_reference() {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = copy_reference("bursty-gilbert", tmp.path());
+    let dir = copy_results("bursty-gilbert", tmp.path());
     let done = run(losslab(tmp.path()).args(["report", "bursty-gilbert"]), b"");
     assert_eq!(done.code(), Some(0), "{done:?}");
     let md = fs::read_to_string(dir.join("report/report.md")).unwrap();

@@ -4,24 +4,12 @@
 
 mod common;
 
-use losslab::cmd::run::{RunOptions, RunReport, run_experiment};
+use losslab::cmd::run::RunReport;
 use losslab::metrics::stats::{SummaryRow, Z999};
-use losslab::scenario;
 use std::path::Path;
-use std::sync::atomic::AtomicBool;
 
 fn run_file(file: &str, out: &Path) -> RunReport {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios")
-        .join(file);
-    let sc = scenario::load(&path).unwrap_or_else(|e| panic!("{e:#}"));
-    let opts = RunOptions {
-        scenario: sc,
-        source: file.into(),
-        out_dir: out.to_path_buf(),
-        show_discards: false,
-    };
-    run_experiment(&opts, &AtomicBool::new(false), &mut Vec::new()).unwrap()
+    common::run_scenario_file(file, out)
 }
 
 fn csv_rows(path: &Path, header: &str) -> Vec<Vec<String>> {

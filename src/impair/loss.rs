@@ -404,18 +404,7 @@ impl LossModel {
     /// The first state of a chain: a draw from the stationary distribution.
     fn start_state(&self, u: f64) -> u8 {
         let pi = self.stationary().unwrap_or([1.0, 0.0, 0.0, 0.0]);
-        let mut acc = 0.0;
-        let mut last = 0;
-        for (s, &w) in pi.iter().enumerate() {
-            if w > 0.0 {
-                acc += w;
-                last = s as u8;
-                if u < acc {
-                    return last;
-                }
-            }
-        }
-        last
+        pick(&pi, u, 0)
     }
 
     /// The long-run share of packets (first attempts) this model drops.
@@ -488,19 +477,7 @@ impl LossModel {
             base = mul(&base, &base);
             k >>= 1;
         }
-        let row = result[usize::from(s)];
-        let mut acc = 0.0;
-        let mut last = s;
-        for (t, &p) in row.iter().enumerate().take(n) {
-            if p > 0.0 {
-                acc += p;
-                last = t as u8;
-                if u < acc {
-                    return last;
-                }
-            }
-        }
-        last
+        pick(&result[usize::from(s)], u, s)
     }
 
     /// How much more the count of lost first attempts varies than independent coin flips at
@@ -623,6 +600,24 @@ fn six_digits(x: f64) -> f64 {
 
 /// Stationary distribution of the chain `m` (first `n` states) started in state 0; see
 /// [`LossModel::stationary`].
+/// The state a uniform draw `u` picks from a distribution over states (cumulative, in state
+/// order; states of weight 0 are never picked). `fallback` when every weight is 0; when
+/// rounding leaves the weights' sum just below `u`, the last state of positive weight.
+fn pick(weights: &[f64; 4], u: f64, fallback: u8) -> u8 {
+    let mut acc = 0.0;
+    let mut last = fallback;
+    for (s, &w) in weights.iter().enumerate() {
+        if w > 0.0 {
+            acc += w;
+            last = s as u8;
+            if u < acc {
+                return last;
+            }
+        }
+    }
+    last
+}
+
 fn stationary_of(m: &Matrix, n: usize) -> [f64; 4] {
     let mut reach = [false; 4];
     reach[0] = true;

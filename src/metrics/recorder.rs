@@ -70,6 +70,26 @@ pub struct Recorder<W: Write> {
     ended: Vec<(u32, u32, u64)>,
 }
 
+/// One first attempt of `client`'s stream, in seq order, into its loss patterns and IPDV; a
+/// loss period that ends goes to `ended` as (client, start seq, length).
+fn absorb(
+    stats: &mut ClientStats,
+    ended: &mut Vec<(u32, u32, u64)>,
+    client: u32,
+    seq: u32,
+    slot: Slot,
+) {
+    stats
+        .patterns
+        .push(seq, slot == Slot::Lost, &mut |start, len| {
+            ended.push((client, start, len))
+        });
+    stats.ipdv.push(match slot {
+        Slot::Received(rtt) => Some(rtt),
+        _ => None,
+    });
+}
+
 impl Recorder<io::Sink> {
     /// A recorder that keeps statistics and writes no rows (the by-hand commands).
     pub fn summary_only(cfg: RecorderConfig) -> Self {
@@ -119,15 +139,7 @@ impl<W: Write> Recorder<W> {
         let ended = &mut self.ended;
         let client = self.cfg.first_client + index as u32;
         self.streams[index].put(seq, slot, &mut |seq, slot| {
-            stats
-                .patterns
-                .push(seq, slot == Slot::Lost, &mut |start, len| {
-                    ended.push((client, start, len))
-                });
-            stats.ipdv.push(match slot {
-                Slot::Received(rtt) => Some(rtt),
-                _ => None,
-            });
+            absorb(stats, ended, client, seq, slot)
         });
     }
 
@@ -180,17 +192,7 @@ impl<W: Write> Recorder<W> {
             let stats = &mut self.stats[index];
             let ended = &mut self.ended;
             let client = self.cfg.first_client + index as u32;
-            self.streams[index].flush(&mut |seq, slot| {
-                stats
-                    .patterns
-                    .push(seq, slot == Slot::Lost, &mut |start, len| {
-                        ended.push((client, start, len))
-                    });
-                stats.ipdv.push(match slot {
-                    Slot::Received(rtt) => Some(rtt),
-                    _ => None,
-                });
-            });
+            self.streams[index].flush(&mut |seq, slot| absorb(stats, ended, client, seq, slot));
             stats
                 .patterns
                 .finish(&mut |start, len| ended.push((client, start, len)));

@@ -582,3 +582,58 @@ pub fn start_echo_server(cwd: &Path, tcp: bool, args: &[&str]) -> Server {
     assert_ne!(addr.port(), 0, "{banner}");
     Server { proc, addr }
 }
+
+/// Runs `scenarios/FILE` in-process (no console) into `out` and returns what it measured.
+pub fn run_scenario_file(file: &str, out: &Path) -> losslab::cmd::run::RunReport {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(file);
+    let sc = losslab::scenario::load(&path).unwrap_or_else(|e| panic!("{e:#}"));
+    let opts = losslab::cmd::run::RunOptions {
+        scenario: sc,
+        source: file.into(),
+        out_dir: out.to_path_buf(),
+        show_discards: false,
+    };
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    losslab::cmd::run::run_experiment(&opts, &stop, &mut Vec::new()).unwrap()
+}
+
+/// The default experiment in sim mode (the committed `lab9-udp-time-sim.toml`), copied into
+/// `dir`.
+pub fn sim_scenario(dir: &Path) -> std::path::PathBuf {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/lab9-udp-time-sim.toml");
+    let to = dir.join("lab9-udp-time-sim.toml");
+    std::fs::copy(src, &to).unwrap();
+    to
+}
+
+/// `losslab run ARGS` in `dir`, which must exit 0.
+pub fn run_ok(dir: &Path, args: &[&str]) -> Finished {
+    let done = run(losslab(dir).arg("run").args(args), b"");
+    assert_eq!(done.code(), Some(0), "{done:?}");
+    done
+}
+
+/// A committed results folder, `results/NAME`.
+pub fn committed_results(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("results")
+        .join(name)
+}
+
+/// A copy of a committed folder's result files (not its report) into `to/NAME`.
+pub fn copy_results(name: &str, to: &Path) -> std::path::PathBuf {
+    let dest = to.join(name);
+    std::fs::create_dir_all(&dest).unwrap();
+    for f in [
+        "requests.csv",
+        "summary.csv",
+        "summary.json",
+        "loss_periods.csv",
+        "logical.csv",
+    ] {
+        std::fs::copy(committed_results(name).join(f), dest.join(f)).unwrap();
+    }
+    dest
+}
