@@ -15,9 +15,9 @@
 
 use super::backoff::{Backoff, RetryQueue};
 use super::pacer::{Due, Pacer};
+use crate::idmap::IdMap;
 use crate::time::{Duration, Instant};
 use crate::wire::time::{self as wire, RequestId};
-use rustc_hash::FxHashMap;
 use std::collections::VecDeque;
 
 /// How a client decides when to send its next request.
@@ -137,7 +137,6 @@ pub struct Unmatched {
 
 #[derive(Clone, Copy, Debug)]
 struct Pending {
-    index: u32,
     sent: Instant,
     intended: Instant,
     timed_out: bool,
@@ -169,7 +168,10 @@ impl ClientState {
 pub struct LoadGen {
     cfg: LoadGenConfig,
     clients: Vec<ClientState>,
-    pending: FxHashMap<RequestId, Pending>,
+    /// Packets waiting for their reply or in their late window. Stored by (client, seq)
+    /// position, not hashed: each client sends its seqs in order, so this is an index
+    /// computation per lookup (see [`IdMap`]).
+    pending: IdMap<Pending>,
     pacer: Pacer,
     due: Vec<Due>,
     /// Attempt timeouts in deadline order. Every attempt waits the same `timeout` and `now`
@@ -194,7 +196,7 @@ impl LoadGen {
             cfg,
             pacer: Pacer::new(cfg.pacing, cfg.clients, cfg.requests),
             due: Vec::new(),
-            pending: FxHashMap::default(),
+            pending: IdMap::new(cfg.first_client, cfg.clients),
             timeouts: VecDeque::new(),
             late_closes: VecDeque::new(),
             retry_queue: RetryQueue::new(cfg.backoff, cfg.seed),
@@ -221,15 +223,14 @@ impl LoadGen {
                 seq: d.seq,
                 attempt: 0,
             };
-            self.send_attempt(d.index, id, d.intended, now);
+            self.send_attempt(id, d.intended, now);
         }
     }
 
-    fn send_attempt(&mut self, index: u32, id: RequestId, intended: Instant, now: Instant) {
+    fn send_attempt(&mut self, id: RequestId, intended: Instant, now: Instant) {
         self.pending.insert(
             id,
             Pending {
-                index,
                 sent: now,
                 intended,
                 timed_out: false,
@@ -262,8 +263,8 @@ impl LoadGen {
             let mut retries = std::mem::take(&mut self.retries_due);
             self.retry_queue.due(now, &mut retries);
             fired_any |= !retries.is_empty();
-            for &(index, id, intended) in &retries {
-                self.send_attempt(index, id, intended, now);
+            for &(_, id, intended) in &retries {
+                self.send_attempt(id, intended, now);
             }
             retries.clear();
             self.retries_due = retries;
@@ -300,6 +301,7 @@ impl LoadGen {
         }
         p.timed_out = true;
         let p = *p;
+        let index = id.client - self.cfg.first_client;
         let retrying = id.attempt < self.cfg.retries;
         if self.cfg.progress {
             self.progress.push_back(Progress::Timeout { id, retrying });
@@ -315,11 +317,11 @@ impl LoadGen {
                 attempt: id.attempt + 1,
                 ..id
             };
-            if let Some(at) = self.retry_queue.schedule(p.index, retry, now) {
-                self.send_attempt(p.index, retry, at, now);
+            if let Some(at) = self.retry_queue.schedule(index, retry, now) {
+                self.send_attempt(retry, at, now);
             }
         } else {
-            self.finish_request(p.index, now);
+            self.finish_request(index, now);
         }
     }
 
@@ -327,7 +329,7 @@ impl LoadGen {
         self.pending.remove(&id);
         self.records.push_back(Record {
             id,
-            index: p.index,
+            index: id.client - self.cfg.first_client,
             sent: p.sent,
             intended: p.intended,
             outcome: Outcome::Timeout,
@@ -408,10 +410,11 @@ impl LoadGen {
     }
 
     fn oldest_waiting(&self, index: u32) -> Option<RequestId> {
+        let client = self.client_id(index);
         self.pending
             .iter()
-            .filter(|(_, p)| p.index == index && !p.timed_out)
-            .map(|(id, _)| *id)
+            .filter(|(id, p)| id.client == client && !p.timed_out)
+            .map(|(id, _)| id)
             .min_by_key(|id| (id.seq, id.attempt))
     }
 
@@ -421,12 +424,10 @@ impl LoadGen {
         self.timeouts.clear();
         self.late_closes.clear();
         self.retry_queue.clear();
-        let mut rest: Vec<(RequestId, Pending)> = self.pending.drain().collect();
-        rest.sort_by_key(|(id, _)| *id);
-        for (id, p) in rest {
+        for (id, p) in self.pending.drain_sorted() {
             self.records.push_back(Record {
                 id,
-                index: p.index,
+                index: id.client - self.cfg.first_client,
                 sent: p.sent,
                 intended: p.intended,
                 outcome: if p.timed_out {
