@@ -7,8 +7,10 @@
 //! after its attempt timed out, but within `late_window`, is recorded as late on that attempt —
 //! never credited to another attempt, because replies carry (client, seq, attempt).
 //!
-//! Inputs: `handle_timeout(now)`, `handle_datagram(now, client, bytes)`. Outputs:
-//! `poll_transmit` (a request to send), `poll_record` (one finished row per packet),
+//! Inputs: `handle_timeout(now)`, `handle_datagram(now, client, bytes)` (or
+//! `handle_reply_id` when the driver knows the reply is intact and which id it echoes).
+//! Outputs: `poll_transmit` (a request to send; `poll_request` for its id alone),
+//! `poll_record` (one finished row per packet),
 //! `poll_progress` (live lines for a terminal), `poll_timeout` (the next deadline).
 //! Invariants: every packet sent yields exactly one [`Record`]; `sent` is the `now` at which the
 //! driver was handed the packet; timers never fire early.
@@ -351,7 +353,30 @@ impl LoadGen {
             }
             return;
         }
-        let id = match wire::parse_reply_id(datagram) {
+        self.handle_reply(now, index, wire::parse_reply_id(datagram), Some(datagram));
+    }
+
+    /// What [`LoadGen::handle_datagram`] does with an intact reply that echoes `id`, for a
+    /// driver that knows both without reading bytes: the simulator, whose unaltered replies
+    /// are exactly [`wire::encode_reply`]'s (intact, and `parse_reply_id` gives back `id`).
+    /// Progress lines quote the reply's text, which this path does not have: with `progress`
+    /// on, pass the bytes to `handle_datagram` instead.
+    pub fn handle_reply_id(&mut self, now: Instant, index: u32, id: RequestId) {
+        debug_assert!(!self.cfg.progress, "progress lines need the reply's bytes");
+        self.handle_reply(now, index, Some(id), None);
+    }
+
+    /// An intact reply on client `index`'s socket, echoing `echoed` (if it carried an id);
+    /// `datagram` is its bytes when the driver has them, for progress lines.
+    fn handle_reply(
+        &mut self,
+        now: Instant,
+        index: u32,
+        echoed: Option<RequestId>,
+        datagram: Option<&[u8]>,
+    ) {
+        let text = |d: Option<&[u8]>| d.map(wire::reply_text).unwrap_or_default();
+        let id = match echoed {
             Some(id) if id.client == self.client_id(index) => Some(id),
             // An id for another client: a stray, never credited to this client's packets.
             Some(_) => None,
@@ -360,7 +385,7 @@ impl LoadGen {
         };
         let matched = id.and_then(|id| self.pending.get(&id).copied().map(|p| (id, p)));
         let Some((id, p)) = matched else {
-            let duplicate = wire::parse_reply_id(datagram).is_some_and(|id| {
+            let duplicate = echoed.is_some_and(|id| {
                 id.client == self.client_id(index)
                     && self.clients[index as usize].has_replied(id.seq)
             });
@@ -374,7 +399,7 @@ impl LoadGen {
                 self.progress.push_back(Progress::Unmatched {
                     index,
                     duplicate,
-                    text: wire::reply_text(datagram),
+                    text: text(datagram),
                 });
             }
             return;
@@ -393,7 +418,7 @@ impl LoadGen {
             self.progress.push_back(Progress::Reply {
                 id,
                 rtt,
-                text: wire::reply_text(datagram),
+                text: text(datagram),
             });
         }
         self.records.push_back(Record {
@@ -445,9 +470,15 @@ impl LoadGen {
 
     /// The next request to send: the client index, with the datagram written into `buf`.
     pub fn poll_transmit(&mut self, buf: &mut Vec<u8>) -> Option<u32> {
-        let id = self.transmits.pop_front()?;
+        let id = self.poll_request()?;
         wire::encode_request(id, buf);
         Some(id.client - self.cfg.first_client)
+    }
+
+    /// The next request to send, as its id alone (its datagram is
+    /// `wire::encode_request(id)`, from client index `id.client - first_client`).
+    pub fn poll_request(&mut self) -> Option<RequestId> {
+        self.transmits.pop_front()
     }
 
     pub fn poll_record(&mut self) -> Option<Record> {
@@ -639,6 +670,45 @@ mod tests {
             (Outcome::Timeout, None, None)
         );
         assert!(lg.is_done());
+    }
+
+    /// `handle_reply_id` is `handle_datagram` for an intact reply, step for step: the same
+    /// records, counters and next sends through replies, late replies, duplicates and
+    /// replies for another client.
+    #[test]
+    fn reply_id_entry_matches_the_bytes() {
+        let mut c = cfg(Pacing::Closed { concurrency: 2 });
+        c.retries = 1;
+        c.progress = false;
+        let (mut a, mut b) = (LoadGen::new(c), LoadGen::new(c));
+        let step = |lg: &mut LoadGen, bytes: bool| {
+            let mut out = Vec::new();
+            lg.handle_timeout(us(0));
+            out.push(format!("{:?}", sent(lg)));
+            let replies = [
+                (10, 0, id(0, 0, 0)),
+                (20, 0, id(0, 0, 0)), // duplicate
+                (30, 1, id(0, 1, 0)), // another client's id
+                (40, 1, id(1, 1, 0)),
+                (150_000, 0, id(0, 1, 0)), // late
+                (160_000, 0, id(0, 1, 1)),
+                (170_000, 1, id(1, 0, 1)), // stray
+            ];
+            for (at, index, rid) in replies {
+                lg.handle_timeout(us(at));
+                match bytes {
+                    true => lg.handle_datagram(us(at), index, &reply_to(rid)),
+                    false => lg.handle_reply_id(us(at), index, rid),
+                }
+                out.push(format!("{:?}", sent(lg)));
+                out.extend(std::iter::from_fn(|| lg.poll_record()).map(|r| format!("{r:?}")));
+            }
+            out.push(format!("{:?} {:?}", lg.unmatched(0), lg.unmatched(1)));
+            out
+        };
+        let with_bytes = step(&mut a, true);
+        assert_eq!(with_bytes, step(&mut b, false));
+        assert!(with_bytes.iter().any(|l| l.contains("late_rtt: Some")));
     }
 
     #[test]

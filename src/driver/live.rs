@@ -457,7 +457,8 @@ impl EventLoop {
         match &mut self.server {
             Some((socket, UdpService::Time(server))) => {
                 while let Some(t) = server.poll_transmit() {
-                    server_send(socket, &self.poll, t.to, t.payload());
+                    server.encode(&t, &mut self.send_buf);
+                    server_send(socket, &self.poll, t.to, &self.send_buf);
                 }
                 while let Some(e) = server.poll_event() {
                     observer.server_event(&e);
