@@ -22,7 +22,6 @@
 
 use crate::wire::time::RequestId;
 use rustc_hash::FxHashMap;
-use std::collections::VecDeque;
 
 /// Most slots a client's window spans; an id further ahead of the oldest stored one spills.
 /// Bounds the memory a run with a stuck oldest entry (or a peer inventing seqs) can take.
@@ -35,12 +34,91 @@ pub struct IdMap<T> {
     len: usize,
 }
 
+/// One client's ring of slots. Hand-rolled rather than a `VecDeque` so that a lookup is one
+/// subtraction, one comparison and one masked index (this runs several times per packet).
 struct Window<T> {
-    /// The seq of `slots[0]`.
+    /// The seq of the front slot.
     base: u32,
-    /// Slot `i` holds (attempt, value) of seq `base + i`, or nothing. The front slot is never
-    /// empty (empty fronts are dropped and `base` moves on).
-    slots: VecDeque<Option<(u8, T)>>,
+    /// Where the front slot is in `slots`.
+    head: usize,
+    /// Slots in use: seqs `base .. base + len`. The front one is never empty (empty fronts are
+    /// dropped and `base` moves on); every slot outside the range is empty.
+    len: usize,
+    /// A power of two long (or empty), so positions wrap with a mask.
+    slots: Vec<Slot<T>>,
+}
+
+/// One seq's stored attempt. A struct written field by field rather than an
+/// `Option<(u8, T)>` built whole: the latter made the compiler assemble the tuple on the stack
+/// and reread it at another width (a store-forwarding stall that cost more than the lookup).
+struct Slot<T> {
+    attempt: u8,
+    value: Option<T>,
+}
+
+impl<T> Slot<T> {
+    const EMPTY: Slot<T> = Slot {
+        attempt: 0,
+        value: None,
+    };
+
+    fn holds(&self, attempt: u8) -> bool {
+        self.value.is_some() && self.attempt == attempt
+    }
+}
+
+impl<T> Window<T> {
+    fn new() -> Self {
+        Window {
+            base: 0,
+            head: 0,
+            len: 0,
+            slots: Vec::new(),
+        }
+    }
+
+    /// Offset of `seq` from the front, or a number ≥ [`MAX_SPAN`] for a seq before it.
+    fn offset(&self, seq: u32) -> usize {
+        seq.wrapping_sub(self.base) as usize
+    }
+
+    fn at(&self, offset: usize) -> usize {
+        (self.head + offset) & (self.slots.len() - 1)
+    }
+
+    /// The slot at `offset`, if it is in use and holds `attempt`.
+    fn find(&self, offset: usize, attempt: u8) -> Option<usize> {
+        if offset >= self.len {
+            return None;
+        }
+        let at = self.at(offset);
+        self.slots[at].holds(attempt).then_some(at)
+    }
+
+    /// Makes room for offsets up to `offset` (`< MAX_SPAN`) and returns the slot's position.
+    fn extend_to(&mut self, offset: usize) -> usize {
+        if offset >= self.slots.len() {
+            let size = (offset + 1).next_power_of_two().max(16);
+            let mut slots: Vec<Slot<T>> = (0..size).map(|_| Slot::EMPTY).collect();
+            for (i, slot) in slots.iter_mut().enumerate().take(self.len) {
+                let at = self.at(i);
+                std::mem::swap(slot, &mut self.slots[at]);
+            }
+            self.slots = slots;
+            self.head = 0;
+        }
+        self.len = self.len.max(offset + 1);
+        self.at(offset)
+    }
+
+    /// Drops empty slots at the front.
+    fn trim(&mut self) {
+        while self.len > 0 && self.slots[self.head].value.is_none() {
+            self.head = (self.head + 1) & (self.slots.len() - 1);
+            self.base = self.base.wrapping_add(1);
+            self.len -= 1;
+        }
+    }
 }
 
 impl<T> IdMap<T> {
@@ -48,12 +126,7 @@ impl<T> IdMap<T> {
     pub fn new(first_client: u32, clients: u32) -> Self {
         IdMap {
             first_client,
-            windows: (0..clients)
-                .map(|_| Window {
-                    base: 0,
-                    slots: VecDeque::new(),
-                })
-                .collect(),
+            windows: (0..clients).map(|_| Window::new()).collect(),
             spill: FxHashMap::default(),
             len: 0,
         }
@@ -67,68 +140,66 @@ impl<T> IdMap<T> {
         self.len == 0
     }
 
-    /// The window and slot offset `id` would live at, if it can live in a window.
-    fn place(&self, id: RequestId) -> Option<(usize, usize)> {
-        let w = id.client.checked_sub(self.first_client)? as usize;
-        let window = self.windows.get(w)?;
-        let offset = id.seq.checked_sub(window.base)? as usize;
-        (offset < MAX_SPAN).then_some((w, offset))
+    fn window(&self, client: u32) -> Option<usize> {
+        let w = client.wrapping_sub(self.first_client) as usize;
+        (w < self.windows.len()).then_some(w)
     }
 
     /// Stores `value` for `id`, returning the value it replaces.
     pub fn insert(&mut self, id: RequestId, value: T) -> Option<T> {
+        let Some(w) = self.window(id.client) else {
+            return self.spill_insert(id, value);
+        };
+        let window = &mut self.windows[w];
         // An empty window may jump forward to the new seq (never back): no run of empty slots.
-        if let Some(w) = id
-            .client
-            .checked_sub(self.first_client)
-            .and_then(|w| self.windows.get_mut(w as usize))
-            && w.slots.is_empty()
-            && id.seq > w.base
-        {
-            w.base = id.seq;
+        if window.len == 0 && id.seq > window.base {
+            window.base = id.seq;
         }
-        let Some((w, offset)) = self.place(id) else {
-            let old = self.spill.insert(id, value);
-            if old.is_none() {
-                self.len += 1;
-            }
-            return old;
-        };
-        // The id may have spilled earlier (it was displaced, or too far ahead): keep one copy.
-        let mut old = match self.spill.is_empty() {
-            true => None,
-            false => self.spill.remove(&id),
-        };
-        if old.is_some() {
-            self.len -= 1;
+        let offset = window.offset(id.seq);
+        if offset >= MAX_SPAN {
+            return self.spill_insert(id, value);
         }
-        let slots = &mut self.windows[w].slots;
-        if offset >= slots.len() {
-            slots.resize_with(offset + 1, || None);
-        }
-        let slot = &mut slots[offset];
-        match slot.take() {
-            Some((attempt, v)) if attempt == id.attempt => {
+        let at = window.extend_to(offset);
+        let slot = &mut window.slots[at];
+        let mut old = None;
+        if let Some(v) = slot.value.take() {
+            if slot.attempt == id.attempt {
                 old = Some(v);
-                self.len -= 1;
+            } else {
+                // Another attempt of the same seq: it keeps its place in the spill.
+                let other = RequestId {
+                    attempt: slot.attempt,
+                    ..id
+                };
+                self.spill.insert(other, v);
             }
-            // Another attempt of the same seq: it keeps its place in the spill.
-            Some((attempt, v)) => {
-                self.spill.insert(RequestId { attempt, ..id }, v);
-            }
-            None => {}
         }
-        *slot = Some((id.attempt, value));
-        self.len += 1;
+        slot.attempt = id.attempt;
+        slot.value = Some(value);
+        // The id may have spilled earlier (it was displaced, or too far ahead): keep one copy.
+        if old.is_none() && !self.spill.is_empty() {
+            old = self.spill.remove(&id);
+        }
+        if old.is_none() {
+            self.len += 1;
+        }
+        old
+    }
+
+    fn spill_insert(&mut self, id: RequestId, value: T) -> Option<T> {
+        let old = self.spill.insert(id, value);
+        if old.is_none() {
+            self.len += 1;
+        }
         old
     }
 
     pub fn get(&self, id: &RequestId) -> Option<&T> {
-        if let Some((w, offset)) = self.place(*id)
-            && let Some(Some((attempt, v))) = self.windows[w].slots.get(offset)
-            && *attempt == id.attempt
-        {
-            return Some(v);
+        if let Some(w) = self.window(id.client) {
+            let window = &self.windows[w];
+            if let Some(at) = window.find(window.offset(id.seq), id.attempt) {
+                return window.slots[at].value.as_ref();
+            }
         }
         match self.spill.is_empty() {
             true => None,
@@ -137,10 +208,11 @@ impl<T> IdMap<T> {
     }
 
     pub fn get_mut(&mut self, id: &RequestId) -> Option<&mut T> {
-        if let Some((w, offset)) = self.place(*id)
-            && matches!(self.windows[w].slots.get(offset), Some(Some((a, _))) if *a == id.attempt)
-        {
-            return self.windows[w].slots[offset].as_mut().map(|(_, v)| v);
+        if let Some(w) = self.window(id.client) {
+            let window = &mut self.windows[w];
+            if let Some(at) = window.find(window.offset(id.seq), id.attempt) {
+                return window.slots[at].value.as_mut();
+            }
         }
         match self.spill.is_empty() {
             true => None,
@@ -149,17 +221,14 @@ impl<T> IdMap<T> {
     }
 
     pub fn remove(&mut self, id: &RequestId) -> Option<T> {
-        if let Some((w, offset)) = self.place(*id)
-            && matches!(self.windows[w].slots.get(offset), Some(Some((a, _))) if *a == id.attempt)
-        {
+        if let Some(w) = self.window(id.client) {
             let window = &mut self.windows[w];
-            let value = window.slots[offset].take().map(|(_, v)| v);
-            while let Some(None) = window.slots.front() {
-                window.slots.pop_front();
-                window.base += 1;
+            if let Some(at) = window.find(window.offset(id.seq), id.attempt) {
+                let value = window.slots[at].value.take();
+                window.trim();
+                self.len -= 1;
+                return value;
             }
-            self.len -= 1;
-            return value;
         }
         if self.spill.is_empty() {
             return None;
@@ -179,20 +248,17 @@ impl<T> IdMap<T> {
             .enumerate()
             .flat_map(move |(w, window)| {
                 let client = self.first_client + w as u32;
-                window
-                    .slots
-                    .iter()
-                    .enumerate()
-                    .filter_map(move |(i, slot)| {
-                        slot.as_ref().map(|(attempt, v)| {
-                            let id = RequestId {
-                                client,
-                                seq: window.base + i as u32,
-                                attempt: *attempt,
-                            };
-                            (id, v)
-                        })
+                (0..window.len).filter_map(move |i| {
+                    let slot = &window.slots[window.at(i)];
+                    slot.value.as_ref().map(|v| {
+                        let id = RequestId {
+                            client,
+                            seq: window.base.wrapping_add(i as u32),
+                            attempt: slot.attempt,
+                        };
+                        (id, v)
                     })
+                })
             });
         windows.chain(self.spill.iter().map(|(id, v)| (*id, v)))
     }
@@ -202,17 +268,20 @@ impl<T> IdMap<T> {
         let mut out: Vec<(RequestId, T)> = Vec::with_capacity(self.len);
         for (w, window) in self.windows.iter_mut().enumerate() {
             let client = self.first_client + w as u32;
-            let base = window.base;
-            for (i, slot) in window.slots.drain(..).enumerate() {
-                if let Some((attempt, v)) = slot {
+            for i in 0..window.len {
+                let at = window.at(i);
+                let slot = &mut window.slots[at];
+                if let Some(v) = slot.value.take() {
                     let id = RequestId {
                         client,
-                        seq: base + i as u32,
-                        attempt,
+                        seq: window.base.wrapping_add(i as u32),
+                        attempt: slot.attempt,
                     };
                     out.push((id, v));
                 }
             }
+            window.base = window.base.wrapping_add(window.len as u32);
+            window.len = 0;
         }
         out.extend(self.spill.drain());
         out.sort_by_key(|(id, _)| *id);

@@ -4,13 +4,15 @@
 //! server's ground truth: the server reports its decision for each (client, seq, attempt) when
 //! it receives the packet, long before the client's row is final; the recorder keeps it until
 //! the row is written. Entries live only while their packet is outstanding, so the map stays as
-//! small as the number of packets in flight. It also feeds each client's first attempts, in seq
+//! small as the number of packets in flight; it is an [`IdMap`] (by seq position, not hashed),
+//! since that insert and remove happen for every packet. It also feeds each client's first attempts, in seq
 //! order, to the loss-pattern and IPDV statistics (writing one `loss_periods.csv` row per loss
 //! period), and joins attempts into logical requests (one `logical.csv` row each). Invariant:
 //! one `requests.csv` row per [`Record`], written in the order records finish; [`Recorder::finish`]
 //! is called once, after the last record and before the summary.
 
 use crate::client::loadgen::{Outcome, Record, Unmatched};
+use crate::idmap::IdMap;
 use crate::metrics::logical::{LogicalRecord, LogicalTracker};
 use crate::metrics::patterns::{FirstAttempts, Slot};
 use crate::metrics::stats::{ClientStats, SummaryOptions, SummaryRow};
@@ -18,7 +20,6 @@ use crate::server::time::Action;
 use crate::time::Duration;
 use crate::wire::push_u64;
 use crate::wire::time::RequestId;
-use rustc_hash::FxHashMap;
 use std::io::{self, Write};
 
 pub const LOSS_PERIOD_COLUMNS: &str = "client,start_seq,length";
@@ -59,7 +60,7 @@ pub struct Recorder<W: Write> {
     stats: Vec<ClientStats>,
     streams: Vec<FirstAttempts>,
     logical: LogicalTracker,
-    server_actions: FxHashMap<RequestId, ServerTruth>,
+    server_actions: IdMap<ServerTruth>,
     /// Rows whose outcome disagrees with the server's action (reply ⇔ answered).
     mismatches: u64,
     line: Vec<u8>,
@@ -97,7 +98,7 @@ impl<W: Write> Recorder<W> {
             stats: (0..cfg.clients).map(|_| ClientStats::default()).collect(),
             streams: (0..cfg.clients).map(|_| FirstAttempts::default()).collect(),
             logical: LogicalTracker::new(cfg.retries),
-            server_actions: FxHashMap::default(),
+            server_actions: IdMap::new(cfg.first_client, cfg.clients),
             mismatches: 0,
             line: Vec::with_capacity(128),
             rows_on: true,
