@@ -19,7 +19,7 @@
 //! Packets that neither got a reply nor timed out (interrupted, TCP errors) are left out of the
 //! stream.
 
-use hdrhistogram::Histogram;
+use super::tally::Tally;
 use std::collections::VecDeque;
 
 /// What happened to the first attempt of one seq.
@@ -172,24 +172,13 @@ fn ratio(sum: u64, n: u64) -> Option<f64> {
 }
 
 /// RFC 3393 IPDV of consecutive packets of the stream, both answered.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Ipdv {
     prev: Option<u64>,
     pub sum: i128,
     pub count: u64,
     /// |IPDV| in µs.
-    pub abs: Histogram<u64>,
-}
-
-impl Default for Ipdv {
-    fn default() -> Self {
-        Ipdv {
-            prev: None,
-            sum: 0,
-            count: 0,
-            abs: Histogram::new(3).expect("3 significant digits is a valid precision"),
-        }
-    }
+    pub abs: Tally,
 }
 
 impl Ipdv {
@@ -199,9 +188,7 @@ impl Ipdv {
             let d = i128::from(rtt) - i128::from(prev);
             self.sum += d;
             self.count += 1;
-            self.abs
-                .record(d.unsigned_abs() as u64)
-                .expect("an auto-resizing histogram records any value");
+            self.abs.record(d.unsigned_abs() as u64);
         }
         self.prev = rtt;
     }
@@ -209,9 +196,7 @@ impl Ipdv {
     pub fn merge(&mut self, o: &Ipdv) {
         self.sum += o.sum;
         self.count += o.count;
-        self.abs
-            .add(&o.abs)
-            .expect("auto-resizing histograms always merge");
+        self.abs.merge(&o.abs);
     }
 
     pub fn mean(&self) -> Option<f64> {
@@ -325,8 +310,8 @@ mod tests {
         }
         assert_eq!(d.count, 2);
         assert_eq!(d.mean(), Some(17.5));
-        assert_eq!(d.abs.max(), 30);
-        assert_eq!(d.abs.min(), 5);
+        assert_eq!(d.abs.histogram().max(), 30);
+        assert_eq!(d.abs.histogram().min(), 5);
     }
 
     /// RTTs 100, 116, 100: D = 16 then 16, J = 16/16 = 1, then 1 + (16 - 1)/16 = 1.9375.
