@@ -78,15 +78,18 @@ impl<T> Window<T> {
     }
 
     /// Offset of `seq` from the front, or a number ≥ [`MAX_SPAN`] for a seq before it.
+    #[inline]
     fn offset(&self, seq: u32) -> usize {
         seq.wrapping_sub(self.base) as usize
     }
 
+    #[inline]
     fn at(&self, offset: usize) -> usize {
         (self.head + offset) & (self.slots.len() - 1)
     }
 
     /// The slot at `offset`, if it is in use and holds `attempt`.
+    #[inline]
     fn find(&self, offset: usize, attempt: u8) -> Option<usize> {
         if offset >= self.len {
             return None;
@@ -96,19 +99,26 @@ impl<T> Window<T> {
     }
 
     /// Makes room for offsets up to `offset` (`< MAX_SPAN`) and returns the slot's position.
+    #[inline]
     fn extend_to(&mut self, offset: usize) -> usize {
         if offset >= self.slots.len() {
-            let size = (offset + 1).next_power_of_two().max(16);
-            let mut slots: Vec<Slot<T>> = (0..size).map(|_| Slot::EMPTY).collect();
-            for (i, slot) in slots.iter_mut().enumerate().take(self.len) {
-                let at = self.at(i);
-                std::mem::swap(slot, &mut self.slots[at]);
-            }
-            self.slots = slots;
-            self.head = 0;
+            self.grow(offset);
         }
         self.len = self.len.max(offset + 1);
         self.at(offset)
+    }
+
+    /// Reallocates so that `offset` fits, keeping the slots in use in order.
+    #[cold]
+    fn grow(&mut self, offset: usize) {
+        let size = (offset + 1).next_power_of_two().max(16);
+        let mut slots: Vec<Slot<T>> = (0..size).map(|_| Slot::EMPTY).collect();
+        for (i, slot) in slots.iter_mut().enumerate().take(self.len) {
+            let at = self.at(i);
+            std::mem::swap(slot, &mut self.slots[at]);
+        }
+        self.slots = slots;
+        self.head = 0;
     }
 
     /// Drops empty slots at the front.
@@ -140,12 +150,14 @@ impl<T> IdMap<T> {
         self.len == 0
     }
 
+    #[inline]
     fn window(&self, client: u32) -> Option<usize> {
         let w = client.wrapping_sub(self.first_client) as usize;
         (w < self.windows.len()).then_some(w)
     }
 
     /// Stores `value` for `id`, returning the value it replaces.
+    #[inline]
     pub fn insert(&mut self, id: RequestId, value: T) -> Option<T> {
         let Some(w) = self.window(id.client) else {
             return self.spill_insert(id, value);
@@ -194,6 +206,7 @@ impl<T> IdMap<T> {
         old
     }
 
+    #[inline]
     pub fn get(&self, id: &RequestId) -> Option<&T> {
         if let Some(w) = self.window(id.client) {
             let window = &self.windows[w];
@@ -207,6 +220,7 @@ impl<T> IdMap<T> {
         }
     }
 
+    #[inline]
     pub fn get_mut(&mut self, id: &RequestId) -> Option<&mut T> {
         if let Some(w) = self.window(id.client) {
             let window = &mut self.windows[w];
@@ -220,6 +234,7 @@ impl<T> IdMap<T> {
         }
     }
 
+    #[inline]
     pub fn remove(&mut self, id: &RequestId) -> Option<T> {
         if let Some(w) = self.window(id.client) {
             let window = &mut self.windows[w];
