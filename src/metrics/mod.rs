@@ -12,5 +12,6 @@ pub mod logical;
 pub mod output;
 pub mod patterns;
 pub mod recorder;
+pub mod row;
 pub mod stats;
 pub mod tally;
