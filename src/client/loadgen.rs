@@ -485,6 +485,18 @@ impl LoadGen {
         self.records.pop_front()
     }
 
+    /// Hands every finished record to `f`, in order, by reference: the batch form of
+    /// [`LoadGen::poll_record`]. Stops at `f`'s first error; the records from there on are
+    /// dropped with it (an error ends the run).
+    pub fn drain_records<E>(
+        &mut self,
+        mut f: impl FnMut(&Record) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let result = self.records.iter().try_for_each(&mut f);
+        self.records.clear();
+        result
+    }
+
     pub fn poll_progress(&mut self) -> Option<Progress> {
         self.progress.pop_front()
     }

@@ -362,9 +362,7 @@ impl SimLoop {
             self.send(Direction::Reply, client, msg, len, key);
             self.stats.replies += 1;
         }
-        while let Some(e) = self.server.poll_event() {
-            observer.server_event(&e);
-        }
+        self.server.drain_events(|e| observer.server_event(e));
         let first_client = self.loadgen.config().first_client;
         while let Some(id) = self.loadgen.poll_request() {
             let key = match self.link.needs_key() {
@@ -385,11 +383,9 @@ impl SimLoop {
         while let Some(p) = self.loadgen.poll_progress() {
             observer.progress(p);
         }
-        while let Some(r) = self.loadgen.poll_record() {
-            observer
-                .record(&r)
-                .context("cannot write a row of requests.csv")?;
-        }
+        self.loadgen
+            .drain_records(|r| observer.record(r))
+            .context("cannot write a row of requests.csv")?;
         Ok(())
     }
 }

@@ -329,6 +329,15 @@ impl TimeServer {
         self.events.pop_front()
     }
 
+    /// Hands every decision not yet reported to `f`, oldest first, by reference: the batch
+    /// form of [`TimeServer::poll_event`], without moving each event out of the queue.
+    pub fn drain_events(&mut self, mut f: impl FnMut(&ServerEvent)) {
+        for e in &self.events {
+            f(e);
+        }
+        self.events.clear();
+    }
+
     /// When the next held reply is due.
     pub fn poll_timeout(&self) -> Option<Instant> {
         self.held.next_deadline()
