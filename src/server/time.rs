@@ -200,6 +200,9 @@ impl TimeServer {
         self.handle(now, from, Request::Losslab(id));
     }
 
+    // Inlined into both entry points: called through a pointer to a `Request` the caller had
+    // just written field by field, it stalled on rereading it (store forwarding).
+    #[inline(always)]
     fn handle(&mut self, now: Instant, from: SocketAddr, request: Request) {
         self.stats.received += 1;
         let key = match request {
