@@ -185,15 +185,13 @@ const WAYS: usize = 4;
 /// Bits of the sequence number that select the position (2^59 packets per flow and attempt).
 const SEQ_BITS: u32 = 59;
 
-#[derive(Clone, Debug)]
-struct Line {
+/// Which keystream range a cache line holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Tag {
     stream: u64,
     /// Which 64-word range of the stream: `(attempt << 54) | (seq >> 5)` ([`NO_BLOCK`] while
     /// the line was never filled). Kept in 64 bits, not as the 128-bit word position.
     block: u64,
-    /// When the line was last read.
-    used: u64,
-    words: [u32; LINE_WORDS],
 }
 
 /// A block number no key gives (an attempt is 8 bits: blocks stay below 2^62).
@@ -206,30 +204,36 @@ const NO_BLOCK: u64 = u64::MAX;
 /// set-associative cache of refills (one line per recent (stream, 64-word range), the least
 /// recently used line of a set replaced) keeps flows and impairments that interleave from
 /// evicting each other on every packet; the line of the previous draw is tried first, since
-/// packets of one flow tend to come in runs. The cache changes only speed, never a value: a
-/// draw is always the same two keystream words.
+/// packets of one flow tend to come in runs. The tags of a set sit together (one cache line of
+/// memory for four ways), apart from the words they describe, so a lookup reads one line of
+/// tags and one of words. The cache changes only speed, never a value: a draw is always the
+/// same two keystream words.
 #[derive(Clone, Debug)]
 pub struct KeyedDraw {
     rng: ChaCha8Rng,
-    lines: Vec<Line>,
+    tags: Vec<Tag>,
+    /// When each line was last looked up.
+    used: Vec<u64>,
+    words: Vec<[u32; LINE_WORDS]>,
     clock: u64,
-    /// The line the previous draw read (checked against its key before use).
+    /// The line the previous draw read (checked against its tag before use).
     last: usize,
 }
 
 impl KeyedDraw {
     pub fn new(seed: u64) -> Self {
+        let lines = SETS * WAYS;
         KeyedDraw {
             rng: ChaCha8Rng::seed_from_u64(seed),
-            lines: vec![
-                Line {
+            tags: vec![
+                Tag {
                     stream: 0,
                     block: NO_BLOCK,
-                    used: 0,
-                    words: [0; LINE_WORDS],
                 };
-                SETS * WAYS
+                lines
             ],
+            used: vec![0; lines],
+            words: vec![[0; LINE_WORDS]; lines],
             clock: 0,
             last: 0,
         }
@@ -244,48 +248,48 @@ impl KeyedDraw {
     pub(crate) fn uniform_at(&mut self, stream: u64, seq: u64, attempt: u8) -> f64 {
         let seq = seq & ((1 << SEQ_BITS) - 1);
         // Word `((attempt << 59) | seq) << 1` lies in 64-word block `word >> 6`, at `word & 63`.
-        let block = (u64::from(attempt) << (SEQ_BITS - 5)) | (seq >> 5);
-        let at = ((seq & 31) << 1) as usize;
-        let line = &self.lines[self.last];
-        let index = if line.stream == stream && line.block == block {
-            self.last
-        } else {
-            self.lookup(stream, block)
+        let tag = Tag {
+            stream,
+            block: (u64::from(attempt) << (SEQ_BITS - 5)) | (seq >> 5),
         };
-        let line = &self.lines[index];
-        let bits = u64::from(line.words[at]) | (u64::from(line.words[at + 1]) << 32);
+        let at = ((seq & 31) << 1) as usize;
+        let index = match self.tags[self.last] == tag {
+            true => self.last,
+            false => self.lookup(tag),
+        };
+        let words = &self.words[index];
+        let bits = u64::from(words[at]) | (u64::from(words[at + 1]) << 32);
         // 53 random bits make every double in [0, 1) with spacing 2^-53.
         (bits >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 
-    /// The line holding (stream, block), filled from the keystream if no line does.
-    fn lookup(&mut self, stream: u64, block: u64) -> usize {
-        let hash = (stream ^ block).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    /// The line holding `tag`'s range, filled from the keystream if no line does.
+    fn lookup(&mut self, tag: Tag) -> usize {
+        let hash = (tag.stream ^ tag.block).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         let set = (hash >> (64 - SETS.trailing_zeros())) as usize % SETS;
         let first = set * WAYS;
-        let ways = &mut self.lines[first..first + WAYS];
         self.clock += 1;
-        let way = match ways
+        let index = match self.tags[first..first + WAYS]
             .iter()
-            .position(|l| l.stream == stream && l.block == block)
+            .position(|t| *t == tag)
         {
-            Some(hit) => hit,
+            Some(way) => first + way,
             None => {
-                let oldest = (0..WAYS).min_by_key(|&w| ways[w].used).unwrap_or(0);
-                let line = &mut ways[oldest];
-                self.rng.set_stream(stream);
-                self.rng.set_word_pos(u128::from(block) << 6);
-                for w in line.words.iter_mut() {
+                let oldest = (first..first + WAYS)
+                    .min_by_key(|&i| self.used[i])
+                    .unwrap_or(first);
+                self.rng.set_stream(tag.stream);
+                self.rng.set_word_pos(u128::from(tag.block) << 6);
+                for w in self.words[oldest].iter_mut() {
                     *w = self.rng.next_u32();
                 }
-                line.stream = stream;
-                line.block = block;
+                self.tags[oldest] = tag;
                 oldest
             }
         };
-        ways[way].used = self.clock;
-        self.last = first + way;
-        self.last
+        self.used[index] = self.clock;
+        self.last = index;
+        index
     }
 }
 
