@@ -5,27 +5,34 @@
 //! or two and one remove per packet, millions of times a second in a simulation. A hash map
 //! pays for hashing and probing each time. Here each client has a window of slots indexed by
 //! `seq - base`, because a client sends its seqs in order and they finish roughly in order: the
-//! window is a ring (`VecDeque`) that grows at the back as seqs go out and drops empty slots at
-//! the front as they finish, so a lookup is an index computation.
+//! window is a ring that grows at the back as seqs go out and drops empty slots at the front as
+//! they finish, so a lookup is an index computation. A window spans at most [`WINDOW`] seqs:
+//! entries older than that (a lost packet waiting out its timeout and late window while
+//! thousands go by) move to the spill below, so the rings stay small enough to live in cache
+//! (a window that spanned the whole timeout was megabytes, and every insert missed the cache).
+//! A bitmap beside each ring says which slots are in use, so a lookup of an entry already gone
+//! reads a bit rather than a slot.
 //!
 //! A slot holds one attempt of its seq, normally the newest. What does not fit a window goes to
-//! a small hash map, the spill: an older attempt still waiting when a retry of the same seq
-//! takes the slot (a timed-out attempt in its late window), a seq the window has already moved
-//! past (a retry sent after its seq's slot was freed), a client id outside the configured
-//! range, a seq further than [`MAX_SPAN`] ahead. These are rare (retries, strangers); lookups
-//! skip the spill while it is empty.
+//! a hash map, the spill: an older attempt still waiting when a retry of the same seq takes the
+//! slot (a timed-out attempt in its late window; the slot is flagged so lookups of that seq
+//! know to look there), entries the window moved past (old ones pushed out, a retry sent after
+//! its seq's slot was freed), a client id outside the configured range. These are a minority
+//! (lost packets, retries, strangers).
 //!
 //! Invariants: an id is stored at most once, in its window slot or in the spill; a window's
-//! `base` never decreases, so an id the window has passed is only ever looked up in the spill;
-//! memory is the span of seqs between a client's oldest stored entry and its newest (a run's
-//! packets in flight and in their late windows), never the length of the run.
+//! `base` never decreases and its end (`base + len`) never either, so an id behind the window
+//! is only ever in the spill, an id ahead of it nowhere, and an id inside it in its slot or (if
+//! the slot is flagged) in the spill; memory is at most [`WINDOW`] slots per client plus the
+//! spilled entries.
 
 use crate::wire::time::RequestId;
 use rustc_hash::FxHashMap;
 
-/// Most slots a client's window spans; an id further ahead of the oldest stored one spills.
-/// Bounds the memory a run with a stuck oldest entry (or a peer inventing seqs) can take.
-pub const MAX_SPAN: usize = 1 << 20;
+/// Most seqs a client's window spans. Entries older than the newest seq minus this move to the
+/// spill. Far more than a client has in flight in the common case (its packets waiting for a
+/// reply), far less than a timeout's worth of sends in a fast simulation.
+pub const WINDOW: usize = 1024;
 
 pub struct IdMap<T> {
     first_client: u32,
@@ -41,11 +48,13 @@ struct Window<T> {
     base: u32,
     /// Where the front slot is in `slots`.
     head: usize,
-    /// Slots in use: seqs `base .. base + len`. The front one is never empty (empty fronts are
-    /// dropped and `base` moves on); every slot outside the range is empty.
+    /// Slots in range: seqs `base .. base + len`. The front one is never empty (empty fronts
+    /// are dropped and `base` moves on); every slot outside the range is empty and unflagged.
     len: usize,
     /// A power of two long (or empty), so positions wrap with a mask.
     slots: Vec<Slot<T>>,
+    /// One bit per position of `slots`: set when the slot holds a value.
+    used: Vec<u64>,
 }
 
 /// One seq's stored attempt. A struct written field by field rather than an
@@ -53,18 +62,25 @@ struct Window<T> {
 /// and reread it at another width (a store-forwarding stall that cost more than the lookup).
 struct Slot<T> {
     attempt: u8,
+    /// Another attempt of this seq went to the spill (it may still be there).
+    spilled: bool,
     value: Option<T>,
 }
 
 impl<T> Slot<T> {
     const EMPTY: Slot<T> = Slot {
         attempt: 0,
+        spilled: false,
         value: None,
     };
+}
 
-    fn holds(&self, attempt: u8) -> bool {
-        self.value.is_some() && self.attempt == attempt
-    }
+/// Where an id is, or would be.
+enum Place {
+    /// Window `w`, slot position `at`, holding this very id.
+    Slot(usize, usize),
+    Spill,
+    Nowhere,
 }
 
 impl<T> Window<T> {
@@ -74,13 +90,22 @@ impl<T> Window<T> {
             head: 0,
             len: 0,
             slots: Vec::new(),
+            used: Vec::new(),
         }
     }
 
-    /// Offset of `seq` from the front, or a number ≥ [`MAX_SPAN`] for a seq before it.
     #[inline]
-    fn offset(&self, seq: u32) -> usize {
-        seq.wrapping_sub(self.base) as usize
+    fn in_use(&self, at: usize) -> bool {
+        self.used[at / 64] & (1 << (at % 64)) != 0
+    }
+
+    #[inline]
+    fn mark(&mut self, at: usize, in_use: bool) {
+        let bit = 1 << (at % 64);
+        match in_use {
+            true => self.used[at / 64] |= bit,
+            false => self.used[at / 64] &= !bit,
+        }
     }
 
     #[inline]
@@ -88,17 +113,7 @@ impl<T> Window<T> {
         (self.head + offset) & (self.slots.len() - 1)
     }
 
-    /// The slot at `offset`, if it is in use and holds `attempt`.
-    #[inline]
-    fn find(&self, offset: usize, attempt: u8) -> Option<usize> {
-        if offset >= self.len {
-            return None;
-        }
-        let at = self.at(offset);
-        self.slots[at].holds(attempt).then_some(at)
-    }
-
-    /// Makes room for offsets up to `offset` (`< MAX_SPAN`) and returns the slot's position.
+    /// Makes room for `offset` (`< WINDOW`, at or past the front) and returns its position.
     #[inline]
     fn extend_to(&mut self, offset: usize) -> usize {
         if offset >= self.slots.len() {
@@ -108,7 +123,7 @@ impl<T> Window<T> {
         self.at(offset)
     }
 
-    /// Reallocates so that `offset` fits, keeping the slots in use in order.
+    /// Reallocates so that `offset` fits, keeping the slots in range in order.
     #[cold]
     fn grow(&mut self, offset: usize) {
         let size = (offset + 1).next_power_of_two().max(16);
@@ -119,11 +134,51 @@ impl<T> Window<T> {
         }
         self.slots = slots;
         self.head = 0;
+        self.used = vec![0; size.div_ceil(64)];
+        for i in 0..self.len {
+            if self.slots[i].value.is_some() {
+                self.mark(i, true);
+            }
+        }
+    }
+
+    /// Moves the front slot out of the range (its entry, if any, into `spill`).
+    fn pop_front(&mut self, client: u32, spill: &mut FxHashMap<RequestId, T>) {
+        let at = self.head;
+        let slot = &mut self.slots[at];
+        slot.spilled = false;
+        if let Some(v) = slot.value.take() {
+            let id = RequestId {
+                client,
+                seq: self.base,
+                attempt: slot.attempt,
+            };
+            spill.insert(id, v);
+            self.mark(at, false);
+        }
+        self.head = (self.head + 1) & (self.slots.len() - 1);
+        self.base = self.base.wrapping_add(1);
+        self.len -= 1;
+    }
+
+    /// Moves the first `count` seqs out of the window (their entries into `spill`), then drops
+    /// empty slots at the front.
+    #[cold]
+    fn evict(&mut self, count: usize, client: u32, spill: &mut FxHashMap<RequestId, T>) {
+        let stored = count.min(self.len);
+        for _ in 0..stored {
+            self.pop_front(client, spill);
+        }
+        // Past the end of what was in range: the window is empty and moves on.
+        self.base = self.base.wrapping_add((count - stored) as u32);
+        self.trim();
     }
 
     /// Drops empty slots at the front.
+    #[inline]
     fn trim(&mut self) {
-        while self.len > 0 && self.slots[self.head].value.is_none() {
+        while self.len > 0 && !self.in_use(self.head) {
+            self.slots[self.head].spilled = false;
             self.head = (self.head + 1) & (self.slots.len() - 1);
             self.base = self.base.wrapping_add(1);
             self.len -= 1;
@@ -156,20 +211,50 @@ impl<T> IdMap<T> {
         (w < self.windows.len()).then_some(w)
     }
 
+    #[inline]
+    fn place(&self, id: &RequestId) -> Place {
+        let Some(w) = self.window(id.client) else {
+            return Place::Spill;
+        };
+        let window = &self.windows[w];
+        if id.seq < window.base {
+            return Place::Spill;
+        }
+        let offset = (id.seq - window.base) as usize;
+        if offset >= window.len {
+            return Place::Nowhere;
+        }
+        let at = window.at(offset);
+        if window.in_use(at) && window.slots[at].attempt == id.attempt {
+            Place::Slot(w, at)
+        } else if window.slots[at].spilled {
+            Place::Spill
+        } else {
+            Place::Nowhere
+        }
+    }
+
     /// Stores `value` for `id`, returning the value it replaces.
     #[inline]
     pub fn insert(&mut self, id: RequestId, value: T) -> Option<T> {
         let Some(w) = self.window(id.client) else {
             return self.spill_insert(id, value);
         };
+        let client = self.first_client + w as u32;
         let window = &mut self.windows[w];
         // An empty window may jump forward to the new seq (never back): no run of empty slots.
         if window.len == 0 && id.seq > window.base {
             window.base = id.seq;
         }
-        let offset = window.offset(id.seq);
-        if offset >= MAX_SPAN {
+        if id.seq < window.base {
             return self.spill_insert(id, value);
+        }
+        let mut offset = (id.seq - window.base) as usize;
+        if offset >= WINDOW {
+            // Make room: the oldest seqs leave the window for the spill.
+            window.evict(offset - (WINDOW - 1), client, &mut self.spill);
+            // The window may have dropped empty slots past the evicted ones too.
+            offset = (id.seq - window.base) as usize;
         }
         let at = window.extend_to(offset);
         let slot = &mut window.slots[at];
@@ -184,14 +269,16 @@ impl<T> IdMap<T> {
                     ..id
                 };
                 self.spill.insert(other, v);
+                slot.spilled = true;
             }
+        }
+        // The id itself may be in the spill (displaced earlier): keep one copy.
+        if old.is_none() && slot.spilled {
+            old = self.spill.remove(&id);
         }
         slot.attempt = id.attempt;
         slot.value = Some(value);
-        // The id may have spilled earlier (it was displaced, or too far ahead): keep one copy.
-        if old.is_none() && !self.spill.is_empty() {
-            old = self.spill.remove(&id);
-        }
+        window.mark(at, true);
         if old.is_none() {
             self.len += 1;
         }
@@ -208,47 +295,35 @@ impl<T> IdMap<T> {
 
     #[inline]
     pub fn get(&self, id: &RequestId) -> Option<&T> {
-        if let Some(w) = self.window(id.client) {
-            let window = &self.windows[w];
-            if let Some(at) = window.find(window.offset(id.seq), id.attempt) {
-                return window.slots[at].value.as_ref();
-            }
-        }
-        match self.spill.is_empty() {
-            true => None,
-            false => self.spill.get(id),
+        match self.place(id) {
+            Place::Slot(w, at) => self.windows[w].slots[at].value.as_ref(),
+            Place::Spill if !self.spill.is_empty() => self.spill.get(id),
+            _ => None,
         }
     }
 
     #[inline]
     pub fn get_mut(&mut self, id: &RequestId) -> Option<&mut T> {
-        if let Some(w) = self.window(id.client) {
-            let window = &mut self.windows[w];
-            if let Some(at) = window.find(window.offset(id.seq), id.attempt) {
-                return window.slots[at].value.as_mut();
-            }
-        }
-        match self.spill.is_empty() {
-            true => None,
-            false => self.spill.get_mut(id),
+        match self.place(id) {
+            Place::Slot(w, at) => self.windows[w].slots[at].value.as_mut(),
+            Place::Spill if !self.spill.is_empty() => self.spill.get_mut(id),
+            _ => None,
         }
     }
 
     #[inline]
     pub fn remove(&mut self, id: &RequestId) -> Option<T> {
-        if let Some(w) = self.window(id.client) {
-            let window = &mut self.windows[w];
-            if let Some(at) = window.find(window.offset(id.seq), id.attempt) {
+        let value = match self.place(id) {
+            Place::Slot(w, at) => {
+                let window = &mut self.windows[w];
                 let value = window.slots[at].value.take();
+                window.mark(at, false);
                 window.trim();
-                self.len -= 1;
-                return value;
+                value
             }
-        }
-        if self.spill.is_empty() {
-            return None;
-        }
-        let value = self.spill.remove(id);
+            Place::Spill if !self.spill.is_empty() => self.spill.remove(id),
+            _ => None,
+        };
         if value.is_some() {
             self.len -= 1;
         }
@@ -280,25 +355,13 @@ impl<T> IdMap<T> {
 
     /// Takes every entry out, sorted by id.
     pub fn drain_sorted(&mut self) -> Vec<(RequestId, T)> {
-        let mut out: Vec<(RequestId, T)> = Vec::with_capacity(self.len);
+        let first_client = self.first_client;
         for (w, window) in self.windows.iter_mut().enumerate() {
-            let client = self.first_client + w as u32;
-            for i in 0..window.len {
-                let at = window.at(i);
-                let slot = &mut window.slots[at];
-                if let Some(v) = slot.value.take() {
-                    let id = RequestId {
-                        client,
-                        seq: window.base.wrapping_add(i as u32),
-                        attempt: slot.attempt,
-                    };
-                    out.push((id, v));
-                }
+            while window.len > 0 {
+                window.pop_front(first_client + w as u32, &mut self.spill);
             }
-            window.base = window.base.wrapping_add(window.len as u32);
-            window.len = 0;
         }
-        out.extend(self.spill.drain());
+        let mut out: Vec<(RequestId, T)> = self.spill.drain().collect();
         out.sort_by_key(|(id, _)| *id);
         self.len = 0;
         out
@@ -402,7 +465,7 @@ mod tests {
                 // A stranger: unknown client, or a seq far ahead.
                 _ => match r >> 31 {
                     0 => id(1, r % 50, 0),
-                    _ => id(5 + c as u32, next_seq[c] + MAX_SPAN as u32 + 7, 0),
+                    _ => id(5 + c as u32, next_seq[c] + WINDOW as u32 + r % 3000, 0),
                 },
             };
             match (r >> 4) % 3 {
