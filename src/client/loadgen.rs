@@ -141,7 +141,19 @@ pub struct Unmatched {
 struct Pending {
     sent: Instant,
     intended: Instant,
+    /// Its timer's number in `timeouts` (see [`LoadGen::timers_popped`]).
+    timer: u32,
     timed_out: bool,
+}
+
+/// An attempt's timeout.
+#[derive(Clone, Copy, Debug)]
+struct Timer {
+    deadline: Instant,
+    id: RequestId,
+    /// False once the attempt was answered: the timer is skipped when it comes due, without
+    /// looking the packet up.
+    live: bool,
 }
 
 #[derive(Default)]
@@ -178,9 +190,13 @@ pub struct LoadGen {
     due: Vec<Due>,
     /// Attempt timeouts in deadline order. Every attempt waits the same `timeout` and `now`
     /// never goes backwards, so deadlines arrive sorted: a FIFO is an exact O(1) timer queue,
-    /// cheaper than the wheel with 100k requests outstanding. Entries whose packet was answered
-    /// are skipped when they come due.
-    timeouts: VecDeque<(Instant, RequestId)>,
+    /// cheaper than the wheel with 100k requests outstanding. A reply marks its attempt's timer
+    /// dead (the pending entry knows where it is), so the many timers of answered packets are
+    /// skipped when they come due without a lookup of a packet long gone.
+    timeouts: VecDeque<Timer>,
+    /// Timers that have left the front of `timeouts` (wrapping): timer number n sits at
+    /// `n - timers_popped`.
+    timers_popped: u32,
     /// Ends of late windows (sent + timeout + late_window), sorted for the same reason.
     late_closes: VecDeque<(Instant, RequestId)>,
     /// Retries waiting out their backoff.
@@ -200,6 +216,7 @@ impl LoadGen {
             due: Vec::new(),
             pending: IdMap::new(cfg.first_client, cfg.clients),
             timeouts: VecDeque::new(),
+            timers_popped: 0,
             late_closes: VecDeque::new(),
             retry_queue: RetryQueue::new(cfg.backoff, cfg.seed),
             retries_due: Vec::new(),
@@ -230,16 +247,30 @@ impl LoadGen {
     }
 
     fn send_attempt(&mut self, id: RequestId, intended: Instant, now: Instant) {
+        let timer = self.timers_popped.wrapping_add(self.timeouts.len() as u32);
         self.pending.insert(
             id,
             Pending {
                 sent: now,
                 intended,
+                timer,
                 timed_out: false,
             },
         );
-        self.timeouts.push_back((now + self.cfg.timeout, id));
+        self.timeouts.push_back(Timer {
+            deadline: now + self.cfg.timeout,
+            id,
+            live: true,
+        });
         self.transmits.push_back(id);
+    }
+
+    /// The attempt with timer number `timer` was answered: its timer no longer matters.
+    fn cancel_timer(&mut self, timer: u32) {
+        let at = timer.wrapping_sub(self.timers_popped) as usize;
+        if let Some(t) = self.timeouts.get_mut(at) {
+            t.live = false;
+        }
     }
 
     /// A logical request is over (replied, or out of attempts): closed loop sends the next.
@@ -270,11 +301,14 @@ impl LoadGen {
             }
             retries.clear();
             self.retries_due = retries;
-            while let Some(&(deadline, id)) = self.timeouts.front()
-                && deadline <= now
+            while let Some(&t) = self.timeouts.front()
+                && t.deadline <= now
             {
                 self.timeouts.pop_front();
-                self.on_timeout(id, now);
+                self.timers_popped = self.timers_popped.wrapping_add(1);
+                if t.live {
+                    self.on_timeout(t.id, now);
+                }
                 fired_any = true;
             }
             while let Some(&(deadline, id)) = self.late_closes.front()
@@ -413,6 +447,7 @@ impl LoadGen {
             return;
         }
         self.pending.remove(&id);
+        self.cancel_timer(p.timer);
         self.clients[index as usize].mark_replied(id.seq);
         if self.cfg.progress {
             self.progress.push_back(Progress::Reply {
@@ -446,6 +481,7 @@ impl LoadGen {
     /// Ends the run early: every packet still waiting becomes an `interrupted` row, every packet
     /// in its late window a `timeout` row, in (client, seq, attempt) order.
     pub fn interrupt(&mut self) {
+        self.timers_popped = self.timers_popped.wrapping_add(self.timeouts.len() as u32);
         self.timeouts.clear();
         self.late_closes.clear();
         self.retry_queue.clear();
@@ -505,7 +541,7 @@ impl LoadGen {
     pub fn poll_timeout(&self) -> Option<Instant> {
         [
             self.pacer.next_deadline(),
-            self.timeouts.front().map(|t| t.0),
+            self.timeouts.front().map(|t| t.deadline),
             self.late_closes.front().map(|t| t.0),
             self.retry_queue.next_deadline(),
         ]
