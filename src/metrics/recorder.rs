@@ -134,15 +134,14 @@ impl<W: Write> Recorder<W> {
 
     fn write_periods(&mut self) -> io::Result<()> {
         for &(client, start, len) in &self.ended {
-            let line = &mut self.row;
-            line.clear();
+            let mut line = self.row.start();
             line.push_u64(u64::from(client));
             line.push(b',');
             line.push_u64(u64::from(start));
             line.push(b',');
             line.push_u64(len);
             line.push(b'\n');
-            self.periods.write_all(line.as_bytes())?;
+            self.periods.write_all(line.bytes())?;
         }
         self.ended.clear();
         Ok(())
@@ -153,8 +152,7 @@ impl<W: Write> Recorder<W> {
         if !self.rows_on {
             return Ok(());
         }
-        let line = &mut self.row;
-        line.clear();
+        let mut line = self.row.start();
         line.push_u64(u64::from(l.client));
         line.push(b',');
         line.push_u64(u64::from(l.seq));
@@ -171,7 +169,7 @@ impl<W: Write> Recorder<W> {
             line.push_u64(t.as_micros());
         }
         line.push(b'\n');
-        self.logical_rows.write_all(line.as_bytes())
+        self.logical_rows.write_all(line.bytes())
     }
 
     /// The run is over: closes the loss streams (open loss periods end here) and the logical
@@ -249,8 +247,7 @@ impl<W: Write> Recorder<W> {
             return Ok(());
         }
         // Built by hand: this runs once per packet, and `write!` costs several times more.
-        let line = &mut self.row;
-        line.clear();
+        let mut line = self.row.start();
         line.push_u64(u64::from(r.id.client));
         line.push(b',');
         line.push_u64(u64::from(r.id.seq));
@@ -285,7 +282,7 @@ impl<W: Write> Recorder<W> {
             line.push(b',');
         }
         line.push(b'\n');
-        self.rows.write_all(line.as_bytes())
+        self.rows.write_all(line.bytes())
     }
 
     pub fn mismatches(&self) -> u64 {
