@@ -280,8 +280,12 @@ impl KeyedDraw {
                     .unwrap_or(first);
                 self.rng.set_stream(tag.stream);
                 self.rng.set_word_pos(u128::from(tag.block) << 6);
-                for w in self.words[oldest].iter_mut() {
-                    *w = self.rng.next_u32();
+                // The next 64 words, as `next_u32` would give them one by one (the block
+                // generator hands out its words in little-endian byte order), in one call.
+                let mut bytes = [0u8; LINE_WORDS * 4];
+                self.rng.fill_bytes(&mut bytes);
+                for (w, b) in self.words[oldest].iter_mut().zip(bytes.chunks_exact(4)) {
+                    *w = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
                 }
                 self.tags[oldest] = tag;
                 oldest
