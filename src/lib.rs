@@ -14,6 +14,7 @@ pub mod cli;
 pub mod client;
 pub mod cmd;
 pub mod driver;
+pub mod idmap;
 pub mod impair;
 pub mod metrics;
 pub mod report;

@@ -7,17 +7,19 @@
 //! after its attempt timed out, but within `late_window`, is recorded as late on that attempt —
 //! never credited to another attempt, because replies carry (client, seq, attempt).
 //!
-//! Inputs: `handle_timeout(now)`, `handle_datagram(now, client, bytes)`. Outputs:
-//! `poll_transmit` (a request to send), `poll_record` (one finished row per packet),
+//! Inputs: `handle_timeout(now)`, `handle_datagram(now, client, bytes)` (or
+//! `handle_reply_id` when the driver knows the reply is intact and which id it echoes).
+//! Outputs: `poll_transmit` (a request to send; `poll_request` for its id alone),
+//! `poll_record` (one finished row per packet),
 //! `poll_progress` (live lines for a terminal), `poll_timeout` (the next deadline).
 //! Invariants: every packet sent yields exactly one [`Record`]; `sent` is the `now` at which the
 //! driver was handed the packet; timers never fire early.
 
 use super::backoff::{Backoff, RetryQueue};
 use super::pacer::{Due, Pacer};
+use crate::idmap::IdMap;
 use crate::time::{Duration, Instant};
 use crate::wire::time::{self as wire, RequestId};
-use rustc_hash::FxHashMap;
 use std::collections::VecDeque;
 
 /// How a client decides when to send its next request.
@@ -137,10 +139,21 @@ pub struct Unmatched {
 
 #[derive(Clone, Copy, Debug)]
 struct Pending {
-    index: u32,
     sent: Instant,
     intended: Instant,
+    /// Its timer's number in `timeouts` (see [`LoadGen::timers_popped`]).
+    timer: u32,
     timed_out: bool,
+}
+
+/// An attempt's timeout.
+#[derive(Clone, Copy, Debug)]
+struct Timer {
+    deadline: Instant,
+    id: RequestId,
+    /// False once the attempt was answered: the timer is skipped when it comes due, without
+    /// looking the packet up.
+    live: bool,
 }
 
 #[derive(Default)]
@@ -169,14 +182,21 @@ impl ClientState {
 pub struct LoadGen {
     cfg: LoadGenConfig,
     clients: Vec<ClientState>,
-    pending: FxHashMap<RequestId, Pending>,
+    /// Packets waiting for their reply or in their late window. Stored by (client, seq)
+    /// position, not hashed: each client sends its seqs in order, so this is an index
+    /// computation per lookup (see [`IdMap`]).
+    pending: IdMap<Pending>,
     pacer: Pacer,
     due: Vec<Due>,
     /// Attempt timeouts in deadline order. Every attempt waits the same `timeout` and `now`
     /// never goes backwards, so deadlines arrive sorted: a FIFO is an exact O(1) timer queue,
-    /// cheaper than the wheel with 100k requests outstanding. Entries whose packet was answered
-    /// are skipped when they come due.
-    timeouts: VecDeque<(Instant, RequestId)>,
+    /// cheaper than the wheel with 100k requests outstanding. A reply marks its attempt's timer
+    /// dead (the pending entry knows where it is), so the many timers of answered packets are
+    /// skipped when they come due without a lookup of a packet long gone.
+    timeouts: VecDeque<Timer>,
+    /// Timers that have left the front of `timeouts` (wrapping): timer number n sits at
+    /// `n - timers_popped`.
+    timers_popped: u32,
     /// Ends of late windows (sent + timeout + late_window), sorted for the same reason.
     late_closes: VecDeque<(Instant, RequestId)>,
     /// Retries waiting out their backoff.
@@ -194,8 +214,9 @@ impl LoadGen {
             cfg,
             pacer: Pacer::new(cfg.pacing, cfg.clients, cfg.requests),
             due: Vec::new(),
-            pending: FxHashMap::default(),
+            pending: IdMap::new(cfg.first_client, cfg.clients),
             timeouts: VecDeque::new(),
+            timers_popped: 0,
             late_closes: VecDeque::new(),
             retry_queue: RetryQueue::new(cfg.backoff, cfg.seed),
             retries_due: Vec::new(),
@@ -221,22 +242,35 @@ impl LoadGen {
                 seq: d.seq,
                 attempt: 0,
             };
-            self.send_attempt(d.index, id, d.intended, now);
+            self.send_attempt(id, d.intended, now);
         }
     }
 
-    fn send_attempt(&mut self, index: u32, id: RequestId, intended: Instant, now: Instant) {
+    fn send_attempt(&mut self, id: RequestId, intended: Instant, now: Instant) {
+        let timer = self.timers_popped.wrapping_add(self.timeouts.len() as u32);
         self.pending.insert(
             id,
             Pending {
-                index,
                 sent: now,
                 intended,
+                timer,
                 timed_out: false,
             },
         );
-        self.timeouts.push_back((now + self.cfg.timeout, id));
+        self.timeouts.push_back(Timer {
+            deadline: now + self.cfg.timeout,
+            id,
+            live: true,
+        });
         self.transmits.push_back(id);
+    }
+
+    /// The attempt with timer number `timer` was answered: its timer no longer matters.
+    fn cancel_timer(&mut self, timer: u32) {
+        let at = timer.wrapping_sub(self.timers_popped) as usize;
+        if let Some(t) = self.timeouts.get_mut(at) {
+            t.live = false;
+        }
     }
 
     /// A logical request is over (replied, or out of attempts): closed loop sends the next.
@@ -262,16 +296,19 @@ impl LoadGen {
             let mut retries = std::mem::take(&mut self.retries_due);
             self.retry_queue.due(now, &mut retries);
             fired_any |= !retries.is_empty();
-            for &(index, id, intended) in &retries {
-                self.send_attempt(index, id, intended, now);
+            for &(_, id, intended) in &retries {
+                self.send_attempt(id, intended, now);
             }
             retries.clear();
             self.retries_due = retries;
-            while let Some(&(deadline, id)) = self.timeouts.front()
-                && deadline <= now
+            while let Some(&t) = self.timeouts.front()
+                && t.deadline <= now
             {
                 self.timeouts.pop_front();
-                self.on_timeout(id, now);
+                self.timers_popped = self.timers_popped.wrapping_add(1);
+                if t.live {
+                    self.on_timeout(t.id, now);
+                }
                 fired_any = true;
             }
             while let Some(&(deadline, id)) = self.late_closes.front()
@@ -300,6 +337,7 @@ impl LoadGen {
         }
         p.timed_out = true;
         let p = *p;
+        let index = id.client - self.cfg.first_client;
         let retrying = id.attempt < self.cfg.retries;
         if self.cfg.progress {
             self.progress.push_back(Progress::Timeout { id, retrying });
@@ -315,11 +353,11 @@ impl LoadGen {
                 attempt: id.attempt + 1,
                 ..id
             };
-            if let Some(at) = self.retry_queue.schedule(p.index, retry, now) {
-                self.send_attempt(p.index, retry, at, now);
+            if let Some(at) = self.retry_queue.schedule(index, retry, now) {
+                self.send_attempt(retry, at, now);
             }
         } else {
-            self.finish_request(p.index, now);
+            self.finish_request(index, now);
         }
     }
 
@@ -327,7 +365,7 @@ impl LoadGen {
         self.pending.remove(&id);
         self.records.push_back(Record {
             id,
-            index: p.index,
+            index: id.client - self.cfg.first_client,
             sent: p.sent,
             intended: p.intended,
             outcome: Outcome::Timeout,
@@ -349,7 +387,30 @@ impl LoadGen {
             }
             return;
         }
-        let id = match wire::parse_reply_id(datagram) {
+        self.handle_reply(now, index, wire::parse_reply_id(datagram), Some(datagram));
+    }
+
+    /// What [`LoadGen::handle_datagram`] does with an intact reply that echoes `id`, for a
+    /// driver that knows both without reading bytes: the simulator, whose unaltered replies
+    /// are exactly [`wire::encode_reply`]'s (intact, and `parse_reply_id` gives back `id`).
+    /// Progress lines quote the reply's text, which this path does not have: with `progress`
+    /// on, pass the bytes to `handle_datagram` instead.
+    pub fn handle_reply_id(&mut self, now: Instant, index: u32, id: RequestId) {
+        debug_assert!(!self.cfg.progress, "progress lines need the reply's bytes");
+        self.handle_reply(now, index, Some(id), None);
+    }
+
+    /// An intact reply on client `index`'s socket, echoing `echoed` (if it carried an id);
+    /// `datagram` is its bytes when the driver has them, for progress lines.
+    fn handle_reply(
+        &mut self,
+        now: Instant,
+        index: u32,
+        echoed: Option<RequestId>,
+        datagram: Option<&[u8]>,
+    ) {
+        let text = |d: Option<&[u8]>| d.map(wire::reply_text).unwrap_or_default();
+        let id = match echoed {
             Some(id) if id.client == self.client_id(index) => Some(id),
             // An id for another client: a stray, never credited to this client's packets.
             Some(_) => None,
@@ -358,7 +419,7 @@ impl LoadGen {
         };
         let matched = id.and_then(|id| self.pending.get(&id).copied().map(|p| (id, p)));
         let Some((id, p)) = matched else {
-            let duplicate = wire::parse_reply_id(datagram).is_some_and(|id| {
+            let duplicate = echoed.is_some_and(|id| {
                 id.client == self.client_id(index)
                     && self.clients[index as usize].has_replied(id.seq)
             });
@@ -372,7 +433,7 @@ impl LoadGen {
                 self.progress.push_back(Progress::Unmatched {
                     index,
                     duplicate,
-                    text: wire::reply_text(datagram),
+                    text: text(datagram),
                 });
             }
             return;
@@ -386,12 +447,13 @@ impl LoadGen {
             return;
         }
         self.pending.remove(&id);
+        self.cancel_timer(p.timer);
         self.clients[index as usize].mark_replied(id.seq);
         if self.cfg.progress {
             self.progress.push_back(Progress::Reply {
                 id,
                 rtt,
-                text: wire::reply_text(datagram),
+                text: text(datagram),
             });
         }
         self.records.push_back(Record {
@@ -408,25 +470,25 @@ impl LoadGen {
     }
 
     fn oldest_waiting(&self, index: u32) -> Option<RequestId> {
+        let client = self.client_id(index);
         self.pending
             .iter()
-            .filter(|(_, p)| p.index == index && !p.timed_out)
-            .map(|(id, _)| *id)
+            .filter(|(id, p)| id.client == client && !p.timed_out)
+            .map(|(id, _)| id)
             .min_by_key(|id| (id.seq, id.attempt))
     }
 
     /// Ends the run early: every packet still waiting becomes an `interrupted` row, every packet
     /// in its late window a `timeout` row, in (client, seq, attempt) order.
     pub fn interrupt(&mut self) {
+        self.timers_popped = self.timers_popped.wrapping_add(self.timeouts.len() as u32);
         self.timeouts.clear();
         self.late_closes.clear();
         self.retry_queue.clear();
-        let mut rest: Vec<(RequestId, Pending)> = self.pending.drain().collect();
-        rest.sort_by_key(|(id, _)| *id);
-        for (id, p) in rest {
+        for (id, p) in self.pending.drain_sorted() {
             self.records.push_back(Record {
                 id,
-                index: p.index,
+                index: id.client - self.cfg.first_client,
                 sent: p.sent,
                 intended: p.intended,
                 outcome: if p.timed_out {
@@ -444,13 +506,31 @@ impl LoadGen {
 
     /// The next request to send: the client index, with the datagram written into `buf`.
     pub fn poll_transmit(&mut self, buf: &mut Vec<u8>) -> Option<u32> {
-        let id = self.transmits.pop_front()?;
+        let id = self.poll_request()?;
         wire::encode_request(id, buf);
         Some(id.client - self.cfg.first_client)
     }
 
+    /// The next request to send, as its id alone (its datagram is
+    /// `wire::encode_request(id)`, from client index `id.client - first_client`).
+    pub fn poll_request(&mut self) -> Option<RequestId> {
+        self.transmits.pop_front()
+    }
+
     pub fn poll_record(&mut self) -> Option<Record> {
         self.records.pop_front()
+    }
+
+    /// Hands every finished record to `f`, in order, by reference: the batch form of
+    /// [`LoadGen::poll_record`]. Stops at `f`'s first error; the records from there on are
+    /// dropped with it (an error ends the run).
+    pub fn drain_records<E>(
+        &mut self,
+        mut f: impl FnMut(&Record) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let result = self.records.iter().try_for_each(&mut f);
+        self.records.clear();
+        result
     }
 
     pub fn poll_progress(&mut self) -> Option<Progress> {
@@ -461,7 +541,7 @@ impl LoadGen {
     pub fn poll_timeout(&self) -> Option<Instant> {
         [
             self.pacer.next_deadline(),
-            self.timeouts.front().map(|t| t.0),
+            self.timeouts.front().map(|t| t.deadline),
             self.late_closes.front().map(|t| t.0),
             self.retry_queue.next_deadline(),
         ]
@@ -638,6 +718,45 @@ mod tests {
             (Outcome::Timeout, None, None)
         );
         assert!(lg.is_done());
+    }
+
+    /// `handle_reply_id` is `handle_datagram` for an intact reply, step for step: the same
+    /// records, counters and next sends through replies, late replies, duplicates and
+    /// replies for another client.
+    #[test]
+    fn reply_id_entry_matches_the_bytes() {
+        let mut c = cfg(Pacing::Closed { concurrency: 2 });
+        c.retries = 1;
+        c.progress = false;
+        let (mut a, mut b) = (LoadGen::new(c), LoadGen::new(c));
+        let step = |lg: &mut LoadGen, bytes: bool| {
+            let mut out = Vec::new();
+            lg.handle_timeout(us(0));
+            out.push(format!("{:?}", sent(lg)));
+            let replies = [
+                (10, 0, id(0, 0, 0)),
+                (20, 0, id(0, 0, 0)), // duplicate
+                (30, 1, id(0, 1, 0)), // another client's id
+                (40, 1, id(1, 1, 0)),
+                (150_000, 0, id(0, 1, 0)), // late
+                (160_000, 0, id(0, 1, 1)),
+                (170_000, 1, id(1, 0, 1)), // stray
+            ];
+            for (at, index, rid) in replies {
+                lg.handle_timeout(us(at));
+                match bytes {
+                    true => lg.handle_datagram(us(at), index, &reply_to(rid)),
+                    false => lg.handle_reply_id(us(at), index, rid),
+                }
+                out.push(format!("{:?}", sent(lg)));
+                out.extend(std::iter::from_fn(|| lg.poll_record()).map(|r| format!("{r:?}")));
+            }
+            out.push(format!("{:?} {:?}", lg.unmatched(0), lg.unmatched(1)));
+            out
+        };
+        let with_bytes = step(&mut a, true);
+        assert_eq!(with_bytes, step(&mut b, false));
+        assert!(with_bytes.iter().any(|l| l.contains("late_rtt: Some")));
     }
 
     #[test]

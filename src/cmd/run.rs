@@ -21,7 +21,7 @@ use crate::driver::sim::{self, SIM_EPOCH_UNIX_US, SimLoop};
 use crate::driver::tcp::TcpService;
 use crate::impair::Impairments;
 use crate::impair::link::Link;
-use crate::metrics::output::{ResultsDir, RowSink, finish};
+use crate::metrics::output::{ResultsDir, RowSink};
 use crate::metrics::recorder::{Recorder, RecorderConfig, ServerTruth};
 use crate::metrics::stats::{INFINITE_RTT, SUMMARY_COLUMNS, SummaryRow};
 use crate::scenario::{Mode, SIM_UDP_ONLY, Scenario, ServerKind};
@@ -211,13 +211,13 @@ pub fn run_experiment_with_progress(
     let periods_path = opts.out_dir.join("loss_periods.csv");
     let logical_path = opts.out_dir.join("logical.csv");
     let rows = match sc.output.requests_csv {
-        true => RowSink::File(out.stage("requests.csv")?),
+        true => RowSink::File(out.stage_stream("requests.csv")?),
         false => RowSink::Off,
     };
-    let periods = RowSink::File(out.stage("loss_periods.csv")?);
+    let periods = RowSink::File(out.stage_stream("loss_periods.csv")?);
     // Summary-only runs skip the per-request rows too: they are as many as the packets.
     let logical = match sc.output.requests_csv {
-        true => RowSink::File(out.stage("logical.csv")?),
+        true => RowSink::File(out.stage_stream("logical.csv")?),
         false => RowSink::Off,
     };
     let server_text = match &simloop {
@@ -289,13 +289,12 @@ pub fn run_experiment_with_progress(
     let (rows, periods, logical) = recorder
         .into_inner()
         .with_context(|| format!("cannot write the files of {}", opts.out_dir.display()))?;
-    if let RowSink::File(rows) = rows {
-        finish(rows, &requests_path)?;
-    }
-    for (sink, path) in [(periods, &periods_path), (logical, &logical_path)] {
-        if let RowSink::File(w) = sink {
-            finish(w, path)?;
-        }
+    for (sink, path) in [
+        (rows, &requests_path),
+        (periods, &periods_path),
+        (logical, &logical_path),
+    ] {
+        sink.finish(path)?;
     }
     let server_stats = match &simloop {
         Some(s) => s.server().stats(),

@@ -457,11 +457,10 @@ impl EventLoop {
         match &mut self.server {
             Some((socket, UdpService::Time(server))) => {
                 while let Some(t) = server.poll_transmit() {
-                    server_send(socket, &self.poll, t.to, t.payload());
+                    server.encode(&t, &mut self.send_buf);
+                    server_send(socket, &self.poll, t.to, &self.send_buf);
                 }
-                while let Some(e) = server.poll_event() {
-                    observer.server_event(&e);
-                }
+                server.drain_events(|e| observer.server_event(e));
             }
             Some((socket, UdpService::Echo(server))) => {
                 while let Some((to, reply)) = server.poll_transmit() {
@@ -484,11 +483,8 @@ impl EventLoop {
             while let Some(p) = lg.poll_progress() {
                 observer.progress(p);
             }
-            while let Some(r) = lg.poll_record() {
-                observer
-                    .record(&r)
-                    .context("cannot write a row of requests.csv")?;
-            }
+            lg.drain_records(|r| observer.record(r))
+                .context("cannot write a row of requests.csv")?;
         }
         Ok(())
     }

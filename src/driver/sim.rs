@@ -21,6 +21,16 @@
 //! - the time server's replies are dated from a fixed epoch ([`SIM_EPOCH_UNIX_US`]), so even
 //!   the reply bytes (and their serialization time on a bandwidth-limited link) repeat.
 //!
+//! Datagrams travel as what they say, not as bytes: a request as its id, a reply as the
+//! server's [`Transmit`] (date, echoed id, corruption). The wire text is the same as a live
+//! run's, but only made where something reads it: for a datagram's length on a link with a
+//! `bandwidth`, for a corrupted reply (the client's checksum must see the flipped bit) and
+//! for progress lines. Elsewhere the cores' id entry points stand in for the bytes
+//! ([`TimeServer::handle_losslab_request`], [`LoadGen::handle_reply_id`]); they are exact
+//! because `wire::time` guarantees that its requests and intact replies parse back to the
+//! id they were made from. Formatting and parsing text twice per packet was a third of the
+//! simulator's time.
+//!
 //! Together with the keyed draws of the server and the link, a run is a pure function of the
 //! scenario and its seed.
 
@@ -28,9 +38,9 @@ use super::live::{Observer, Stop};
 use crate::client::loadgen::LoadGen;
 use crate::impair::link::Link;
 use crate::impair::{Direction, PacketKey};
-use crate::server::time::TimeServer;
+use crate::server::time::{TimeServer, Transmit};
 use crate::time::{Duration, Instant};
-use crate::wire::time::{self as wire, MAX_REPLY_LEN};
+use crate::wire::time::{self as wire, ReplyEncoder, RequestId};
 use anyhow::{Context, Result, bail};
 use std::cmp::Ordering as CmpOrdering;
 use std::collections::{BinaryHeap, VecDeque};
@@ -75,27 +85,11 @@ struct InFlight {
 }
 
 impl InFlight {
-    /// Adds a datagram. The payload is copied into its slot in place: building the datagram
-    /// on the stack and moving it in made the CPU reread bytes it had just written in another
-    /// width (a store-forwarding stall), which cost more than the copy itself.
-    fn push(&mut self, at: Instant, order: u64, to_server: bool, client: u32, payload: &[u8]) {
-        let len = payload.len().min(MAX_REPLY_LEN);
-        let empty = Flight {
-            at,
-            order,
-            to_server,
-            client,
-            len: len as u8,
-            buf: [0; MAX_REPLY_LEN],
-        };
-        if self.fifo.back().is_none_or(|last| last.at <= at) {
-            self.fifo.push_back(empty);
-            if let Some(slot) = self.fifo.back_mut() {
-                slot.buf[..len].copy_from_slice(&payload[..len]);
-            }
+    /// Adds a datagram.
+    fn push(&mut self, f: Flight) {
+        if self.fifo.back().is_none_or(|last| last.at <= f.at) {
+            self.fifo.push_back(f);
         } else {
-            let mut f = empty;
-            f.buf[..len].copy_from_slice(&payload[..len]);
             self.heap.push(f);
         }
     }
@@ -128,23 +122,27 @@ impl InFlight {
     }
 }
 
-/// A datagram on the link. Payloads are small (a request, or a reply of at most
-/// [`MAX_REPLY_LEN`] bytes) and stored inline, so a datagram in flight never allocates.
+/// A datagram on the link, stored inline (it never allocates).
 struct Flight {
     at: Instant,
     /// Position in the order datagrams entered the link: the tie-break for equal `at`.
     order: u64,
-    /// Requests go to the server, replies to client `client`.
-    to_server: bool,
+    /// Requests come from client `client`, replies go to it.
     client: u32,
-    len: u8,
-    buf: [u8; MAX_REPLY_LEN],
+    msg: Msg,
 }
 
-impl Flight {
-    fn payload(&self) -> &[u8] {
-        &self.buf[..usize::from(self.len)]
-    }
+/// What a datagram says (its bytes are made only where needed; see the module doc).
+#[derive(Clone, Copy)]
+enum Msg {
+    /// A losslab request (the load generator sends nothing else).
+    Request(RequestId),
+    /// A reply: the server's [`Transmit`] without its address, which is client `client`'s.
+    Reply {
+        unix_us: i64,
+        id: Option<RequestId>,
+        flip: Option<(u8, u8)>,
+    },
 }
 
 // `BinaryHeap` is a max-heap: the earliest (at, order) must compare greatest.
@@ -185,10 +183,12 @@ pub struct SimLoop {
     link: Link,
     flight: InFlight,
     next_order: u64,
-    /// Replies without a readable id get keys from this counter (never happens with losslab's
-    /// own server; kept so an odd datagram still has a deterministic key).
+    /// Replies without an id get keys from this counter (never happens with losslab's own
+    /// clients; kept so an odd datagram still has a deterministic key).
     unkeyed: u64,
-    send_buf: Vec<u8>,
+    /// Where a datagram's bytes are made when something reads them.
+    bytes: Vec<u8>,
+    encoder: ReplyEncoder,
     stats: SimStats,
 }
 
@@ -211,7 +211,8 @@ impl SimLoop {
             flight: InFlight::default(),
             next_order: 0,
             unkeyed: 0,
-            send_buf: Vec::with_capacity(64),
+            bytes: Vec::with_capacity(64),
+            encoder: ReplyEncoder::default(),
             stats: SimStats::default(),
         })
     }
@@ -284,35 +285,57 @@ impl SimLoop {
 
     /// Hands every datagram due by `now` to its receiver, earliest first.
     fn deliver_due(&mut self) {
+        let progress = self.loadgen.config().progress;
         while let Some(f) = self.flight.pop_due(self.now) {
-            if f.to_server {
-                self.server
-                    .handle_datagram(self.now, client_addr(f.client), f.payload());
-            } else {
-                self.loadgen
-                    .handle_datagram(self.now, f.client, f.payload());
+            match f.msg {
+                Msg::Request(id) => {
+                    self.server
+                        .handle_losslab_request(self.now, client_addr(f.client), id);
+                }
+                Msg::Reply {
+                    id: Some(id),
+                    flip: None,
+                    ..
+                } if !progress => self.loadgen.handle_reply_id(self.now, f.client, id),
+                Msg::Reply { unix_us, id, flip } => {
+                    let t = Transmit {
+                        to: client_addr(f.client),
+                        unix_us,
+                        id,
+                        flip,
+                    };
+                    t.encode(&mut self.encoder, &mut self.bytes);
+                    self.loadgen
+                        .handle_datagram(self.now, f.client, &self.bytes);
+                }
             }
         }
     }
 
-    /// Puts a datagram on the link in `dir`.
-    fn send(&mut self, dir: Direction, client: u32, payload: &[u8], key: PacketKey) {
-        let at = self.link.arrival(dir, key, payload.len(), self.now);
-        let to_server = dir == Direction::Request;
-        self.flight
-            .push(at, self.next_order, to_server, client, payload);
+    /// Puts a datagram of `len` bytes on the link in `dir`.
+    fn send(&mut self, dir: Direction, client: u32, msg: Msg, len: usize, key: PacketKey) {
+        let at = self.link.arrival(dir, key, len, self.now);
+        self.flight.push(Flight {
+            at,
+            order: self.next_order,
+            client,
+            msg,
+        });
         self.next_order += 1;
     }
 
     /// Sends what the cores hand out and reports their events, in the live driver's order.
     fn flush(&mut self, observer: &mut dyn Observer) -> Result<()> {
+        // Lengths matter only to a link with a bandwidth: only then are the bytes made.
+        let sized = self.link.config().bandwidth.is_some();
         while let Some(t) = self.server.poll_transmit() {
             // Every reply goes to a fake client address; anything else has nowhere to go.
             let Some(client) = client_index(t.to) else {
                 continue;
             };
-            let payload = t.payload();
-            let key = match self.link.needs_key().then(|| wire::parse_reply_id(payload)) {
+            // The key is the echoed id (a corrupted reply's id is intact: the flip is in
+            // the date text).
+            let key = match self.link.needs_key().then_some(t.id) {
                 None => NO_KEY,
                 Some(Some(id)) => key_of(id),
                 Some(None) => {
@@ -324,31 +347,45 @@ impl SimLoop {
                     }
                 }
             };
-            self.send(Direction::Reply, client, payload, key);
+            let len = match sized {
+                true => {
+                    self.server.encode(&t, &mut self.bytes);
+                    self.bytes.len()
+                }
+                false => 0,
+            };
+            let msg = Msg::Reply {
+                unix_us: t.unix_us,
+                id: t.id,
+                flip: t.flip,
+            };
+            self.send(Direction::Reply, client, msg, len, key);
             self.stats.replies += 1;
         }
-        while let Some(e) = self.server.poll_event() {
-            observer.server_event(&e);
-        }
-        let mut buf = std::mem::take(&mut self.send_buf);
-        while let Some(index) = self.loadgen.poll_transmit(&mut buf) {
+        self.server.drain_events(|e| observer.server_event(e));
+        let first_client = self.loadgen.config().first_client;
+        while let Some(id) = self.loadgen.poll_request() {
             let key = match self.link.needs_key() {
-                // The load generator only sends requests with ids.
-                true => wire::parse_request(&buf).map_or(NO_KEY, key_of),
+                true => key_of(id),
                 false => NO_KEY,
             };
-            self.send(Direction::Request, index, &buf, key);
+            let len = match sized {
+                true => {
+                    wire::encode_request(id, &mut self.bytes);
+                    self.bytes.len()
+                }
+                false => 0,
+            };
+            let index = id.client - first_client;
+            self.send(Direction::Request, index, Msg::Request(id), len, key);
             self.stats.requests += 1;
         }
-        self.send_buf = buf;
         while let Some(p) = self.loadgen.poll_progress() {
             observer.progress(p);
         }
-        while let Some(r) = self.loadgen.poll_record() {
-            observer
-                .record(&r)
-                .context("cannot write a row of requests.csv")?;
-        }
+        self.loadgen
+            .drain_records(|r| observer.record(r))
+            .context("cannot write a row of requests.csv")?;
         Ok(())
     }
 }
@@ -360,7 +397,7 @@ const NO_KEY: PacketKey = PacketKey {
     attempt: 0,
 };
 
-fn key_of(id: wire::RequestId) -> PacketKey {
+fn key_of(id: RequestId) -> PacketKey {
     PacketKey {
         flow: id.client,
         seq: u64::from(id.seq),

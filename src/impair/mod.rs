@@ -144,31 +144,30 @@ impl Lane {
     /// bit 32 set for plain datagrams, the flow below. Plain request loss keeps the layout it
     /// had before lanes existed (purpose 2, flow 0), so the lab's clients see the same discards.
     pub(crate) fn stream(self, kind: Kind, flow: u32) -> u64 {
-        use Direction::{Reply, Request};
-        let purpose = match (kind, self.dir) {
-            (Kind::Loss, Request) if self.plain => return stream(Purpose::PlainRequestLoss, 0),
-            (Kind::Loss, Request) => Purpose::RequestLoss,
-            (Kind::Loss, Reply) => Purpose::ReplyLoss,
-            (Kind::LossStep, Request) => Purpose::RequestLossStep,
-            (Kind::LossStep, Reply) => Purpose::ReplyLossStep,
-            (Kind::LossEmit, Request) => Purpose::RequestLossEmit,
-            (Kind::LossEmit, Reply) => Purpose::ReplyLossEmit,
-            (Kind::LossStart, Request) => Purpose::RequestLossStart,
-            (Kind::LossStart, Reply) => Purpose::ReplyLossStart,
-            (Kind::LossGap, Request) => Purpose::RequestLossGap,
-            (Kind::LossGap, Reply) => Purpose::ReplyLossGap,
-            (Kind::Delay, Request) => Purpose::RequestDelay,
-            (Kind::Delay, Reply) => Purpose::ReplyDelay,
-            (Kind::Duplicate, Request) => Purpose::RequestDuplicate,
-            (Kind::Duplicate, Reply) => Purpose::ReplyDuplicate,
-            (Kind::Reorder, Request) => Purpose::RequestReorder,
-            (Kind::Reorder, Reply) => Purpose::ReplyReorder,
-            (Kind::Corrupt, Request) => Purpose::RequestCorrupt,
-            (Kind::Corrupt, Reply) => Purpose::ReplyCorrupt,
-        };
+        if self.plain && kind == Kind::Loss && self.dir == Direction::Request {
+            return stream(Purpose::PlainRequestLoss, 0);
+        }
+        // A table lookup: this runs for every draw.
+        let purpose = LANE_PURPOSES[kind as usize][self.dir as usize];
         stream(purpose, flow) | (u64::from(self.plain) << 32)
     }
 }
+
+/// The purpose of each (kind, direction): `[kind][request, reply]`, in [`Kind`]'s order.
+const LANE_PURPOSES: [[Purpose; 2]; 9] = {
+    use Purpose::*;
+    [
+        [RequestLoss, ReplyLoss],
+        [RequestLossStep, ReplyLossStep],
+        [RequestLossEmit, ReplyLossEmit],
+        [RequestLossStart, ReplyLossStart],
+        [RequestLossGap, ReplyLossGap],
+        [RequestDelay, ReplyDelay],
+        [RequestDuplicate, ReplyDuplicate],
+        [RequestReorder, ReplyReorder],
+        [RequestCorrupt, ReplyCorrupt],
+    ]
+};
 
 /// Stream id of (purpose, flow): purpose in the top byte, flow in the low 32 bits.
 fn stream(purpose: Purpose, flow: u32) -> u64 {
@@ -186,14 +185,17 @@ const WAYS: usize = 4;
 /// Bits of the sequence number that select the position (2^59 packets per flow and attempt).
 const SEQ_BITS: u32 = 59;
 
-#[derive(Clone, Debug)]
-struct Line {
+/// Which keystream range a cache line holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Tag {
     stream: u64,
-    base: u128,
-    /// When the line was last read (0 = never filled).
-    used: u64,
-    words: [u32; LINE_WORDS],
+    /// Which 64-word range of the stream: `(attempt << 54) | (seq >> 5)` ([`NO_BLOCK`] while
+    /// the line was never filled). Kept in 64 bits, not as the 128-bit word position.
+    block: u64,
 }
+
+/// A block number no key gives (an attempt is 8 bits: blocks stay below 2^62).
+const NO_BLOCK: u64 = u64::MAX;
 
 /// Uniform draws in [0, 1) that depend only on the seed and the packet's key.
 ///
@@ -201,29 +203,39 @@ struct Line {
 /// sit next to each other in the keystream, so one refill of 64 words serves 32 of them. A
 /// set-associative cache of refills (one line per recent (stream, 64-word range), the least
 /// recently used line of a set replaced) keeps flows and impairments that interleave from
-/// evicting each other on every packet. The cache changes only speed, never a value: a draw is
-/// always the same two keystream words.
+/// evicting each other on every packet; the line of the previous draw is tried first, since
+/// packets of one flow tend to come in runs. The tags of a set sit together (one cache line of
+/// memory for four ways), apart from the words they describe, so a lookup reads one line of
+/// tags and one of words. The cache changes only speed, never a value: a draw is always the
+/// same two keystream words.
 #[derive(Clone, Debug)]
 pub struct KeyedDraw {
     rng: ChaCha8Rng,
-    lines: Vec<Line>,
+    tags: Vec<Tag>,
+    /// When each line was last looked up.
+    used: Vec<u64>,
+    words: Vec<[u32; LINE_WORDS]>,
     clock: u64,
+    /// The line the previous draw read (checked against its tag before use).
+    last: usize,
 }
 
 impl KeyedDraw {
     pub fn new(seed: u64) -> Self {
+        let lines = SETS * WAYS;
         KeyedDraw {
             rng: ChaCha8Rng::seed_from_u64(seed),
-            lines: vec![
-                Line {
+            tags: vec![
+                Tag {
                     stream: 0,
-                    base: 0,
-                    used: 0,
-                    words: [0; LINE_WORDS],
+                    block: NO_BLOCK,
                 };
-                SETS * WAYS
+                lines
             ],
+            used: vec![0; lines],
+            words: vec![[0; LINE_WORDS]; lines],
             clock: 0,
+            last: 0,
         }
     }
 
@@ -234,37 +246,54 @@ impl KeyedDraw {
 
     /// The draw at (seq, attempt) of keystream `stream` (see [`Lane::stream`]).
     pub(crate) fn uniform_at(&mut self, stream: u64, seq: u64, attempt: u8) -> f64 {
-        let seq = u128::from(seq & ((1 << SEQ_BITS) - 1));
-        let word = ((u128::from(attempt) << SEQ_BITS) | seq) << 1;
-        let base = word & !(LINE_WORDS as u128 - 1);
-        let hash = (stream ^ (base >> 6) as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let seq = seq & ((1 << SEQ_BITS) - 1);
+        // Word `((attempt << 59) | seq) << 1` lies in 64-word block `word >> 6`, at `word & 63`.
+        let tag = Tag {
+            stream,
+            block: (u64::from(attempt) << (SEQ_BITS - 5)) | (seq >> 5),
+        };
+        let at = ((seq & 31) << 1) as usize;
+        let index = match self.tags[self.last] == tag {
+            true => self.last,
+            false => self.lookup(tag),
+        };
+        let words = &self.words[index];
+        let bits = u64::from(words[at]) | (u64::from(words[at + 1]) << 32);
+        // 53 random bits make every double in [0, 1) with spacing 2^-53.
+        (bits >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+
+    /// The line holding `tag`'s range, filled from the keystream if no line does.
+    fn lookup(&mut self, tag: Tag) -> usize {
+        let hash = (tag.stream ^ tag.block).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         let set = (hash >> (64 - SETS.trailing_zeros())) as usize % SETS;
-        let ways = &mut self.lines[set * WAYS..(set + 1) * WAYS];
+        let first = set * WAYS;
         self.clock += 1;
-        let way = match ways
+        let index = match self.tags[first..first + WAYS]
             .iter()
-            .position(|l| l.used != 0 && l.stream == stream && l.base == base)
+            .position(|t| *t == tag)
         {
-            Some(hit) => hit,
+            Some(way) => first + way,
             None => {
-                let oldest = (0..WAYS).min_by_key(|&w| ways[w].used).unwrap_or(0);
-                let line = &mut ways[oldest];
-                self.rng.set_stream(stream);
-                self.rng.set_word_pos(base);
-                for w in line.words.iter_mut() {
-                    *w = self.rng.next_u32();
+                let oldest = (first..first + WAYS)
+                    .min_by_key(|&i| self.used[i])
+                    .unwrap_or(first);
+                self.rng.set_stream(tag.stream);
+                self.rng.set_word_pos(u128::from(tag.block) << 6);
+                // The next 64 words, as `next_u32` would give them one by one (the block
+                // generator hands out its words in little-endian byte order), in one call.
+                let mut bytes = [0u8; LINE_WORDS * 4];
+                self.rng.fill_bytes(&mut bytes);
+                for (w, b) in self.words[oldest].iter_mut().zip(bytes.chunks_exact(4)) {
+                    *w = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
                 }
-                line.stream = stream;
-                line.base = base;
+                self.tags[oldest] = tag;
                 oldest
             }
         };
-        let line = &mut ways[way];
-        line.used = self.clock;
-        let at = (word - base) as usize;
-        let bits = u64::from(line.words[at]) | (u64::from(line.words[at + 1]) << 32);
-        // 53 random bits make every double in [0, 1) with spacing 2^-53.
-        (bits >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+        self.used[index] = self.clock;
+        self.last = index;
+        index
     }
 }
 
@@ -402,6 +431,27 @@ mod tests {
             }
         }
         assert!(!seen.contains(&stream(Purpose::RequestLoss, 0)));
+        // Every (kind, direction) keeps the purpose it always had (the numbers are part of
+        // every seed's results).
+        let expected = [
+            (Kind::Loss, 1, 3),
+            (Kind::LossStep, 4, 5),
+            (Kind::LossEmit, 6, 7),
+            (Kind::LossStart, 8, 9),
+            (Kind::LossGap, 18, 19),
+            (Kind::Delay, 10, 11),
+            (Kind::Duplicate, 12, 13),
+            (Kind::Reorder, 14, 15),
+            (Kind::Corrupt, 16, 17),
+        ];
+        for (kind, request, reply) in expected {
+            assert_eq!(
+                Lane::client(Request).stream(kind, 5) >> 56,
+                request,
+                "{kind:?}"
+            );
+            assert_eq!(Lane::client(Reply).stream(kind, 5) >> 56, reply, "{kind:?}");
+        }
     }
 
     #[test]

@@ -19,8 +19,7 @@
 //! Packets that neither got a reply nor timed out (interrupted, TCP errors) are left out of the
 //! stream.
 
-use hdrhistogram::Histogram;
-use std::collections::VecDeque;
+use super::tally::Tally;
 
 /// What happened to the first attempt of one seq.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,11 +33,20 @@ pub enum Slot {
 }
 
 /// A reorder window: first attempts in, seq order out.
+///
+/// A ring of slots indexed by `seq - base` (a power of two long, positions wrap with a mask),
+/// hand-rolled because this runs for every first attempt; a seq that arrives in order while
+/// nothing waits (the common case) is handed out without touching the ring.
 #[derive(Debug, Default)]
 pub struct FirstAttempts {
     /// The lowest seq not yet handed out.
     base: u32,
-    window: VecDeque<Slot>,
+    /// Where seq `base` is in `slots`.
+    head: usize,
+    /// Seqs `base .. base + len` are in the ring; the first of them is always `Unknown` (known
+    /// ones at the front are handed out at once), every slot outside the range is `Unknown`.
+    len: usize,
+    slots: Vec<Slot>,
 }
 
 impl FirstAttempts {
@@ -49,29 +57,53 @@ impl FirstAttempts {
             return; // already handed out: a seq has one first attempt
         };
         let offset = offset as usize;
-        if self.window.len() <= offset {
-            self.window.resize(offset + 1, Slot::Unknown);
+        if offset == 0 && self.len == 0 {
+            if slot != Slot::Excluded {
+                out(self.base, slot);
+            }
+            self.base += 1;
+            return;
         }
-        self.window[offset] = slot;
-        while let Some(&front) = self.window.front()
-            && front != Slot::Unknown
-        {
-            self.window.pop_front();
+        if offset >= self.slots.len() {
+            self.grow(offset);
+        }
+        self.len = self.len.max(offset + 1);
+        let mask = self.slots.len() - 1;
+        self.slots[(self.head + offset) & mask] = slot;
+        while self.len > 0 && self.slots[self.head] != Slot::Unknown {
+            let front = std::mem::replace(&mut self.slots[self.head], Slot::Unknown);
             if front != Slot::Excluded {
                 out(self.base, front);
             }
             self.base += 1;
+            self.head = (self.head + 1) & mask;
+            self.len -= 1;
         }
+    }
+
+    /// Reallocates so that `offset` fits, keeping the seqs in the ring in order.
+    #[cold]
+    fn grow(&mut self, offset: usize) {
+        let size = (offset + 1).next_power_of_two().max(16);
+        let mut slots = vec![Slot::Unknown; size];
+        for (i, s) in slots.iter_mut().enumerate().take(self.len) {
+            *s = self.slots[(self.head + i) & (self.slots.len() - 1)];
+        }
+        self.slots = slots;
+        self.head = 0;
     }
 
     /// The run is over: hands out what is known; seqs never resolved are left out.
     pub fn flush(&mut self, out: &mut impl FnMut(u32, Slot)) {
-        while let Some(front) = self.window.pop_front() {
+        for i in 0..self.len {
+            let at = (self.head + i) & (self.slots.len() - 1);
+            let front = std::mem::replace(&mut self.slots[at], Slot::Unknown);
             if matches!(front, Slot::Lost | Slot::Received(_)) {
                 out(self.base, front);
             }
             self.base += 1;
         }
+        self.len = 0;
     }
 }
 
@@ -172,24 +204,13 @@ fn ratio(sum: u64, n: u64) -> Option<f64> {
 }
 
 /// RFC 3393 IPDV of consecutive packets of the stream, both answered.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Ipdv {
     prev: Option<u64>,
     pub sum: i128,
     pub count: u64,
     /// |IPDV| in µs.
-    pub abs: Histogram<u64>,
-}
-
-impl Default for Ipdv {
-    fn default() -> Self {
-        Ipdv {
-            prev: None,
-            sum: 0,
-            count: 0,
-            abs: Histogram::new(3).expect("3 significant digits is a valid precision"),
-        }
-    }
+    pub abs: Tally,
 }
 
 impl Ipdv {
@@ -199,9 +220,7 @@ impl Ipdv {
             let d = i128::from(rtt) - i128::from(prev);
             self.sum += d;
             self.count += 1;
-            self.abs
-                .record(d.unsigned_abs() as u64)
-                .expect("an auto-resizing histogram records any value");
+            self.abs.record(d.unsigned_abs() as u64);
         }
         self.prev = rtt;
     }
@@ -209,9 +228,7 @@ impl Ipdv {
     pub fn merge(&mut self, o: &Ipdv) {
         self.sum += o.sum;
         self.count += o.count;
-        self.abs
-            .add(&o.abs)
-            .expect("auto-resizing histograms always merge");
+        self.abs.merge(&o.abs);
     }
 
     pub fn mean(&self) -> Option<f64> {
@@ -315,6 +332,47 @@ mod tests {
         assert_eq!(out[2], (4, Slot::Lost));
     }
 
+    /// Seqs put in a scrambled order (each once, some twice, some never) come out exactly as
+    /// a sorted reference says: in seq order, each known seq once, stopping at the first
+    /// unknown one until the flush.
+    #[test]
+    fn window_matches_a_sorted_reference() {
+        use rand_chacha::ChaCha8Rng;
+        use rand_core::{Rng, SeedableRng};
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let mut w = FirstAttempts::default();
+        let mut known = std::collections::BTreeMap::new();
+        let (mut got, mut expected) = (Vec::new(), Vec::new());
+        let mut next = 0u32;
+        for i in 0..5000u32 {
+            // Mostly near the front, sometimes far ahead (the ring grows), some never come.
+            let r = rng.next_u32();
+            let seq = match r % 10 {
+                0 => i + 200 + r % 3000,
+                _ => i.saturating_sub(r % 40),
+            };
+            let slot = match (r >> 8) % 4 {
+                0 => Slot::Lost,
+                1 => Slot::Excluded,
+                _ => Slot::Received(u64::from(r >> 16)),
+            };
+            w.put(seq, slot, &mut |s, x| got.push((s, x)));
+            if seq >= next {
+                known.insert(seq, slot);
+            }
+            while let Some(x) = known.remove(&next) {
+                if x != Slot::Excluded {
+                    expected.push((next, x));
+                }
+                next += 1;
+            }
+            assert_eq!(got, expected, "after putting seq {seq}");
+        }
+        w.flush(&mut |s, x| got.push((s, x)));
+        expected.extend(known.into_iter().filter(|(_, x)| *x != Slot::Excluded));
+        assert_eq!(got, expected);
+    }
+
     /// RTTs 100, 130, lost, 90, 95: pairs (100,130) → +30 and (90,95) → +5; the pairs with the
     /// lost packet have no IPDV. Mean 17.5, |IPDV| values 30 and 5.
     #[test]
@@ -325,8 +383,8 @@ mod tests {
         }
         assert_eq!(d.count, 2);
         assert_eq!(d.mean(), Some(17.5));
-        assert_eq!(d.abs.max(), 30);
-        assert_eq!(d.abs.min(), 5);
+        assert_eq!(d.abs.histogram().max(), 30);
+        assert_eq!(d.abs.histogram().min(), 5);
     }
 
     /// RTTs 100, 116, 100: D = 16 then 16, J = 16/16 = 1, then 1 + (16 - 1)/16 = 1.9375.

@@ -4,21 +4,22 @@
 //! server's ground truth: the server reports its decision for each (client, seq, attempt) when
 //! it receives the packet, long before the client's row is final; the recorder keeps it until
 //! the row is written. Entries live only while their packet is outstanding, so the map stays as
-//! small as the number of packets in flight. It also feeds each client's first attempts, in seq
+//! small as the number of packets in flight; it is an [`IdMap`] (by seq position, not hashed),
+//! since that insert and remove happen for every packet. It also feeds each client's first attempts, in seq
 //! order, to the loss-pattern and IPDV statistics (writing one `loss_periods.csv` row per loss
 //! period), and joins attempts into logical requests (one `logical.csv` row each). Invariant:
 //! one `requests.csv` row per [`Record`], written in the order records finish; [`Recorder::finish`]
 //! is called once, after the last record and before the summary.
 
 use crate::client::loadgen::{Outcome, Record, Unmatched};
+use crate::idmap::IdMap;
 use crate::metrics::logical::{LogicalRecord, LogicalTracker};
 use crate::metrics::patterns::{FirstAttempts, Slot};
+use crate::metrics::row::Row;
 use crate::metrics::stats::{ClientStats, SummaryOptions, SummaryRow};
 use crate::server::time::Action;
 use crate::time::Duration;
-use crate::wire::push_u64;
 use crate::wire::time::RequestId;
-use rustc_hash::FxHashMap;
 use std::io::{self, Write};
 
 pub const LOSS_PERIOD_COLUMNS: &str = "client,start_seq,length";
@@ -59,10 +60,10 @@ pub struct Recorder<W: Write> {
     stats: Vec<ClientStats>,
     streams: Vec<FirstAttempts>,
     logical: LogicalTracker,
-    server_actions: FxHashMap<RequestId, ServerTruth>,
+    server_actions: IdMap<ServerTruth>,
     /// Rows whose outcome disagrees with the server's action (reply ⇔ answered).
     mismatches: u64,
-    line: Vec<u8>,
+    row: Row,
     /// False when per-packet and per-request rows go nowhere (`requests_csv = false`):
     /// statistics only, no formatting.
     rows_on: bool,
@@ -117,9 +118,9 @@ impl<W: Write> Recorder<W> {
             stats: (0..cfg.clients).map(|_| ClientStats::default()).collect(),
             streams: (0..cfg.clients).map(|_| FirstAttempts::default()).collect(),
             logical: LogicalTracker::new(cfg.retries),
-            server_actions: FxHashMap::default(),
+            server_actions: IdMap::new(cfg.first_client, cfg.clients),
             mismatches: 0,
-            line: Vec::with_capacity(128),
+            row: Row::default(),
             rows_on: true,
             ended: Vec::new(),
         })
@@ -145,15 +146,14 @@ impl<W: Write> Recorder<W> {
 
     fn write_periods(&mut self) -> io::Result<()> {
         for &(client, start, len) in &self.ended {
-            let line = &mut self.line;
-            line.clear();
-            push_u64(line, u64::from(client));
+            let mut line = self.row.start();
+            line.push_u64(u64::from(client));
             line.push(b',');
-            push_u64(line, u64::from(start));
+            line.push_u64(u64::from(start));
             line.push(b',');
-            push_u64(line, len);
+            line.push_u64(len);
             line.push(b'\n');
-            self.periods.write_all(line)?;
+            self.periods.write_all(line.bytes())?;
         }
         self.ended.clear();
         Ok(())
@@ -164,25 +164,24 @@ impl<W: Write> Recorder<W> {
         if !self.rows_on {
             return Ok(());
         }
-        let line = &mut self.line;
-        line.clear();
-        push_u64(line, u64::from(l.client));
+        let mut line = self.row.start();
+        line.push_u64(u64::from(l.client));
         line.push(b',');
-        push_u64(line, u64::from(l.seq));
+        line.push_u64(u64::from(l.seq));
         line.push(b',');
-        push_u64(line, u64::from(l.attempts));
+        line.push_u64(u64::from(l.attempts));
         line.push(b',');
-        line.extend_from_slice(l.outcome.as_str().as_bytes());
+        line.push_str(l.outcome.as_str());
         line.push(b',');
         if let Some(t) = l.first_sent {
-            push_u64(line, t.as_micros());
+            line.push_u64(t.as_micros());
         }
         line.push(b',');
         if let Some(t) = l.time_to_success {
-            push_u64(line, t.as_micros());
+            line.push_u64(t.as_micros());
         }
         line.push(b'\n');
-        self.logical_rows.write_all(line)
+        self.logical_rows.write_all(line.bytes())
     }
 
     /// The run is over: closes the loss streams (open loss periods end here) and the logical
@@ -250,43 +249,42 @@ impl<W: Write> Recorder<W> {
             return Ok(());
         }
         // Built by hand: this runs once per packet, and `write!` costs several times more.
-        let line = &mut self.line;
-        line.clear();
-        push_u64(line, u64::from(r.id.client));
+        let mut line = self.row.start();
+        line.push_u64(u64::from(r.id.client));
         line.push(b',');
-        push_u64(line, u64::from(r.id.seq));
+        line.push_u64(u64::from(r.id.seq));
         line.push(b',');
-        push_u64(line, u64::from(r.id.attempt));
+        line.push_u64(u64::from(r.id.attempt));
         line.push(b',');
-        push_u64(line, r.sent.as_micros());
+        line.push_u64(r.sent.as_micros());
         line.push(b',');
-        line.extend_from_slice(r.outcome.as_str().as_bytes());
+        line.push_str(r.outcome.as_str());
         line.push(b',');
         if let Some(rtt) = r.rtt {
-            push_u64(line, rtt.as_micros());
+            line.push_u64(rtt.as_micros());
         }
         line.push(b',');
-        line.extend_from_slice(action.as_bytes());
+        line.push_str(action);
         line.push(b',');
         if let Some(late) = r.late_rtt {
-            push_u64(line, late.as_micros());
+            line.push_u64(late.as_micros());
         }
         line.push(b',');
-        push_u64(line, (r.sent - r.intended).as_micros());
+        line.push_u64((r.sent - r.intended).as_micros());
         line.push(b',');
         if let Some(connect) = r.connect {
-            push_u64(line, connect.as_micros());
+            line.push_u64(connect.as_micros());
         }
         line.push(b',');
         if let Some(t) = truth {
-            push_u64(line, t.delay.as_micros());
+            line.push_u64(t.delay.as_micros());
             line.push(b',');
-            line.extend_from_slice(t.state.unwrap_or("").as_bytes());
+            line.push_str(t.state.unwrap_or(""));
         } else {
             line.push(b',');
         }
         line.push(b'\n');
-        self.rows.write_all(line)
+        self.rows.write_all(line.bytes())
     }
 
     pub fn mismatches(&self) -> u64 {
@@ -392,6 +390,64 @@ mod tests {
         assert_eq!(lines[1], "0,0,0,1000,reply,80,answered,,0,,0,");
         assert_eq!(lines[2], "0,1,0,1001,timeout,,dropped,,1,,0,");
         assert_eq!(lines[4], "0,3,0,1003,timeout,,unseen,,3,,,");
+    }
+
+    /// The widest rows losslab can write (every number at its maximum, the longest names)
+    /// fit a [`Row`], which panics rather than truncate.
+    #[test]
+    fn widest_rows_fit() {
+        use crate::metrics::row::ROW_CAP;
+        let longest = |names: &[&str]| names.iter().map(|n| n.len()).max().unwrap_or(0);
+        let outcome = longest(&[
+            Outcome::Reply.as_str(),
+            Outcome::Timeout.as_str(),
+            Outcome::Interrupted.as_str(),
+            Outcome::ConnectError.as_str(),
+            Outcome::Error.as_str(),
+            "unseen",
+        ]);
+        let action = [
+            Action::Answered,
+            Action::Dropped,
+            Action::Delayed,
+            Action::Duplicated,
+            Action::Corrupted,
+            Action::Reordered,
+        ]
+        .iter()
+        .map(|a| a.as_str().len())
+        .max()
+        .unwrap_or(0);
+        // Loss states: `good`/`bad` or `1`..`4`.
+        let widest = 7 * 20 + outcome + action + "good".len() + 11 + 1;
+        assert!(widest + 8 <= ROW_CAP, "{widest}");
+        let big = Duration::from_micros(u64::MAX / 2);
+        let r = Record {
+            id: RequestId {
+                client: u32::MAX,
+                seq: u32::MAX,
+                attempt: u8::MAX,
+            },
+            index: 0,
+            sent: Instant::from_micros(u64::MAX),
+            intended: Instant::ZERO,
+            outcome: Outcome::ConnectError,
+            rtt: Some(big),
+            late_rtt: Some(big),
+            connect: Some(big),
+        };
+        let mut rec = recorder(1, true);
+        rec.note_server_action(
+            r.id,
+            ServerTruth {
+                action: Action::Duplicated,
+                delay: big,
+                state: Some("good"),
+            },
+        );
+        rec.record(&r).unwrap();
+        let rows = String::from_utf8(rec.into_inner().unwrap().0).unwrap();
+        assert!(rows.lines().nth(1).unwrap().len() + 8 <= ROW_CAP, "{rows}");
     }
 
     #[test]

@@ -4,11 +4,13 @@
 //! reply after Tmax is counted as `late`, still a loss. RTT is measured from the moment the packet
 //! was handed to the socket to the moment its reply was read (RFC 2681); lost packets have no
 //! RTT and do not enter the percentiles. RTT percentiles come from an HDR histogram with three
-//! significant digits, so memory stays flat however many packets a run sends. Invariant:
+//! significant digits (fed through a [`Tally`]), so memory stays flat however many packets a
+//! run sends. Invariant:
 //! `sent == replies + timeouts + interrupted + errors`.
 
 use super::logical::{LogicalOutcome, LogicalRecord};
 use super::patterns::{Ipdv, Jitter, LossPatterns};
+use super::tally::Tally;
 use crate::client::loadgen::{Outcome, Record, Unmatched};
 use crate::time::Duration;
 use hdrhistogram::Histogram;
@@ -93,7 +95,7 @@ pub struct ClientStats {
     pub interrupted: u64,
     /// TCP requests that failed without a timeout (refused connection, broken response).
     pub errors: u64,
-    rtt: Histogram<u64>,
+    rtt: Tally,
     rtt_sum: u128,
     rtt_min: u64,
     rtt_max: u64,
@@ -113,7 +115,7 @@ pub struct ClientStats {
     pub successes: u64,
     pub failed: u64,
     success_attempts: u64,
-    tts: Histogram<u64>,
+    tts: Tally,
 }
 
 impl Default for ClientStats {
@@ -124,7 +126,7 @@ impl Default for ClientStats {
             late: 0,
             interrupted: 0,
             errors: 0,
-            rtt: Histogram::new(3).expect("3 significant digits is a valid precision"),
+            rtt: Tally::default(),
             rtt_sum: 0,
             rtt_min: u64::MAX,
             rtt_max: 0,
@@ -141,7 +143,7 @@ impl Default for ClientStats {
             successes: 0,
             failed: 0,
             success_attempts: 0,
-            tts: Histogram::new(3).expect("3 significant digits is a valid precision"),
+            tts: Tally::default(),
         }
     }
 }
@@ -178,11 +180,7 @@ impl ClientStats {
     }
 
     fn record_rtt(&mut self, rtt: u64) {
-        // `record`, not `saturating_record`: the latter clamps to the histogram's current
-        // range (2048 µs for a new one) instead of growing it.
-        self.rtt
-            .record(rtt)
-            .expect("an auto-resizing histogram records any RTT in µs");
+        self.rtt.record(rtt);
         self.rtt_sum += u128::from(rtt);
         self.rtt_min = self.rtt_min.min(rtt);
         self.rtt_max = self.rtt_max.max(rtt);
@@ -196,9 +194,7 @@ impl ClientStats {
                 self.successes += 1;
                 self.success_attempts += u64::from(l.attempts);
                 if let Some(t) = l.time_to_success {
-                    self.tts
-                        .record(t.as_micros())
-                        .expect("an auto-resizing histogram records any value");
+                    self.tts.record(t.as_micros());
                 }
             }
             LogicalOutcome::Failed => self.failed += 1,
@@ -223,17 +219,13 @@ impl ClientStats {
         self.successes += other.successes;
         self.failed += other.failed;
         self.success_attempts += other.success_attempts;
-        self.tts
-            .add(&other.tts)
-            .expect("auto-resizing histograms always merge");
+        self.tts.merge(&other.tts);
         self.replies += other.replies;
         self.timeouts += other.timeouts;
         self.late += other.late;
         self.interrupted += other.interrupted;
         self.errors += other.errors;
-        self.rtt
-            .add(&other.rtt)
-            .expect("auto-resizing histograms always merge");
+        self.rtt.merge(&other.rtt);
         self.rtt_sum += other.rtt_sum;
         self.rtt_min = self.rtt_min.min(other.rtt_min);
         self.rtt_max = self.rtt_max.max(other.rtt_max);
@@ -247,6 +239,7 @@ impl ClientStats {
         let resolved = self.replies + self.timeouts;
         let ci = wilson(self.timeouts, resolved, Z95);
         let has_rtt = self.replies > 0;
+        let rtt = self.rtt.histogram();
         // Bucket tops can lie past the largest value actually seen: clamp to the exact range.
         let q = |quantile: f64| {
             if opts.lost_as_infinite {
@@ -258,10 +251,9 @@ impl ClientStats {
                 if rank > self.replies {
                     return Some(INFINITE_RTT);
                 }
-                return percentile_at_rank(&self.rtt, rank)
-                    .map(|v| v.clamp(self.rtt_min, self.rtt_max));
+                return percentile_at_rank(&rtt, rank).map(|v| v.clamp(self.rtt_min, self.rtt_max));
             }
-            percentile(&self.rtt, quantile).map(|v| v.clamp(self.rtt_min, self.rtt_max))
+            percentile(&rtt, quantile).map(|v| v.clamp(self.rtt_min, self.rtt_max))
         };
         let jitter = if self.jitter.updates > 0 {
             Some(self.jitter.j)
@@ -306,7 +298,7 @@ impl ClientStats {
             inter_loss_period_mean: p.inter_period_mean(),
             loss_distance_mean: p.distance_mean(),
             ipdv_mean_us: self.ipdv.mean(),
-            ipdv_abs_p99_us: percentile(&self.ipdv.abs, 0.99),
+            ipdv_abs_p99_us: percentile(&self.ipdv.abs.histogram(), 0.99),
             jitter_us: jitter,
             logical_requests: self.logical,
             successes: self.successes,
@@ -314,8 +306,8 @@ impl ClientStats {
             attempts_per_success: (self.successes > 0)
                 .then(|| self.success_attempts as f64 / self.successes as f64),
             goodput_ratio: (self.sent() > 0).then(|| self.successes as f64 / self.sent() as f64),
-            tts_p50_us: percentile(&self.tts, 0.5),
-            tts_p99_us: percentile(&self.tts, 0.99),
+            tts_p50_us: percentile(&self.tts.histogram(), 0.5),
+            tts_p99_us: percentile(&self.tts.histogram(), 0.99),
         }
     }
 }

@@ -8,6 +8,10 @@
 //! (as the lab asks) and the recorder can write the server's ground truth next to what the
 //! client saw.
 //!
+//! A reply is kept as what it says — the date, the id it echoes, the bit the `corrupt`
+//! impairment flips — and made into bytes only when it leaves ([`TimeServer::encode`]): a driver
+//! that never needs the bytes (the simulator, for replies nothing altered) never formats them.
+//!
 //! Identity: a losslab request carries (client, seq, attempt). A plain datagram (the lab's
 //! Python client, `nc -u`) has none, so plain datagrams are numbered in the order they reach the
 //! server and drawn from streams of their own: a student who reruns the same session against the
@@ -18,7 +22,7 @@ use crate::impair::loss::LossModel;
 use crate::impair::{Direction, ImpairConfig, Impairments, PacketKey, Where};
 use crate::time::{Duration, Instant};
 use crate::timer::TimerWheel;
-use crate::wire::time::{self as wire, MAX_REPLY_LEN, ReplyEncoder, RequestId};
+use crate::wire::time::{self as wire, ReplyEncoder, RequestId};
 use std::collections::VecDeque;
 use std::fmt;
 use std::net::SocketAddr;
@@ -92,17 +96,33 @@ pub struct ServerEvent {
     pub state: Option<&'static str>,
 }
 
-/// A reply to send: fixed-size storage so the hot path never allocates.
-#[derive(Clone, Copy)]
+/// A reply to send, as what it says rather than its bytes (small and `Copy`, so the hot path
+/// never allocates): [`Transmit::encode`] writes the datagram.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Transmit {
     pub to: SocketAddr,
-    len: usize,
-    buf: [u8; MAX_REPLY_LEN],
+    /// The date the reply gives, µs since 1970: when the server handled the request.
+    pub unix_us: i64,
+    /// The id it echoes (`None` for a plain request).
+    pub id: Option<RequestId>,
+    /// The `corrupt` impairment's alteration: byte `at` of the date text XOR `mask`.
+    pub flip: Option<(u8, u8)>,
 }
 
 impl Transmit {
-    pub fn payload(&self) -> &[u8] {
-        &self.buf[..self.len]
+    /// Writes the reply's datagram into `out` (cleared first): [`wire::encode_reply`]'s bytes,
+    /// altered by the flip if there is one. Any encoder gives the same bytes; the server's own
+    /// ([`TimeServer::encode`]) keeps the date text of the current second.
+    pub fn encode(&self, encoder: &mut ReplyEncoder, out: &mut Vec<u8>) {
+        encoder.encode(self.unix_us, self.id, out);
+        if let Some((at, mask)) = self.flip {
+            out[usize::from(at)] ^= mask;
+        }
+    }
+
+    /// Whether the reply leaves as the encoder writes it (nothing flipped a bit).
+    pub fn intact(&self) -> bool {
+        self.flip.is_none()
     }
 }
 
@@ -127,7 +147,6 @@ pub struct TimeServer {
     released: Vec<Transmit>,
     events: VecDeque<ServerEvent>,
     stats: ServerStats,
-    scratch: Vec<u8>,
     encoder: ReplyEncoder,
 }
 
@@ -149,7 +168,6 @@ impl TimeServer {
             released: Vec::new(),
             events: VecDeque::new(),
             stats: ServerStats::default(),
-            scratch: Vec::with_capacity(MAX_REPLY_LEN),
             encoder: ReplyEncoder::default(),
         }
     }
@@ -164,7 +182,6 @@ impl TimeServer {
 
     /// One datagram arrived from `from` at `now`.
     pub fn handle_datagram(&mut self, now: Instant, from: SocketAddr, datagram: &[u8]) {
-        self.stats.received += 1;
         let request = match wire::parse_request(datagram) {
             Some(id) => Request::Losslab(id),
             None => {
@@ -173,6 +190,21 @@ impl TimeServer {
                 Request::Plain { index }
             }
         };
+        self.handle(now, from, request);
+    }
+
+    /// A losslab request for `id` arrived: the same as [`TimeServer::handle_datagram`] with
+    /// [`wire::encode_request`]'s bytes for `id` (which parse back to `id`), for a driver that
+    /// knows the id without reading bytes (the simulator).
+    pub fn handle_losslab_request(&mut self, now: Instant, from: SocketAddr, id: RequestId) {
+        self.handle(now, from, Request::Losslab(id));
+    }
+
+    // Inlined into both entry points: called through a pointer to a `Request` the caller had
+    // just written field by field, it stalled on rereading it (store forwarding).
+    #[inline(always)]
+    fn handle(&mut self, now: Instant, from: SocketAddr, request: Request) {
+        self.stats.received += 1;
         let key = match request {
             Request::Losslab(id) => PacketKey {
                 flow: id.client,
@@ -223,18 +255,17 @@ impl TimeServer {
             Request::Losslab(id) => Some(id),
             Request::Plain { .. } => None,
         };
-        let unix_us = self.epoch_unix_us + now.as_micros() as i64;
-        self.encoder.encode(unix_us, id, &mut self.scratch);
         let mut t = Transmit {
             to: from,
-            len: self.scratch.len(),
-            buf: [0; MAX_REPLY_LEN],
+            unix_us: self.epoch_unix_us + now.as_micros() as i64,
+            id,
+            flip: None,
         };
-        t.buf[..t.len].copy_from_slice(&self.scratch);
         if back.corrupted {
-            // Flip one bit of the date text, at a place fixed by the packet's identity.
+            // Flip one bit of the date text (24 bytes), at a place fixed by the packet's
+            // identity.
             let at = (key.seq as usize * 7 + usize::from(key.attempt) * 3) % 24;
-            t.buf[at] ^= 1 << (key.seq % 7);
+            t.flip = Some((at as u8, 1 << (key.seq % 7)));
             self.stats.corrupted += 1;
         }
         // A reordered leg already has no delay in its fate; the other leg's delay stays.
@@ -285,14 +316,29 @@ impl TimeServer {
         self.transmits.extend(self.released.drain(..));
     }
 
-    /// The next reply to send.
+    /// The next reply to send; [`TimeServer::encode`] makes its bytes.
     pub fn poll_transmit(&mut self) -> Option<Transmit> {
         self.transmits.pop_front()
+    }
+
+    /// Writes `t`'s datagram into `out`, with the server's encoder (which keeps the date text
+    /// of the current second).
+    pub fn encode(&mut self, t: &Transmit, out: &mut Vec<u8>) {
+        t.encode(&mut self.encoder, out);
     }
 
     /// The next decision to report.
     pub fn poll_event(&mut self) -> Option<ServerEvent> {
         self.events.pop_front()
+    }
+
+    /// Hands every decision not yet reported to `f`, oldest first, by reference: the batch
+    /// form of [`TimeServer::poll_event`], without moving each event out of the queue.
+    pub fn drain_events(&mut self, mut f: impl FnMut(&ServerEvent)) {
+        for e in &self.events {
+            f(e);
+        }
+        self.events.clear();
     }
 
     /// When the next held reply is due.
@@ -323,7 +369,9 @@ mod tests {
         s.handle_datagram(Instant::from_micros(500_000), addr(9), b"hola\n");
         let t = s.poll_transmit().expect("a reply");
         assert_eq!(t.to, addr(9));
-        assert_eq!(t.payload(), b"Tue Nov 24 01:22:28 2026 UTC\n");
+        let mut bytes = Vec::new();
+        s.encode(&t, &mut bytes);
+        assert_eq!(bytes, b"Tue Nov 24 01:22:28 2026 UTC\n");
         let e = s.poll_event().unwrap();
         assert_eq!(e.request, Request::Plain { index: 0 });
         assert_eq!(e.action, Action::Answered);
@@ -337,7 +385,16 @@ mod tests {
         wire::encode_request(id(4, 9, 1), &mut req);
         s.handle_datagram(Instant::ZERO, addr(1), &req);
         let t = s.poll_transmit().unwrap();
-        assert_eq!(wire::parse_reply_id(t.payload()), Some(id(4, 9, 1)));
+        let mut bytes = Vec::new();
+        s.encode(&t, &mut bytes);
+        assert_eq!(wire::parse_reply_id(&bytes), Some(id(4, 9, 1)));
+        assert!(wire::reply_intact(&bytes) && t.intact());
+        // The id-only entry point does exactly what the request's bytes do.
+        let mut fast = TimeServer::new(LossModel::NONE, 1, 0);
+        fast.handle_losslab_request(Instant::ZERO, addr(1), id(4, 9, 1));
+        assert_eq!(fast.poll_transmit(), Some(t));
+        assert_eq!(fast.poll_event(), s.poll_event());
+        assert_eq!(fast.stats(), s.stats());
     }
 
     #[test]

@@ -411,6 +411,52 @@ mod tests {
         assert_eq!(hex16(0x1a2f), *b"1a2f");
     }
 
+    /// The identity the simulator relies on to skip the text: every request parses back to
+    /// its id, and every reply the encoder writes is intact and parses back to the id it
+    /// echoes, whatever the numbers and the date (one caching encoder across all of them).
+    #[test]
+    fn every_encoded_message_parses_back_to_its_id() {
+        let numbers = [
+            0,
+            1,
+            9,
+            10,
+            99,
+            12_345,
+            999_999,
+            1_000_000,
+            u32::MAX - 1,
+            u32::MAX,
+        ];
+        let attempts = [0, 1, 9, 10, 99, 100, 254, 255];
+        let dates = [
+            0,
+            1_767_225_600_000_000,
+            1_795_483_348_500_000,
+            -86_400_000_000,
+        ];
+        let mut enc = ReplyEncoder::default();
+        let (mut req, mut rep) = (Vec::new(), Vec::new());
+        for &client in &numbers {
+            for &seq in &numbers {
+                for &attempt in &attempts {
+                    let id = RequestId {
+                        client,
+                        seq,
+                        attempt,
+                    };
+                    encode_request(id, &mut req);
+                    assert_eq!(parse_request(&req), Some(id));
+                    for &date in &dates {
+                        enc.encode(date + i64::from(seq % 1000), Some(id), &mut rep);
+                        assert!(reply_intact(&rep), "{rep:?}");
+                        assert_eq!(parse_reply_id(&rep), Some(id), "{rep:?}");
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn only_a_trailing_id_counts() {
         let id = RequestId {
