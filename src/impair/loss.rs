@@ -1204,6 +1204,25 @@ mod tests {
         }
     }
 
+    /// Over `flows` × 2000 seqs: how many first attempts were lost (n), and how many of their
+    /// retries, sent `gap` chain steps later, were lost too (k).
+    fn retries_after_a_loss(model: &LossModel, seed: u64, flows: u32, gap: u32) -> (u64, u64) {
+        let mut draw = KeyedDraw::new(seed);
+        let mut chains = Chains::default();
+        let (mut n, mut k) = (0u64, 0u64);
+        for flow in 0..flows {
+            for seq in 0..2000 {
+                let first = key(flow, seq, 0);
+                if model.outcome(&mut draw, &mut chains, REQ, first, &[]).0 {
+                    n += 1;
+                    let retry = key(flow, seq, 1);
+                    k += u64::from(model.outcome(&mut draw, &mut chains, REQ, retry, &[gap]).0);
+                }
+            }
+        }
+        (n, k)
+    }
+
     /// A retry that waited g chain steps: in simple Gilbert, after a lost attempt 0 (Bad) the
     /// chain is Bad g steps later with probability π_B + (1 − π_B)·λ^g, λ = 1 − p − r (the
     /// two-state chain's second eigenvalue). bursty 20% burst 4: r = 0.25, p = 0.0625,
@@ -1215,24 +1234,7 @@ mod tests {
             panic!()
         };
         let lambda: f64 = 1.0 - p - r;
-        let mut draw = KeyedDraw::new(11);
-        let mut chains = Chains::default();
-        let (mut n, mut k) = (0u64, 0u64);
-        for flow in 0..100 {
-            for seq in 0..2000 {
-                if model
-                    .outcome(&mut draw, &mut chains, REQ, key(flow, seq, 0), &[])
-                    .0
-                {
-                    n += 1;
-                    k += u64::from(
-                        model
-                            .outcome(&mut draw, &mut chains, REQ, key(flow, seq, 1), &[10])
-                            .0,
-                    );
-                }
-            }
-        }
+        let (n, k) = retries_after_a_loss(&model, 11, 100, 10);
         assert_binomial("retries after 10 steps", k, n, 0.2 + 0.8 * lambda.powi(10));
     }
 
@@ -1243,24 +1245,7 @@ mod tests {
     fn a_long_wait_jumps_with_the_matrix_power() {
         let model = LossModel::bursty(0.2, 4.0).unwrap();
         for g in [300u32, 1000] {
-            let mut draw = KeyedDraw::new(12);
-            let mut chains = Chains::default();
-            let (mut n, mut k) = (0u64, 0u64);
-            for flow in 0..50 {
-                for seq in 0..2000 {
-                    if model
-                        .outcome(&mut draw, &mut chains, REQ, key(flow, seq, 0), &[])
-                        .0
-                    {
-                        n += 1;
-                        k += u64::from(
-                            model
-                                .outcome(&mut draw, &mut chains, REQ, key(flow, seq, 1), &[g])
-                                .0,
-                        );
-                    }
-                }
-            }
+            let (n, k) = retries_after_a_loss(&model, 12, 50, g);
             assert_binomial("retries after a long wait", k, n, 0.2);
         }
         // M^1 is M: from Good, u just below M[0][0] stays Good, just above goes Bad.
