@@ -21,6 +21,7 @@ use crate::driver::sim::{self, SIM_EPOCH_UNIX_US, SimLoop};
 use crate::driver::tcp::TcpService;
 use crate::impair::Impairments;
 use crate::impair::link::Link;
+use crate::metrics::background::RecorderThread;
 use crate::metrics::output::{ResultsDir, RowSink};
 use crate::metrics::recorder::{Recorder, RecorderConfig, ServerTruth};
 use crate::metrics::stats::{INFINITE_RTT, SUMMARY_COLUMNS, SummaryRow};
@@ -69,7 +70,8 @@ impl RunReport {
 }
 
 struct RunObserver<'a> {
-    recorder: Recorder<RowSink>,
+    /// The recording runs on a thread of its own, beside the loop (see `metrics::background`).
+    recorder: RecorderThread<RowSink>,
     console: &'a mut dyn Write,
     /// The terminal's progress bar, when there is one.
     progress: Option<LiveProgress>,
@@ -88,14 +90,14 @@ impl Observer for RunObserver<'_> {
             && id.seq < self.requests
             && id.attempt <= self.retries
         {
-            self.recorder.note_server_action(
-                id,
-                ServerTruth {
-                    action: e.action,
-                    delay: e.delay,
-                    state: e.state,
-                },
-            );
+            let truth = ServerTruth {
+                action: e.action,
+                delay: e.delay,
+                state: e.state,
+            };
+            // A failed hand-over means the recording stopped on a write error; the next
+            // record reports it.
+            let _ = self.recorder.note_server_action(id, truth);
         }
         if self.show_discards && e.action == Action::Dropped {
             // A console that went away (closed pipe) must not stop the measurement.
@@ -254,6 +256,7 @@ pub fn run_experiment_with_progress(
         server_text
     );
     let total = u64::from(sc.clients.count) * u64::from(sc.clients.requests);
+    let recorder = RecorderThread::spawn(recorder).context("cannot start the recorder thread")?;
     let mut observer = RunObserver {
         recorder,
         console,
@@ -271,7 +274,7 @@ pub fn run_experiment_with_progress(
         .as_ref()
         .map_or_else(|| ev.elapsed(), SimLoop::elapsed);
     let RunObserver {
-        mut recorder,
+        recorder,
         console,
         progress,
         ..
@@ -280,6 +283,9 @@ pub fn run_experiment_with_progress(
         p.finish();
     }
 
+    let mut recorder = recorder
+        .finish()
+        .with_context(|| format!("cannot write the files of {}", opts.out_dir.display()))?;
     recorder
         .finish()
         .with_context(|| format!("cannot write the files of {}", opts.out_dir.display()))?;
