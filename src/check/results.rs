@@ -198,16 +198,10 @@ impl SummaryCsv {
             if line.trim().is_empty() {
                 continue;
             }
-            let cells: Vec<String> = line.split(',').map(|c| c.trim().to_string()).collect();
-            if cells.len() != header.len() {
-                bail!(
-                    "{}:{}: {} cells, but the header (line 1) has {} columns",
-                    path.display(),
-                    i + 1,
-                    cells.len(),
-                    header.len()
-                );
-            }
+            let cells: Vec<String> = split_row(line, header.len(), path, i)?
+                .into_iter()
+                .map(str::to_string)
+                .collect();
             for ((cell, kind), column) in cells.iter().zip(&kinds).zip(&header) {
                 if let Some(what) = kind.and_then(|k| k.reject(cell)) {
                     bail!(
@@ -457,16 +451,7 @@ pub fn parse_loss_periods(text: &str, path: &Path) -> Result<Lengths> {
         if line.trim().is_empty() {
             continue;
         }
-        let cells: Vec<&str> = line.split(',').map(str::trim).collect();
-        if cells.len() != header.len() {
-            bail!(
-                "{}:{}: {} cells, but the header (line 1) has {} columns",
-                path.display(),
-                i + 1,
-                cells.len(),
-                header.len()
-            );
-        }
+        let cells = split_row(line, header.len(), path, i)?;
         match cells[at].parse::<u64>() {
             Ok(len) if len >= 1 => *lengths.entry(len).or_insert(0) += 1,
             _ => bail!(
@@ -478,6 +463,22 @@ pub fn parse_loss_periods(text: &str, path: &Path) -> Result<Lengths> {
         }
     }
     Ok(lengths)
+}
+
+/// The cells of line `index` (0-based) of `path`, trimmed; an error naming the file and line
+/// when their number is not the header's.
+fn split_row<'a>(line: &'a str, columns: usize, path: &Path, index: usize) -> Result<Vec<&'a str>> {
+    let cells: Vec<&str> = line.split(',').map(str::trim).collect();
+    if cells.len() != columns {
+        bail!(
+            "{}:{}: {} cells, but the header (line 1) has {} columns",
+            path.display(),
+            index + 1,
+            cells.len(),
+            columns
+        );
+    }
+    Ok(cells)
 }
 
 #[cfg(test)]

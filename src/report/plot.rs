@@ -218,6 +218,23 @@ fn chart<'a, 'b>(area: &'a Area<'b>, x: Axis, y: Axis) -> Result<Chart<'a, 'b>> 
         .map_err(draw_err)
 }
 
+/// An RTT CDF's chart: RTT on `scale` across, a share from 0 to 100% up, with its mesh.
+fn cdf_chart<'a, 'b>(area: &'a Area<'b>, scale: &Scale, y_desc: &str) -> Result<Chart<'a, 'b>> {
+    let mut c = chart(
+        area,
+        axis(scale.lo, scale.hi, scale.ticks()),
+        axis(0.0, 1.02, fraction_ticks()),
+    )?;
+    mesh(
+        &mut c,
+        &scale.desc("round-trip time"),
+        y_desc,
+        &|x| scale.label(*x),
+        &|y| format!("{}%", fmt_num(y * 100.0)),
+    )?;
+    Ok(c)
+}
+
 /// Axis titles, tick labels and a light grid at the ticks.
 fn mesh(
     chart: &mut Chart,
@@ -584,18 +601,7 @@ pub fn rtt_cdf(f: &Folder) -> Result<String> {
     ];
     let title = format!("RTT cumulative distribution ({} replies)", h.len());
     figure(&title, &legend, |area| {
-        let mut c = chart(
-            area,
-            axis(scale.lo, scale.hi, scale.ticks()),
-            axis(0.0, 1.02, fraction_ticks()),
-        )?;
-        mesh(
-            &mut c,
-            &scale.desc("round-trip time"),
-            "share of replies with RTT ≤ x",
-            &|x| scale.label(*x),
-            &|y| format!("{}%", fmt_num(y * 100.0)),
-        )?;
+        let mut c = cdf_chart(area, &scale, "share of replies with RTT ≤ x")?;
         c.draw_series(LineSeries::new(points, MAIN.stroke_width(3)))
             .map_err(draw_err)?;
         for (q, v, color) in [(0.5, p50, PALETTE[2]), (0.99, p99, ACCENT)] {
@@ -1002,18 +1008,7 @@ pub fn compare_cdf(runs: &[(String, &Folder)]) -> Result<String> {
         "RTT cumulative distribution; lost packets never arrive",
         &legend,
         |area| {
-            let mut c = chart(
-                area,
-                axis(scale.lo, scale.hi, scale.ticks()),
-                axis(0.0, 1.02, fraction_ticks()),
-            )?;
-            mesh(
-                &mut c,
-                &scale.desc("round-trip time"),
-                "share of packets answered within x",
-                &|x| scale.label(*x),
-                &|y| format!("{}%", fmt_num(y * 100.0)),
-            )?;
+            let mut c = cdf_chart(area, &scale, "share of packets answered within x")?;
             for (i, (_, f)) in runs.iter().enumerate() {
                 let color = PALETTE[i % PALETTE.len()];
                 let pts = cdf_points(&f.scan.rtt, &scale, f.scan.decided());
