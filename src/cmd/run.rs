@@ -22,15 +22,17 @@ use crate::driver::tcp::TcpService;
 use crate::impair::Impairments;
 use crate::impair::link::Link;
 use crate::metrics::background::RecorderThread;
-use crate::metrics::output::{ResultsDir, RowSink};
+use crate::metrics::output::RowSink;
 use crate::metrics::recorder::{Recorder, RecorderConfig, ServerTruth};
-use crate::metrics::stats::{INFINITE_RTT, SUMMARY_COLUMNS, SummaryRow};
+use crate::metrics::stats::{INFINITE_RTT, SummaryRow};
+use crate::results::folder::Staging;
+use crate::results::schema::{self, FilesJson, ServerJson, Status, SummaryJson};
+use crate::results::{self as files, REPORT_DIR};
 use crate::scenario::{Mode, SIM_UDP_ONLY, Scenario, ServerKind};
 use crate::server::time::{Action, Request, ServerEvent, ServerStats, TimeServer};
 use crate::time::{Duration, fmt_ms};
 use crate::wire::http::{Url, parse_url};
 use anyhow::{Context, Result, bail};
-use serde_json::json;
 use std::io::{self, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
@@ -43,6 +45,25 @@ pub struct RunOptions {
     pub out_dir: PathBuf,
     /// Print each discard as the server makes it (the lab's console), not only the summary.
     pub show_discards: bool,
+}
+
+/// What happens around the run's folder: the defaults are `losslab run`'s.
+#[derive(Clone, Copy, Debug)]
+pub struct FolderPolicy {
+    /// Write an interrupted run's files (marked `interrupted`); when false, an interrupted run
+    /// leaves the folder as it was (`run-all`: a reference is never replaced by half a run).
+    pub keep_interrupted: bool,
+    /// Redraw a report an earlier run left in `report/` for the new data.
+    pub redraw_report: bool,
+}
+
+impl Default for FolderPolicy {
+    fn default() -> Self {
+        FolderPolicy {
+            keep_interrupted: true,
+            redraw_report: true,
+        }
+    }
 }
 
 /// What a run measured, as returned to callers (tests call this in-process).
@@ -59,6 +80,11 @@ pub struct RunReport {
     /// Wall-clock time of the whole run (console only, never written to a file).
     pub wall: std::time::Duration,
     pub out_dir: PathBuf,
+    /// The files were written (false only for an interrupted run under a policy that does not
+    /// keep one).
+    pub written: bool,
+    /// An earlier report in `report/` was redrawn for this run's data.
+    pub report_redrawn: bool,
 }
 
 impl RunReport {
@@ -142,6 +168,17 @@ pub fn run_experiment_with_progress(
     console: &mut dyn Write,
     progress: bool,
 ) -> Result<RunReport> {
+    run_experiment_with(opts, interrupt, console, progress, FolderPolicy::default())
+}
+
+/// [`run_experiment_with_progress`] under a [`FolderPolicy`].
+pub fn run_experiment_with(
+    opts: &RunOptions,
+    interrupt: &AtomicBool,
+    console: &mut dyn Write,
+    progress: bool,
+    policy: FolderPolicy,
+) -> Result<RunReport> {
     let sc = &opts.scenario;
     let sim_mode = sc.mode == Mode::Sim;
     if sim_mode && sc.server.kind != ServerKind::UdpTime {
@@ -208,18 +245,19 @@ pub fn run_experiment_with_progress(
         }
     };
 
-    let mut out = ResultsDir::create(&opts.out_dir)?;
-    let requests_path = opts.out_dir.join("requests.csv");
-    let periods_path = opts.out_dir.join("loss_periods.csv");
-    let logical_path = opts.out_dir.join("logical.csv");
+    // Staged beside the folder and moved into place at the end (see `results::folder`).
+    let mut out = Staging::begin(&opts.out_dir, files::legacy_run_folder)?;
+    let requests_path = opts.out_dir.join(files::REQUESTS);
+    let periods_path = opts.out_dir.join(files::LOSS_PERIODS);
+    let logical_path = opts.out_dir.join(files::LOGICAL);
     let rows = match sc.output.requests_csv {
-        true => RowSink::File(out.stage_stream("requests.csv")?),
+        true => RowSink::File(out.stream(files::REQUESTS)?),
         false => RowSink::Off,
     };
-    let periods = RowSink::File(out.stage_stream("loss_periods.csv")?);
+    let periods = RowSink::File(out.stream(files::LOSS_PERIODS)?);
     // Summary-only runs skip the per-request rows too: they are as many as the packets.
     let logical = match sc.output.requests_csv {
-        true => RowSink::File(out.stage_stream("logical.csv")?),
+        true => RowSink::File(out.stream(files::LOGICAL)?),
         false => RowSink::Off,
     };
     let server_text = match &simloop {
@@ -306,68 +344,98 @@ pub fn run_experiment_with_progress(
         Some(s) => s.server().stats(),
         None => ev.server().map(TimeServer::stats).unwrap_or_default(),
     };
-    let status = if stop == Stop::Interrupted {
-        "interrupted"
+    let interrupted = stop == Stop::Interrupted;
+    let status = if interrupted {
+        Status::Interrupted
     } else {
-        "complete"
+        Status::Complete
     };
-
-    let mut csv = format!("{SUMMARY_COLUMNS},status\n");
-    for row in &summary {
-        csv.push_str(&row.to_csv());
-        csv.push(',');
-        csv.push_str(status);
-        csv.push('\n');
+    if interrupted && !policy.keep_interrupted {
+        drop(out); // the folder stays as it was
+        return Ok(RunReport {
+            stop,
+            summary,
+            server: server_stats,
+            server_addr,
+            mismatches,
+            duration,
+            wall: wall.elapsed(),
+            out_dir: opts.out_dir.clone(),
+            written: false,
+            report_redrawn: false,
+        });
     }
-    out.stage_bytes("summary.csv", csv.as_bytes())?;
-    let mut doc = json!({
-        "losslab_version": env!("CARGO_PKG_VERSION"),
-        "scenario_file": opts.source,
-        "scenario": sc,
-        "seed": sc.seed,
-        "mode": sc.mode,
-        "status": status,
-        "interrupted": stop == Stop::Interrupted,
-        "timeout_us": sc.clients.timeout.as_micros(),
-        "late_window_us": sc.clients.late_window.as_micros(),
+    out.bytes(files::SUMMARY_CSV, &schema::summary_csv(&summary, status))?;
+    let doc = SummaryJson {
+        losslab_version: Some(env!("CARGO_PKG_VERSION").to_string()),
+        scenario_file: Some(opts.source.clone()),
+        scenario: serde_json::from_value(serde_json::to_value(sc)?)?,
+        seed: sc.seed,
+        mode: Some(match sc.mode {
+            Mode::Live => "live".into(),
+            Mode::Sim => "sim".into(),
+        }),
+        status: Some(status),
+        interrupted: Some(interrupted),
+        timeout_us: Some(sc.clients.timeout.as_micros()),
+        late_window_us: Some(sc.clients.late_window.as_micros()),
         // TCP has no loss model: a lost segment is retransmitted, never a lost request.
-        "expected_loss": (sc.server.kind == ServerKind::UdpTime)
+        expected_loss: (sc.server.kind == ServerKind::UdpTime)
             .then(|| sc.impair.expected_round_trip_loss()),
-        "expected_mean_loss_period": sc.impair.expected_mean_loss_period(),
-        "loss_variance_factor": sc.impair.loss_variance_factor(),
-        "rtt_percentiles": if sc.metrics.lost_as_infinite { "lost-infinite" } else { "replies" },
-        "retries": sc.clients.retries,
-        "backoff": sc.clients.backoff.to_string(),
-        "tc_equivalent": sc.impair.tc_line("DEV"),
-        "duration_us": duration.as_micros(),
-        "server": {
-            "kind": sc.server.kind,
-            "address": if sim_mode { "sim".to_string() } else { server_addr.to_string() },
-            "received": server_stats.received,
-            "answered": server_stats.answered,
-            "dropped": server_stats.dropped,
-            "plain": server_stats.plain,
-        },
-        "ground_truth_mismatches": mismatches,
+        expected_mean_loss_period: sc.impair.expected_mean_loss_period(),
+        loss_variance_factor: Some(sc.impair.loss_variance_factor()),
+        rtt_percentiles: Some(
+            if sc.metrics.lost_as_infinite {
+                "lost-infinite"
+            } else {
+                "replies"
+            }
+            .into(),
+        ),
+        retries: Some(u64::from(sc.clients.retries)),
+        backoff: Some(sc.clients.backoff.to_string()),
+        tc_equivalent: Some(sc.impair.tc_line("DEV")),
+        duration_us: Some(duration.as_micros()),
+        server: Some(ServerJson {
+            kind: serde_json::to_value(sc.server.kind)?
+                .as_str()
+                .map(str::to_string),
+            address: Some(if sim_mode {
+                "sim".to_string()
+            } else {
+                server_addr.to_string()
+            }),
+            received: Some(server_stats.received),
+            answered: Some(server_stats.answered),
+            dropped: Some(server_stats.dropped),
+            plain: Some(server_stats.plain),
+        }),
+        ground_truth_mismatches: Some(mismatches),
         // `null` when requests.csv was not written ([output] requests_csv = false).
-        "files": {
-            "requests": sc.output.requests_csv.then_some("requests.csv"),
-            "summary": "summary.csv",
-            "loss_periods": "loss_periods.csv",
-            "logical": sc.output.requests_csv.then_some("logical.csv"),
+        files: Some(FilesJson {
+            requests: sc.output.requests_csv.then(|| files::REQUESTS.into()),
+            summary: Some(files::SUMMARY_CSV.into()),
+            loss_periods: Some(files::LOSS_PERIODS.into()),
+            logical: sc.output.requests_csv.then(|| files::LOGICAL.into()),
+            other: Default::default(),
+        }),
+        summary: summary
+            .iter()
+            .map(serde_json::to_value)
+            .collect::<serde_json::Result<_>>()?,
+        sim_duration_s: simloop.as_ref().map(|_| duration.as_micros() as f64 / 1e6),
+        link: match &simloop {
+            Some(s) => Some(serde_json::to_value(s.link().config())?),
+            None => None,
         },
-        "summary": summary,
-    });
-    if let Some(s) = &simloop {
-        // serde_json's map is sorted by key, so where these go does not depend on insertion.
-        doc["sim_duration_s"] = json!(duration.as_micros() as f64 / 1e6);
-        doc["link"] = json!(s.link().config());
-    }
-    let mut text = serde_json::to_string_pretty(&doc)?;
-    text.push('\n');
-    out.stage_bytes("summary.json", text.as_bytes())?;
+    };
+    out.bytes(files::SUMMARY_JSON, doc.to_text()?.as_bytes())?;
     out.commit()?;
-    clear_stale(&opts.out_dir, sc.output.requests_csv)?;
+    let report_redrawn = if policy.redraw_report {
+        redraw_report(&opts.out_dir, console)
+    } else {
+        false
+    };
 
     let report = RunReport {
         stop,
@@ -378,41 +446,70 @@ pub fn run_experiment_with_progress(
         duration,
         wall: wall.elapsed(),
         out_dir: opts.out_dir.clone(),
+        written: true,
+        report_redrawn,
     };
     print_summary(console, sc, &report);
     Ok(report)
 }
 
-/// After a run replaced a results folder, removes what an earlier run left there that this one
-/// did not write: the per-packet and per-request files of a summary-only run, and the earlier
-/// run's report (report.md and its figures), which described other data. Other files (an
-/// `expect.toml`, a user's notes) stay.
-fn clear_stale(dir: &std::path::Path, wrote_rows: bool) -> Result<()> {
-    let mut stale: Vec<PathBuf> = Vec::new();
-    if !wrote_rows {
-        stale.extend(["requests.csv", "logical.csv"].map(|f| dir.join(f)));
+/// After a run replaced a results folder: a report an earlier run left in `report/` described
+/// other data, so it is redrawn for the new files; if it cannot be, losslab's own files of it
+/// are removed (a user's files there stay), and the console says so. A `report` that is a
+/// symlink is never followed: it is left as it is, with a line saying it is stale. Returns
+/// whether the report was redrawn.
+fn redraw_report(dir: &std::path::Path, console: &mut dyn Write) -> bool {
+    let report = dir.join(REPORT_DIR);
+    let Ok(meta) = std::fs::symlink_metadata(&report) else {
+        return false;
+    };
+    if meta.file_type().is_symlink() {
+        let _ = writeln!(
+            console,
+            "note: {} is a link; losslab leaves it as it is, and the report there describes an \
+             earlier run (redraw it with `losslab report {} --out DIR`)",
+            report.display(),
+            dir.display()
+        );
+        return false;
     }
-    if let Ok(entries) = std::fs::read_dir(dir.join("report")) {
-        for e in entries.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            if name == "report.md" || name.ends_with(".svg") {
-                stale.push(e.path());
-            }
+    let ours = crate::results::folder::read_manifest(&report)
+        .ok()
+        .flatten()
+        .is_some_and(|m| m.contains(files::REPORT_MD))
+        || files::legacy_report_folder(&report);
+    if !meta.is_dir() || !ours {
+        return false;
+    }
+    match crate::report::write_report(&crate::report::ReportOptions {
+        dirs: vec![dir.to_path_buf()],
+        out: None,
+        window: None,
+    }) {
+        Ok(w) => {
+            let _ = writeln!(
+                console,
+                "report: {}/report.md redrawn for this run",
+                w.out_dir.display()
+            );
+            true
+        }
+        Err(e) => {
+            let removed = crate::results::folder::remove_own(&report).unwrap_or_default();
+            let _ = writeln!(
+                console,
+                "note: the earlier report in {} could not be redrawn ({e:#}); removed its files \
+                 ({}), which described other data",
+                report.display(),
+                if removed.is_empty() {
+                    "none listed in its manifest".to_string()
+                } else {
+                    removed.join(", ")
+                }
+            );
+            false
         }
     }
-    for path in stale {
-        match std::fs::remove_file(&path) {
-            Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => {
-                return Err(e).with_context(|| {
-                    format!("cannot remove {} left by an earlier run", path.display())
-                });
-            }
-        }
-    }
-    let _ = std::fs::remove_dir(dir.join("report")); // only when now empty
-    Ok(())
 }
 
 /// Clients cannot send to 0.0.0.0; a server bound to all interfaces is reached on loopback.
