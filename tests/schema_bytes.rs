@@ -8,7 +8,7 @@
 use losslab::client::loadgen::{Outcome, Record};
 use losslab::metrics::recorder::{Recorder, RecorderConfig, ServerTruth};
 use losslab::results::read::CsvFile;
-use losslab::results::schema::{LogicalRow, LossPeriodRow, RequestRow, SummaryRecord};
+use losslab::results::schema::{LinkRow, LogicalRow, LossPeriodRow, RequestRow, SummaryRecord};
 use losslab::server::time::Action;
 use losslab::time::{Duration, Instant};
 use losslab::wire::time::RequestId;
@@ -172,8 +172,8 @@ proptest! {
     }
 }
 
-/// A whole simulated run: every file reads back through the schema and `csv::Writer` writes
-/// the same bytes (`summary.csv` is written by `csv::Writer` itself).
+/// A whole simulated run (with a `[link]`): every file reads back through the schema and
+/// `csv::Writer` writes the same bytes (`summary.csv` is written by `csv::Writer` itself).
 #[test]
 fn a_runs_files_are_what_csv_writer_writes() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("results/lab9-udp-time-sim");
@@ -189,4 +189,14 @@ fn a_runs_files_are_what_csv_writer_writes() {
     assert_eq!(rewritten::<LogicalRow>(&logical, "logical.csv"), logical);
     let summary = read("summary.csv");
     assert_eq!(rewritten::<SummaryRecord>(&summary, "summary.csv"), summary);
+    // This scenario has a [link]: requests.csv and summary.csv carry its columns, and
+    // link.csv is written.
+    let header = String::from_utf8_lossy(&summary)
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(header.contains(",link_reply_duplicated,status"), "{header}");
+    let link = read("link.csv");
+    assert_eq!(rewritten::<LinkRow>(&link, "link.csv"), link);
 }

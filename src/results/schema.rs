@@ -10,6 +10,7 @@
 //! [`SummaryRecord::check`] is one losslab could have written.
 
 use crate::impair::loss::LossModel;
+use crate::impair::path::LinkCounts;
 use crate::metrics::stats::{INFINITE_RTT, SummaryRow};
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -135,8 +136,7 @@ pub struct SummaryRecord {
     pub goodput_ratio: Option<Dec<6>>,
     pub tts_p50_us: Option<Rtt>,
     pub tts_p99_us: Option<Rtt>,
-    pub status: Status,
-    /// The `[link]` layer's counts, only in runs with a link.
+    /// The `[link]` layer's counts, only in runs with a link (before `status`, as written).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link_request_packets: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -149,6 +149,7 @@ pub struct SummaryRecord {
     pub link_reply_dropped: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link_reply_duplicated: Option<u64>,
+    pub status: Status,
 }
 
 fn dec<const D: usize>(v: Option<f64>) -> Option<Dec<D>> {
@@ -207,13 +208,13 @@ impl SummaryRecord {
             goodput_ratio: dec(row.goodput_ratio),
             tts_p50_us: rtt(row.tts_p50_us),
             tts_p99_us: rtt(row.tts_p99_us),
-            status,
             link_request_packets: None,
             link_request_dropped: None,
             link_request_duplicated: None,
             link_reply_packets: None,
             link_reply_dropped: None,
             link_reply_duplicated: None,
+            status,
         }
     }
 
@@ -421,7 +422,7 @@ pub fn summary_columns() -> Vec<String> {
         Default::default(),
         Default::default(),
     );
-    let text = summary_csv(&[row], Status::Complete);
+    let text = summary_csv(&[row], None, Status::Complete);
     let text = String::from_utf8(text).expect("the header is ASCII");
     text.lines()
         .next()
@@ -432,12 +433,22 @@ pub fn summary_columns() -> Vec<String> {
 }
 
 /// Writes `summary.csv` through `csv::Writer`: the header from [`SummaryRecord`].
-pub fn summary_csv(rows: &[SummaryRow], status: Status) -> Vec<u8> {
+/// With `link`, one [`LinkCounts`] per row adds the `[link]` columns.
+pub fn summary_csv(rows: &[SummaryRow], link: Option<&[LinkCounts]>, status: Status) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
-    for row in rows {
-        w.serialize(SummaryRecord::from_row(row, status))
+    for (i, row) in rows.iter().enumerate() {
+        let mut record = SummaryRecord::from_row(row, status);
+        if let Some(c) = link.and_then(|l| l.get(i)) {
+            record.link_request_packets = Some(c.request.packets);
+            record.link_request_dropped = Some(c.request.dropped);
+            record.link_request_duplicated = Some(c.request.duplicated);
+            record.link_reply_packets = Some(c.reply.packets);
+            record.link_reply_dropped = Some(c.reply.dropped);
+            record.link_reply_duplicated = Some(c.reply.duplicated);
+        }
+        w.serialize(record)
             .expect("a summary row always serializes");
     }
     w.into_inner().expect("writing to memory cannot fail")
@@ -607,9 +618,12 @@ pub struct SummaryJson {
     pub summary: Vec<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sim_duration_s: Option<f64>,
-    /// The simulated link's configuration (sim mode), or the `[link]` layer's record.
+    /// The scenario's `[link]`, or the default simulated link's configuration (sim mode).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<serde_json::Value>,
+    /// What crossed the `[link]` in all, per direction (runs with a link).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link_counts: Option<serde_json::Value>,
 }
 
 impl SummaryJson {
