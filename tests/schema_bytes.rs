@@ -200,3 +200,25 @@ fn a_runs_files_are_what_csv_writer_writes() {
     let link = read("link.csv");
     assert_eq!(rewritten::<LinkRow>(&link, "link.csv"), link);
 }
+
+/// `summary.json` is typed both ways: every committed folder's file deserializes into
+/// [`SummaryJson`](losslab::results::schema::SummaryJson) (the loss model typed) and serializes
+/// back to the same bytes.
+#[test]
+fn every_committed_summary_json_round_trips_through_its_struct() {
+    let results = Path::new(env!("CARGO_MANIFEST_DIR")).join("results");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&results).unwrap() {
+        let path = entry.unwrap().path().join("summary.json");
+        if !path.is_file() {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let doc: losslab::results::schema::SummaryJson =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_eq!(doc.check(), Ok(()), "{}", path.display());
+        assert_eq!(doc.to_text().unwrap(), text, "{}", path.display());
+        seen += 1;
+    }
+    assert!(seen >= 10, "{seen} folders");
+}

@@ -27,7 +27,7 @@ use crate::metrics::output::RowSink;
 use crate::metrics::recorder::{Recorder, RecorderConfig, ServerTruth};
 use crate::metrics::stats::{INFINITE_RTT, SummaryRow};
 use crate::results::folder::Staging;
-use crate::results::schema::{self, FilesJson, ServerJson, Status, SummaryJson};
+use crate::results::schema::{self, FilesJson, ServerJson, Status, SummaryJson, SummaryJsonRow};
 use crate::results::{self as files, REPORT_DIR};
 use crate::scenario::{Mode, SIM_UDP_ONLY, Scenario, ServerKind};
 use crate::server::time::{Action, Request, ServerEvent, ServerStats, TimeServer};
@@ -475,10 +475,7 @@ pub fn run_experiment_with(
                 None => Default::default(),
             },
         }),
-        summary: summary
-            .iter()
-            .map(serde_json::to_value)
-            .collect::<serde_json::Result<_>>()?,
+        summary: summary.iter().map(SummaryJsonRow::from).collect(),
         sim_duration_s: simloop.as_ref().map(|_| duration.as_micros() as f64 / 1e6),
         link: match (&simloop, &sc.link) {
             (_, Some(link)) => Some(serde_json::to_value(link)?),

@@ -65,14 +65,41 @@ impl Serialize for Rtt {
 }
 
 impl<'de> Deserialize<'de> for Rtt {
+    /// From a CSV cell (`123`, `inf`) or a JSON value (`123`, `"inf"`).
     fn deserialize<De: Deserializer<'de>>(d: De) -> Result<Self, De::Error> {
-        let text = String::deserialize(d)?;
-        match text.trim() {
-            "inf" => Ok(Rtt::Inf),
-            t => t.parse().map(Rtt::Us).map_err(|_| {
-                De::Error::custom(format!("`{text}` is not a whole number of µs or `inf`"))
-            }),
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Rtt;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a whole number of µs or `inf`")
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Rtt, E> {
+                Ok(Rtt::Us(v))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Rtt, E> {
+                u64::try_from(v)
+                    .map(Rtt::Us)
+                    .map_err(|_| E::custom(format!("`{v}` is not a whole number of µs or `inf`")))
+            }
+            /// The `csv` crate hands `inf` over as a float (it infers the cell's type).
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Rtt, E> {
+                match v {
+                    f64::INFINITY => Ok(Rtt::Inf),
+                    _ => Err(E::custom(format!(
+                        "`{v}` is not a whole number of µs or `inf`"
+                    ))),
+                }
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Rtt, E> {
+                match text.trim() {
+                    "inf" => Ok(Rtt::Inf),
+                    t => t.parse().map(Rtt::Us).map_err(|_| {
+                        E::custom(format!("`{text}` is not a whole number of µs or `inf`"))
+                    }),
+                }
+            }
         }
+        d.deserialize_any(V)
     }
 }
 
@@ -184,10 +211,7 @@ impl SummaryRecord {
             interrupted: row.interrupted,
             errors: row.errors,
             tmax_us: row.tmax_us,
-            rtt_lost: match row.rtt_lost {
-                "infinite" => RttLost::Infinite,
-                _ => RttLost::Excluded,
-            },
+            rtt_lost: rtt_lost(row.rtt_lost),
             late_by_mean_us: dec(row.late_by_mean_us),
             late_by_max_us: row.late_by_max_us,
             reordered: row.reordered,
@@ -511,6 +535,145 @@ pub struct LinkRow {
     pub delay_us: Option<u64>,
 }
 
+/// One row of `summary.json`'s `summary` list: the numbers of `summary.csv` at full
+/// precision. Fields later versions added default when an older folder lacks them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SummaryJsonRow {
+    pub scope: String,
+    pub sent: u64,
+    pub replies: u64,
+    pub timeouts: u64,
+    #[serde(default)]
+    pub loss_ratio: Option<f64>,
+    #[serde(default)]
+    pub loss_ci_low: Option<f64>,
+    #[serde(default)]
+    pub loss_ci_high: Option<f64>,
+    #[serde(default)]
+    pub rtt_min_us: Option<u64>,
+    #[serde(default)]
+    pub rtt_p50_us: Option<Rtt>,
+    #[serde(default)]
+    pub rtt_p90_us: Option<Rtt>,
+    #[serde(default)]
+    pub rtt_p99_us: Option<Rtt>,
+    #[serde(default)]
+    pub rtt_max_us: Option<u64>,
+    #[serde(default)]
+    pub rtt_mean_us: Option<f64>,
+    #[serde(default)]
+    pub late: u64,
+    #[serde(default)]
+    pub duplicates: u64,
+    #[serde(default)]
+    pub stray: u64,
+    #[serde(default)]
+    pub corrupted: u64,
+    #[serde(default)]
+    pub interrupted: u64,
+    #[serde(default)]
+    pub errors: u64,
+    #[serde(default)]
+    pub tmax_us: u64,
+    #[serde(default)]
+    pub rtt_lost: Option<RttLost>,
+    #[serde(default)]
+    pub late_by_mean_us: Option<f64>,
+    #[serde(default)]
+    pub late_by_max_us: Option<u64>,
+    #[serde(default)]
+    pub reordered: u64,
+    #[serde(default)]
+    pub first_attempts: u64,
+    #[serde(default)]
+    pub first_attempt_losses: u64,
+    #[serde(default)]
+    pub loss_periods: u64,
+    #[serde(default)]
+    pub loss_period_mean: Option<f64>,
+    #[serde(default)]
+    pub loss_period_max: Option<u64>,
+    #[serde(default)]
+    pub inter_loss_period_mean: Option<f64>,
+    #[serde(default)]
+    pub loss_distance_mean: Option<f64>,
+    #[serde(default)]
+    pub ipdv_mean_us: Option<f64>,
+    #[serde(default)]
+    pub ipdv_abs_p99_us: Option<u64>,
+    #[serde(default)]
+    pub jitter_us: Option<f64>,
+    #[serde(default)]
+    pub logical_requests: u64,
+    #[serde(default)]
+    pub successes: u64,
+    #[serde(default)]
+    pub success_ratio: Option<f64>,
+    #[serde(default)]
+    pub attempts_per_success: Option<f64>,
+    #[serde(default)]
+    pub goodput_ratio: Option<f64>,
+    #[serde(default)]
+    pub tts_p50_us: Option<Rtt>,
+    #[serde(default)]
+    pub tts_p99_us: Option<Rtt>,
+}
+
+fn rtt_lost(text: &str) -> RttLost {
+    match text {
+        "infinite" => RttLost::Infinite,
+        _ => RttLost::Excluded,
+    }
+}
+
+impl From<&SummaryRow> for SummaryJsonRow {
+    fn from(r: &SummaryRow) -> Self {
+        SummaryJsonRow {
+            scope: r.scope.clone(),
+            sent: r.sent,
+            replies: r.replies,
+            timeouts: r.timeouts,
+            loss_ratio: r.loss_ratio,
+            loss_ci_low: r.loss_ci_low,
+            loss_ci_high: r.loss_ci_high,
+            rtt_min_us: r.rtt_min_us,
+            rtt_p50_us: rtt(r.rtt_p50_us),
+            rtt_p90_us: rtt(r.rtt_p90_us),
+            rtt_p99_us: rtt(r.rtt_p99_us),
+            rtt_max_us: r.rtt_max_us,
+            rtt_mean_us: r.rtt_mean_us,
+            late: r.late,
+            duplicates: r.duplicates,
+            stray: r.stray,
+            corrupted: r.corrupted,
+            interrupted: r.interrupted,
+            errors: r.errors,
+            tmax_us: r.tmax_us,
+            rtt_lost: Some(rtt_lost(r.rtt_lost)),
+            late_by_mean_us: r.late_by_mean_us,
+            late_by_max_us: r.late_by_max_us,
+            reordered: r.reordered,
+            first_attempts: r.first_attempts,
+            first_attempt_losses: r.first_attempt_losses,
+            loss_periods: r.loss_periods,
+            loss_period_mean: r.loss_period_mean,
+            loss_period_max: r.loss_period_max,
+            inter_loss_period_mean: r.inter_loss_period_mean,
+            loss_distance_mean: r.loss_distance_mean,
+            ipdv_mean_us: r.ipdv_mean_us,
+            ipdv_abs_p99_us: r.ipdv_abs_p99_us,
+            jitter_us: r.jitter_us,
+            logical_requests: r.logical_requests,
+            successes: r.successes,
+            success_ratio: r.success_ratio,
+            attempts_per_success: r.attempts_per_success,
+            goodput_ratio: r.goodput_ratio,
+            tts_p50_us: rtt(r.tts_p50_us),
+            tts_p99_us: rtt(r.tts_p99_us),
+        }
+    }
+}
+
 /// `summary.json`'s `files`: the file names of each kind, `null` for one the run did not write.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FilesJson {
@@ -612,10 +775,9 @@ pub struct SummaryJson {
     pub ground_truth_mismatches: Option<u64>,
     #[serde(default)]
     pub files: Option<FilesJson>,
-    /// The rows of `summary.csv` again, with full-precision numbers (`summary.csv`, read
-    /// through [`SummaryRecord`], is the table readers check).
+    /// The rows of `summary.csv` again, with full-precision numbers.
     #[serde(default)]
-    pub summary: Vec<serde_json::Value>,
+    pub summary: Vec<SummaryJsonRow>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sim_duration_s: Option<f64>,
     /// The scenario's `[link]`, or the default simulated link's configuration (sim mode).
