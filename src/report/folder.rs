@@ -273,7 +273,7 @@ fn read_summary(path: &Path) -> Result<SummaryTable> {
     let full = summary_columns().iter().all(|c| header.contains(c));
     if full {
         drop(r);
-        let csv = crate::check::results::SummaryCsv::load(path)?;
+        let csv = crate::results::summary::SummaryCsv::load(path)?;
         let rows = csv.cells();
         if rows.is_empty() {
             bail!("{}: no rows after the header", path.display());

@@ -2,7 +2,8 @@
 //! ([`schema`]: one `serde` struct per file), how its files are read ([`read`]: the `csv` crate,
 //! by header name, bounded memory, values checked) and how they get onto disk ([`folder`]:
 //! staged beside the target, moved into place together under a lock, only losslab's own files
-//! ever replaced or removed, as its manifest lists them).
+//! ever replaced or removed, as its manifest lists them); [`summary`] is `summary.csv` as
+//! `check` and `report` read it.
 //!
 //! Invariant: every command and test that reads a results folder reads it through [`read`] and
 //! [`schema`]; nothing else names a results file or splits a CSV line.
@@ -10,6 +11,7 @@
 pub mod folder;
 pub mod read;
 pub mod schema;
+pub mod summary;
 
 use std::path::Path;
 
