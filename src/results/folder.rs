@@ -174,6 +174,8 @@ pub struct Staging {
     files: Vec<String>,
     legacy: LegacyTest,
     committed: bool,
+    /// Folders above the target that `begin` created, deepest first.
+    made_parents: Vec<PathBuf>,
 }
 
 impl Staging {
@@ -189,7 +191,17 @@ impl Staging {
             );
         }
         let stage = staging_path(target)?;
+        // Parent folders made here are removed again if the run fails (when still empty).
+        let mut made_parents = Vec::new();
         if let Some(parent) = stage.parent() {
+            let mut missing = parent;
+            while !missing.exists() {
+                made_parents.push(missing.to_path_buf());
+                match missing.parent() {
+                    Some(p) => missing = p,
+                    None => break,
+                }
+            }
             fs::create_dir_all(parent)
                 .with_context(|| format!("cannot create the folder {}", parent.display()))?;
         }
@@ -256,6 +268,7 @@ impl Staging {
                 files: Vec::new(),
                 legacy,
                 committed: false,
+                made_parents,
             });
         }
         bail!(
@@ -405,6 +418,11 @@ impl Drop for Staging {
         // Removed while still locked, so that no other writer takes it half-emptied.
         let _ = fs::remove_dir(&self.stage);
         self.stage_lock = None;
+        if !self.committed {
+            for dir in &self.made_parents {
+                let _ = fs::remove_dir(dir); // only when empty
+            }
+        }
     }
 }
 
