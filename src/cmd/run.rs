@@ -16,11 +16,13 @@
 use crate::client::loadgen::{LoadGen, LoadGenConfig, Record};
 use crate::client::tcp::{Protocol, TcpLoad, TcpLoadConfig};
 use crate::cmd::progress::LiveProgress;
+use crate::driver::link::LiveLink;
 use crate::driver::live::{Clock, EventLoop, Observer, Stop};
 use crate::driver::sim::{self, SIM_EPOCH_UNIX_US, SimLoop};
 use crate::driver::tcp::TcpService;
 use crate::impair::Impairments;
 use crate::impair::link::Link;
+use crate::impair::path::{LinkCounts, PathConfig};
 use crate::metrics::background::RecorderThread;
 use crate::metrics::output::{ResultsDir, RowSink};
 use crate::metrics::recorder::{Recorder, RecorderConfig, ServerTruth};
@@ -59,6 +61,8 @@ pub struct RunReport {
     /// Wall-clock time of the whole run (console only, never written to a file).
     pub wall: std::time::Duration,
     pub out_dir: PathBuf,
+    /// What crossed the live `[link]`, when the run had one.
+    pub link: Option<LinkCounts>,
 }
 
 impl RunReport {
@@ -156,7 +160,20 @@ pub fn run_experiment_with_progress(
     } else {
         clock.epoch_unix_us
     };
-    let mut ev = EventLoop::new(clock)?;
+    // A live run with a `[link]` runs across a private network of its own (driver::link).
+    let live_link = if sim_mode { None } else { live_path(sc) };
+    if let (Some(_), Some(url)) = (&live_link, &sc.clients.url) {
+        bail!(
+            "{}: a live [link] carries only the run's own traffic between its private \
+             namespaces, so the outside url {url} cannot be reached across it; remove the url \
+             to use the built-in responder, or remove [link]",
+            opts.source
+        );
+    }
+    let mut ev = match &live_link {
+        Some(path) => EventLoop::with_link(clock, path.clone(), sc.seed)?,
+        None => EventLoop::new(clock)?,
+    };
     let mut simloop = None;
     let (server_addr, ground_truth) = match sc.server.kind {
         ServerKind::UdpTime => {
@@ -222,9 +239,14 @@ pub fn run_experiment_with_progress(
         true => RowSink::File(out.stage_stream("logical.csv")?),
         false => RowSink::Off,
     };
-    let server_text = match &simloop {
-        Some(s) => format!("sim (virtual time, link {})", s.link().config().describe()),
-        None => server_addr.to_string(),
+    let server_text = match (&simloop, ev.link()) {
+        (Some(s), _) => format!("sim (virtual time, link {})", s.link().config().describe()),
+        (None, Some(l)) => format!(
+            "{server_addr} across a private link ({}) from {}",
+            l.config().describe(),
+            crate::driver::netns::CLIENT_IP
+        ),
+        (None, None) => server_addr.to_string(),
     };
     let mut recorder = Recorder::new(
         rows,
@@ -363,6 +385,10 @@ pub fn run_experiment_with_progress(
         doc["sim_duration_s"] = json!(duration.as_micros() as f64 / 1e6);
         doc["link"] = json!(s.link().config());
     }
+    if let Some(l) = ev.link() {
+        doc["link"] = json!(l.config());
+        doc["link_counts"] = json!(l.counts());
+    }
     let mut text = serde_json::to_string_pretty(&doc)?;
     text.push('\n');
     out.stage_bytes("summary.json", text.as_bytes())?;
@@ -370,6 +396,7 @@ pub fn run_experiment_with_progress(
     clear_stale(&opts.out_dir, sc.output.requests_csv)?;
 
     let report = RunReport {
+        link: ev.link().map(LiveLink::counts),
         stop,
         summary,
         server: server_stats,
@@ -413,6 +440,14 @@ fn clear_stale(dir: &std::path::Path, wrote_rows: bool) -> Result<()> {
     }
     let _ = std::fs::remove_dir(dir.join("report")); // only when now empty
     Ok(())
+}
+
+/// The path a live run's `[link]` asks for, if any.
+fn live_path(sc: &Scenario) -> Option<PathConfig> {
+    sc.link.map(|link| PathConfig {
+        link,
+        ..PathConfig::default()
+    })
 }
 
 /// Clients cannot send to 0.0.0.0; a server bound to all interfaces is reached on loopback.
@@ -554,6 +589,20 @@ fn print_summary(console: &mut dyn Write, sc: &Scenario, r: &RunReport) {
             "\nTCP: {} requests failed outright (refused, reset, malformed); TCP never reports a \
              lost segment to the application, it retransmits it and the loss shows up as delay.\n",
             all.errors
+        ));
+    }
+    if let Some(l) = &r.link {
+        text.push_str(&format!(
+            "link: {} request packets ({} dropped, {} duplicated, {} corrupted), {} reply \
+             packets ({} dropped, {} duplicated, {} corrupted).\n",
+            l.request.packets,
+            l.request.dropped,
+            l.request.duplicated,
+            l.request.corrupted,
+            l.reply.packets,
+            l.reply.dropped,
+            l.reply.duplicated,
+            l.reply.corrupted,
         ));
     }
     if all.loss_periods > 0 {
