@@ -488,10 +488,14 @@ fn a_live_link_run_leaves_nothing_however_it_ends() {
     let done = p.finish(DEADLINE);
     assert_eq!(done.code(), Some(0), "{done:?}");
     assert!(
-        done.stdout.contains("link: 40 request packets (0 dropped"),
+        done.stdout
+            .contains("dropped 0 of 40 requests on the way to the server"),
         "{}",
         done.stdout
     );
+    // link.csv: a header and one row per packet, 40 each way.
+    let rows = std::fs::read_to_string(tmp.path().join("short/link.csv")).unwrap();
+    assert_eq!(rows.lines().count(), 1 + 80, "{rows}");
     assert_namespaces_gone(&[], Some(pid));
 
     // An error after the link is built: the results folder cannot be made (a file is in the way).
