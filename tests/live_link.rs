@@ -511,3 +511,125 @@ fn a_live_link_run_leaves_nothing_however_it_ends() {
     assert_eq!(done.code(), Some(2), "{done:?}");
     assert_namespaces_gone(&[], Some(pid));
 }
+
+/// The dropped (direction, client, seq, attempt) of a results folder's link.csv.
+fn link_drops(dir: &std::path::Path) -> BTreeSet<(String, String, String)> {
+    let text = std::fs::read_to_string(dir.join("link.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (dir_c, client_c, key_c, fate_c) =
+        (col("direction"), col("client"), col("key"), col("fate"));
+    lines
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|cells| cells[fate_c] == "dropped")
+        .map(|cells| {
+            (
+                cells[dir_c].to_string(),
+                cells[client_c].to_string(),
+                cells[key_c].to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The same udp-time file and seed, live across the TUN link and `--sim`: link.csv drops the
+/// same (direction, client, seq, attempt) set. The timeout is far above the live round trip, so
+/// the same attempts (retries included) exist in both.
+#[test]
+fn live_link_drops_what_the_simulator_drops() {
+    if !can_build("live_link_drops_what_the_simulator_drops") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("both.toml");
+    std::fs::write(
+        &file,
+        r#"
+name = "live-vs-sim-link"
+seed = 77
+
+[server]
+kind = "udp-time"
+bind = "127.0.0.1:0"
+
+[link]
+loss = "random 15%"
+delay = "1ms"
+
+[clients]
+count = 3
+requests = 40
+interval = "2ms"
+timeout = "300ms"
+retries = 1
+"#,
+    )
+    .unwrap();
+    for mode in ["--live", "--sim"] {
+        let mut p = Proc::spawn(losslab(tmp.path()).arg("run").arg(&file).args([
+            mode,
+            "-q",
+            "--out",
+            mode.trim_start_matches('-'),
+        ]));
+        let done = p.finish(DEADLINE);
+        assert_eq!(done.code(), Some(0), "{mode}: {done:?}");
+    }
+    let live = link_drops(&tmp.path().join("live"));
+    let sim = link_drops(&tmp.path().join("sim"));
+    assert!(
+        live.len() > 10,
+        "{} drops: not a vacuous comparison",
+        live.len()
+    );
+    assert_eq!(live, sim);
+}
+
+/// A user without privileges either gets the link (user namespaces and /dev/net/tun allow it)
+/// or exit 2 and one line that names the cause and points to --sim; never a half-built network.
+#[test]
+fn an_unprivileged_user_gets_the_link_or_one_line() {
+    if netns::needs_user_namespace() {
+        eprintln!(
+            "skipping an_unprivileged_user_gets_the_link_or_one_line: needs root to switch user"
+        );
+        return;
+    }
+    if std::process::Command::new("setpriv")
+        .arg("--help")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipping an_unprivileged_user_gets_the_link_or_one_line: no setpriv");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let file = tmp.path().join("short.toml");
+    std::fs::write(&file, LONG_RUN.replace("requests = 4000", "requests = 5")).unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let mut p = Proc::spawn(
+        std::process::Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(common::BIN)
+            .arg("run")
+            .arg(&file)
+            .args(["-q", "--out"])
+            .arg(tmp.path().join("out"))
+            .current_dir(tmp.path()),
+    );
+    let done = p.finish(DEADLINE);
+    match done.code() {
+        Some(0) => assert!(tmp.path().join("out/link.csv").exists()),
+        Some(2) => {
+            let lines: Vec<&str> = done.stderr.lines().collect();
+            assert_eq!(lines.len(), 1, "{}", done.stderr);
+            assert!(lines[0].contains("--sim"), "{}", lines[0]);
+            assert!(!tmp.path().join("out").exists());
+            eprintln!("unprivileged here: {}", lines[0]);
+        }
+        other => panic!("exit {other:?}: {done:?}"),
+    }
+}
