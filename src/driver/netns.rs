@@ -31,6 +31,7 @@ use std::io;
 use std::net::{Ipv4Addr, UdpSocket};
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::fs::OpenOptionsExt;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The server side's address (its TUN device, `losslab-s`).
 pub const SERVER_IP: Ipv4Addr = Ipv4Addr::new(10, 77, 0, 1);
@@ -53,7 +54,34 @@ fn enter(ns: &OwnedFd) -> io::Result<()> {
     setns(ns, CloneFlags::CLONE_NEWNET).map_err(io::Error::from)
 }
 
-/// The cause of a refused namespace, in words.
+/// Set once this process has entered a user namespace of its own.
+static IN_USER_NS: AtomicBool = AtomicBool::new(false);
+
+/// The cause of a refused network namespace, in words.
+fn netns_refusal(e: Errno) -> String {
+    if !matches!(e, Errno::EPERM | Errno::EACCES) {
+        return format!("the kernel refused a new network namespace ({e})");
+    }
+    match (
+        IN_USER_NS.load(Ordering::Relaxed),
+        nix::unistd::geteuid().is_root(),
+    ) {
+        // Granted a user namespace without the capabilities to use it: AppArmor's restriction
+        // does exactly this.
+        (true, _) => ns_refusal(e),
+        (false, true) => format!(
+            "the kernel refused a network namespace to root ({e}): this process lacks \
+             CAP_SYS_ADMIN (a restricted container?)"
+        ),
+        (false, false) => format!(
+            "the kernel refused a network namespace ({e}): not root, and this process has no \
+             user namespace of its own (`losslab run` makes one at start where the system \
+             allows it)"
+        ),
+    }
+}
+
+/// The cause of a refused user namespace, in words.
 fn ns_refusal(e: Errno) -> String {
     let sysctl = |path: &str| {
         std::fs::read_to_string(path)
@@ -133,6 +161,7 @@ pub fn enter_user_namespace() -> Result<()> {
     write("/proc/self/setgroups", "deny".into())?;
     write("/proc/self/uid_map", format!("0 {uid} 1"))?;
     write("/proc/self/gid_map", format!("0 {gid} 1"))?;
+    IN_USER_NS.store(true, Ordering::Relaxed);
     Ok(())
 }
 
@@ -227,7 +256,7 @@ impl PrivateNet {
             unshare(CloneFlags::CLONE_NEWNET).map_err(|e| {
                 anyhow!(
                     "a live [link] needs network namespaces, but {}; {USE_SIM}",
-                    ns_refusal(e)
+                    netns_refusal(e)
                 )
             })?;
             let tun = make_side(name, ip).map_err(|e| match e.raw_os_error() {
