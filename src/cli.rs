@@ -308,11 +308,19 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// True for a live `run` of a scenario with a `[link]`: it builds a private network. A scenario
-/// that does not load says nothing here; `execute` reports its error.
+/// True for a live `run` of a scenario with a `[link]`, or a `run-all` whose folder has one:
+/// they build a private network. A scenario that does not load says nothing here; `execute`
+/// reports its error.
 fn needs_private_net(cli: &Cli) -> bool {
-    let Command::Run(args) = &cli.command else {
-        return false;
+    let args = match &cli.command {
+        Command::Run(args) => args,
+        Command::RunAll(args) => {
+            return crate::cmd::run_all::load_all(&args.scenarios).is_ok_and(|all| {
+                all.iter()
+                    .any(|(_, sc)| sc.mode == scenario::Mode::Live && sc.link.is_some())
+            });
+        }
+        _ => return false,
     };
     let Some(path) = &args.scenario else {
         return false; // the built-in default has no [link]
