@@ -226,6 +226,10 @@ fn make_side(name: &str, ip: Ipv4Addr) -> io::Result<File> {
     let mut req = ifreq(name);
     req.ifr_ifru.ifru_flags = (libc::IFF_TUN | libc::IFF_NO_PI) as libc::c_short;
     ioctl(&tun, libc::TUNSETIFF, &mut req)?;
+    // The link is an IPv4 link: without IPv6 on the device the kernel sends it no router
+    // solicitations or multicast reports that the link would have to swallow. Best effort: a
+    // kernel without IPv6 has no such file, and those packets are only counted if they come.
+    let _ = std::fs::write(format!("/proc/sys/net/ipv6/conf/{name}/disable_ipv6"), "1");
     // Any AF_INET socket of the namespace carries the interface ioctls.
     let ctl = UdpSocket::bind((Ipv4Addr::UNSPECIFIED, 0))?;
     set_up(&ctl, "lo")?;
