@@ -635,3 +635,74 @@ fn an_unprivileged_user_gets_the_link_or_one_line() {
         other => panic!("exit {other:?}: {done:?}"),
     }
 }
+
+/// `losslab run` of a tcp-echo scenario over a lossy live link: every request answered,
+/// link.csv holds the TCP segments, and requests.csv's `link_drops` tells the requests whose
+/// connection lost a segment — those waited for retransmissions, so their RTTs are longer.
+#[test]
+fn tcp_echo_scenario_over_a_live_link_records_link_drops() {
+    if !can_build("tcp_echo_scenario_over_a_live_link_records_link_drops") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("tcp.toml");
+    std::fs::write(
+        &file,
+        r#"
+name = "tcp-echo-live-link"
+seed = 42
+
+[server]
+kind = "tcp-echo"
+bind = "127.0.0.1:0"
+
+[link]
+loss = "random 10%"
+delay = "2ms"
+
+[clients]
+count = 4
+requests = 12
+interval = "20ms"
+timeout = "30s"
+message = "hola"
+"#,
+    )
+    .unwrap();
+    let mut p = Proc::spawn(
+        losslab(tmp.path())
+            .arg("run")
+            .arg(&file)
+            .args(["-q", "--out", "out"]),
+    );
+    let done = p.finish(DEADLINE);
+    assert_eq!(done.code(), Some(0), "{done:?}");
+    let text = std::fs::read_to_string(tmp.path().join("out/requests.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (outcome, rtt, drops) = (col("outcome"), col("rtt_us"), col("link_drops"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 48);
+    assert!(rows.iter().all(|r| r[outcome] == "reply"), "{text}");
+    let mean = |hit: bool| {
+        let v: Vec<f64> = rows
+            .iter()
+            .filter(|r| (r[drops].parse::<u64>().unwrap() > 0) == hit)
+            .map(|r| r[rtt].parse::<f64>().unwrap())
+            .collect();
+        assert!(!v.is_empty(), "no request with hit = {hit}: {text}");
+        v.iter().sum::<f64>() / v.len() as f64
+    };
+    let (with, without) = (mean(true), mean(false));
+    assert!(
+        with > without,
+        "mean RTT {with} with link drops, {without} without"
+    );
+    let link = std::fs::read_to_string(tmp.path().join("out/link.csv")).unwrap();
+    assert!(link.lines().skip(1).all(|l| l.contains(",tcp,")), "{link}");
+    assert!(link.contains(",dropped,"));
+    eprintln!(
+        "tcp-echo over the live link: mean RTT {with:.0} us with link drops, {without:.0} us without"
+    );
+}
