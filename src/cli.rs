@@ -273,32 +273,41 @@ pub struct Signals {
 const ABANDON_AT: usize = 3;
 
 fn install_signals() -> Result<Signals> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::atomic::Ordering;
     let interrupt = Arc::new(AtomicBool::new(false));
     let waiting = Arc::new(AtomicBool::new(false));
-    let count = Arc::new(AtomicUsize::new(0));
-    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        let (interrupt, waiting, count) = (
-            Arc::clone(&interrupt),
-            Arc::clone(&waiting),
-            Arc::clone(&count),
-        );
-        // SAFETY: the handler only touches atomics and calls `exit` (async-signal-safe).
-        unsafe {
-            signal_hook::low_level::register(signal, move || {
-                let n = count.fetch_add(1, Ordering::SeqCst) + 1;
-                if n >= ABANDON_AT || waiting.load(Ordering::SeqCst) {
+    // signal-hook's iterator: the handler only wakes this thread, which counts the signals (no
+    // unsafe code, and the decision is made outside the signal handler).
+    let mut signals = signal_hook::iterator::Signals::new([
+        signal_hook::consts::SIGINT,
+        signal_hook::consts::SIGTERM,
+    ])?;
+    let (flag, wait) = (Arc::clone(&interrupt), Arc::clone(&waiting));
+    std::thread::Builder::new()
+        .name("losslab-signals".into())
+        .spawn(move || {
+            let mut count = 0;
+            for _ in signals.forever() {
+                count += 1;
+                if count >= ABANDON_AT || wait.load(Ordering::SeqCst) {
                     signal_hook::low_level::exit(130);
                 }
-                interrupt.store(true, Ordering::SeqCst);
-            })?;
-        }
-    }
+                flag.store(true, Ordering::SeqCst);
+            }
+        })?;
     Ok(Signals { interrupt, waiting })
 }
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Still one thread here, which a user namespace requires (see `driver::netns`).
+    if needs_private_net(&cli)
+        && crate::driver::netns::needs_user_namespace()
+        && let Err(e) = crate::driver::netns::enter_user_namespace()
+    {
+        eprintln!("Error: {e:#}");
+        return ExitCode::from(2);
+    }
     let signals = match install_signals() {
         Ok(s) => s,
         Err(e) => {
@@ -318,6 +327,34 @@ pub fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// True for a live `run` of a scenario with a `[link]`, or a `run-all` whose folder has one:
+/// they build a private network. A scenario that does not load says nothing here; `execute`
+/// reports its error.
+fn needs_private_net(cli: &Cli) -> bool {
+    let args = match &cli.command {
+        Command::Run(args) => args,
+        Command::RunAll(args) => {
+            return crate::cmd::run_all::load_all(&args.scenarios).is_ok_and(|all| {
+                all.iter()
+                    .any(|(_, sc)| sc.mode == scenario::Mode::Live && sc.link.is_some())
+            });
+        }
+        _ => return false,
+    };
+    let Some(path) = &args.scenario else {
+        return false; // the built-in default has no [link]
+    };
+    let Ok(sc) = scenario::load(path) else {
+        return false;
+    };
+    let live = match (args.sim, args.live) {
+        (true, _) => false,
+        (_, true) => true,
+        _ => sc.mode == scenario::Mode::Live,
+    };
+    live && sc.link.is_some()
 }
 
 /// Runs a parsed command line, printing to stdout.
