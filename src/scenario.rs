@@ -451,8 +451,8 @@ fn validate(raw: RawScenario, at: &Locator) -> Result<Scenario, ScenarioError> {
                 }
             }
         }
-        (None, Some(i)) => {
-            let i = i.get_ref();
+        (None, Some(table)) => {
+            let i = table.get_ref();
             let fields = [
                 ("impair.loss", &i.loss),
                 ("impair.delay", &i.delay),
@@ -473,19 +473,16 @@ fn validate(raw: RawScenario, at: &Locator) -> Result<Scenario, ScenarioError> {
                 text(&i.direction),
             )
             .map_err(|e| {
-                // Point at the field whose spec failed.
-                let (field, value) = fields
-                    .iter()
-                    .find_map(|(f, v)| {
-                        v.as_ref()
-                            .filter(|s| s.get_ref() == &e.spec)
-                            .map(|s| (*f, s))
-                    })
-                    .unwrap_or((
-                        "impair",
-                        i.loss.as_ref().or(i.delay.as_ref()).expect("a spec failed"),
-                    ));
-                at.at(value, field, e.to_string())
+                // Point at the field whose spec failed, or at the table when no field's text
+                // is the spec the error quotes.
+                match fields.iter().find_map(|(f, v)| {
+                    v.as_ref()
+                        .filter(|s| s.get_ref() == &e.spec)
+                        .map(|s| (*f, s))
+                }) {
+                    Some((field, value)) => at.at(value, field, e.to_string()),
+                    None => at.error(table.span(), Some("impair"), e.to_string()),
+                }
             })?;
             if let Some(step) = &i.step {
                 let d = duration(at, step, "impair.step")?;

@@ -11,6 +11,7 @@ use crate::driver::live::{Clock, EventLoop, Observer, Stop};
 use crate::driver::tcp::{TcpServerEvent, TcpService};
 use crate::server::echo::EchoEvent;
 use crate::time::Duration;
+use crate::wire::escape::printable_bytes;
 use anyhow::{Result, bail};
 use std::io::{BufRead, ErrorKind, Write};
 use std::net::{SocketAddr, UdpSocket};
@@ -25,10 +26,10 @@ pub struct ServeEchoOptions {
 
 /// At most the first 60 characters of what a client sent, for a console line.
 fn preview(data: &[u8]) -> String {
-    let text = String::from_utf8_lossy(data);
+    let text = printable_bytes(data);
     match text.char_indices().nth(60) {
-        Some((cut, _)) => format!("{:?}... ({} bytes)", &text[..cut], data.len()),
-        None => format!("{text:?}"),
+        Some((cut, _)) => format!("\"{}\"... ({} bytes)", &text[..cut], data.len()),
+        None => format!("\"{text}\""),
     }
 }
 
@@ -114,7 +115,7 @@ pub fn run_echo_client(
     let target = resolve(&opts.target)?;
     if let Some(message) = &opts.message {
         let reply = exchange(opts, target, message.as_bytes(), interrupt)?;
-        writeln!(console, "{}", String::from_utf8_lossy(&reply))?;
+        writeln!(console, "{}", printable_bytes(&reply))?;
         return Ok(());
     }
     loop {
@@ -131,7 +132,7 @@ pub fn run_echo_client(
         }
         let line = line.trim_end_matches(['\n', '\r']);
         match exchange(opts, target, line.as_bytes(), interrupt) {
-            Ok(reply) => writeln!(console, "{}", String::from_utf8_lossy(&reply))?,
+            Ok(reply) => writeln!(console, "{}", printable_bytes(&reply))?,
             // One lost reply does not end an interactive session.
             Err(e) => writeln!(console, "{e:#}")?,
         }
