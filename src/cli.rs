@@ -303,8 +303,27 @@ pub fn main() -> ExitCode {
 /// Runs a parsed command line, printing to stdout.
 pub fn execute(cli: Cli, signals: &Signals) -> Result<ExitCode> {
     let interrupt = &signals.interrupt;
+    // Commands with an event loop print through a queue that never blocks the loop (a stalled
+    // pipe drops console lines, counted, never measurements); the others write directly.
+    let looping = !matches!(
+        cli.command,
+        Command::Check(_) | Command::Report(_) | Command::Model(_)
+    );
     let mut stdout = std::io::stdout();
-    let console: &mut dyn Write = &mut stdout;
+    let mut queued = looping.then(crate::cmd::console::Console::stdout);
+    let console: &mut dyn Write = match &mut queued {
+        Some(q) => q,
+        None => &mut stdout,
+    };
+    let result = dispatch(cli, signals, console);
+    if let Some(q) = &mut queued {
+        q.finish(interrupt);
+    }
+    result
+}
+
+fn dispatch(cli: Cli, signals: &Signals, console: &mut dyn Write) -> Result<ExitCode> {
+    let interrupt = &signals.interrupt;
     match cli.command {
         Command::Run(args) => {
             let (mut sc, source) = match &args.scenario {

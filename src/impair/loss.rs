@@ -660,12 +660,18 @@ fn stationary_of(m: &Matrix, n: usize) -> [f64; 4] {
     }
     let idx: Vec<usize> = (0..n).filter(|&i| reach[i]).collect();
     let k = idx.len();
-    // Rows 0..k-1: balance of state idx[r], Σ_i π_i·m[i][r] − π_r = 0 (one is redundant, as
-    // the rows of a closed set sum to 1); the last row: Σ π = 1.
+    // Rows 0..k-1: balance of state idx[r], flow in = flow out, Σ_{i≠r} π_i·m[i][r] −
+    // π_r·Σ_{j≠r} m[r][j] = 0 (one is redundant, as the rows of a closed set sum to 1); the
+    // last row: Σ π = 1. Written with the leaving probabilities rather than m[r][r] − 1, which
+    // rounds to 0 when they are tiny (`bursty 50% burst 1e17`: 1 − 1e-17 is 1 in doubles).
     let mut a = [[0.0f64; 5]; 4];
     for r in 0..k - 1 {
         for (c, &i) in idx.iter().enumerate() {
-            a[r][c] = m[i][idx[r]] - if c == r { 1.0 } else { 0.0 };
+            a[r][c] = if c == r {
+                -(0..n).filter(|&j| j != i).map(|j| m[i][j]).sum::<f64>()
+            } else {
+                m[i][idx[r]]
+            };
         }
     }
     a[k - 1][..=k].fill(1.0);
@@ -1614,5 +1620,21 @@ mod tests {
             let got = model.outcome(&mut draw, &mut chains, REQ, key(0, seq as u64, 0), &[]);
             assert_eq!(&got, want, "seq {seq}");
         }
+    }
+
+    /// Issue 13 item 7: `bursty 50% burst 1e17` has p = r = 1e-17, and the balance equations
+    /// written with 1 − p (which is 1 in doubles) said it loses nothing; `burst 1e16` said
+    /// 52.6%. Written with the leaving probabilities, π = p/(p + r) = 50% at any length.
+    #[test]
+    fn long_bursts_keep_their_stationary_loss() {
+        for l in [1e6, 1e12, 1e16, 1e17, 1e200] {
+            let model = LossModel::bursty(0.5, l).unwrap();
+            let loss = model.expected_loss();
+            assert!((loss - 0.5).abs() < 1e-12, "burst {l}: {loss}");
+            let burst = model.mean_burst_length().unwrap();
+            assert!((burst / l - 1.0).abs() < 1e-9, "burst {l}: mean {burst}");
+        }
+        let rare = LossModel::bursty(0.01, 1e15).unwrap();
+        assert!((rare.expected_loss() - 0.01).abs() < 1e-12);
     }
 }
