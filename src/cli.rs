@@ -160,6 +160,9 @@ pub struct ServeEchoArgs {
     /// Stop after this many requests.
     #[arg(long)]
     pub max_requests: Option<u64>,
+    /// TCP: close a connection after this long without bytes either way.
+    #[arg(long, default_value = "30s", value_parser = parse_nonzero_duration)]
+    pub idle_timeout: Duration,
 }
 
 #[derive(Args, Debug)]
@@ -416,6 +419,7 @@ fn dispatch(cli: Cli, signals: &Signals, console: &mut dyn Write) -> Result<Exit
                 tcp: args.transport.tcp,
                 keep_open: args.keep_open,
                 max_requests: args.max_requests,
+                idle_timeout: args.idle_timeout,
             };
             serve_echo(&opts, interrupt, console)?;
             Ok(ExitCode::SUCCESS)

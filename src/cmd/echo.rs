@@ -22,13 +22,15 @@ pub struct ServeEchoOptions {
     pub tcp: bool,
     pub keep_open: bool,
     pub max_requests: Option<u64>,
+    pub idle_timeout: Duration,
 }
 
 /// At most the first 60 characters of what a client sent, for a console line.
-fn preview(data: &[u8]) -> String {
+fn preview(data: &[u8], len: usize) -> String {
     let text = printable_bytes(data);
     match text.char_indices().nth(60) {
-        Some((cut, _)) => format!("\"{}\"... ({} bytes)", &text[..cut], data.len()),
+        Some((cut, _)) => format!("\"{}\"... ({len} bytes)", &text[..cut]),
+        None if len > data.len() => format!("\"{text}\"... ({len} bytes)"),
         None => format!("\"{text}\""),
     }
 }
@@ -42,11 +44,16 @@ struct ServeEchoObserver<'a> {
 impl Observer for ServeEchoObserver<'_> {
     fn echo_event(&mut self, e: &EchoEvent) {
         self.seen += 1;
+        let outcome = if e.replied {
+            "replied \"Res: ...\""
+        } else {
+            "reply not sent (too big for a datagram, or the send queue is full)"
+        };
         let _ = writeln!(
             self.console,
-            "udp {}: received {}, replied \"Res: ...\"",
+            "udp {}: received {}, {outcome}",
             e.from,
-            preview(&e.data)
+            preview(&e.data, e.len)
         );
     }
 
@@ -57,10 +64,13 @@ impl Observer for ServeEchoObserver<'_> {
                 self.seen += 1;
                 format!(
                     "tcp {peer}: received {}, replied \"Resp: ...\"",
-                    preview(data)
+                    preview(data, data.len())
                 )
             }
             TcpServerEvent::Closed { peer } => format!("tcp {peer}: closed"),
+            TcpServerEvent::Dropped { peer, reason } => {
+                format!("tcp {peer}: closed by the server ({})", reason.as_str())
+            }
         };
         let _ = writeln!(self.console, "{line}");
     }
@@ -76,6 +86,7 @@ pub fn serve_echo(
     console: &mut dyn Write,
 ) -> Result<Stop> {
     let mut ev = EventLoop::new(Clock::new())?;
+    ev.set_tcp_idle_timeout(opts.idle_timeout);
     let (proto, local) = if opts.tcp {
         let service = TcpService::Echo {
             keep_open: opts.keep_open,
@@ -88,12 +99,38 @@ pub fn serve_echo(
         console,
         "losslab echo server on {proto} {local} (Ctrl-C to stop)"
     );
+    if let Some(warning) = crate::cmd::serve::exposure_warning(
+        local,
+        if opts.tcp {
+            "the TCP echo needs a handshake first, so it reflects nothing to a forged address"
+        } else {
+            "each reply is the request plus 5 bytes (at most 1.2 times the request on the \
+             wire), sent to whatever address the request claims to come from"
+        },
+    ) {
+        eprintln!("{warning}");
+    }
     let mut obs = ServeEchoObserver {
         console,
         seen: 0,
         max: opts.max_requests,
     };
-    ev.run(&mut obs, interrupt)
+    let stop = ev.run(&mut obs, interrupt)?;
+    if let Some(e) = ev.udp_echo() {
+        let _ = writeln!(
+            obs.console,
+            "replied {}, replies not sent {}",
+            e.answered, e.unsent
+        );
+    } else {
+        let c = ev.tcp_server_counts();
+        let _ = writeln!(
+            obs.console,
+            "connections closed by the server: {} idle, {} evicted at the cap, {} refused",
+            c.idle, c.evicted, c.refused
+        );
+    }
+    Ok(stop)
 }
 
 pub struct EchoOptions {

@@ -88,6 +88,9 @@ impl Clock {
     }
 }
 
+/// Datagrams a socket keeps waiting for room in the kernel (at most 64 KiB each).
+const MAX_BACKLOG: usize = 256;
+
 struct Socket {
     socket: UdpSocket,
     token: Token,
@@ -115,6 +118,13 @@ impl Socket {
                 Err(e) if e.kind() == ErrorKind::WouldBlock => {}
                 other => return other,
             }
+        }
+        // A peer that floods faster than the kernel sends must not grow this without bound.
+        if self.backlog.len() >= MAX_BACKLOG {
+            return Err(io::Error::new(
+                ErrorKind::WouldBlock,
+                "the send queue is full; datagram dropped",
+            ));
         }
         self.backlog.push_back((to, data.to_vec()));
         self.want_writable(poll, true)
@@ -189,6 +199,10 @@ pub struct EventLoop {
     server: Option<(Socket, UdpService)>,
     tcp: TcpPart,
     clients: Vec<Socket>,
+    /// The clients' local addresses: when the loop has clients, its UDP server answers only
+    /// them (a run's server is not a public service), and counts the rest in `foreign`.
+    own: rustc_hash::FxHashSet<SocketAddr>,
+    foreign: u64,
     loadgen: Option<LoadGen>,
     recv_buf: Vec<u8>,
     send_buf: Vec<u8>,
@@ -208,6 +222,8 @@ impl EventLoop {
             clock,
             server: None,
             clients: Vec::new(),
+            own: Default::default(),
+            foreign: 0,
             loadgen: None,
             recv_buf: vec![0; RECV_BUF],
             send_buf: Vec::with_capacity(64),
@@ -249,6 +265,21 @@ impl EventLoop {
         self.tcp.add_server(&self.poll, bind, service)
     }
 
+    /// Datagrams and TCP connections from outside this loop's own clients, ignored.
+    pub fn foreign(&self) -> u64 {
+        self.foreign + self.tcp.counts.foreign
+    }
+
+    /// Closes idle TCP server connections after `d` (see [`super::tcp::DEFAULT_IDLE_TIMEOUT`]).
+    pub fn set_tcp_idle_timeout(&mut self, d: Duration) {
+        self.tcp.set_idle_timeout(d);
+    }
+
+    /// Server connections the TCP server closed on its own, by reason.
+    pub fn tcp_server_counts(&self) -> super::tcp::TcpServerCounts {
+        self.tcp.counts
+    }
+
     /// Adds TCP clients that connect to `target`.
     pub fn add_tcp_clients(&mut self, target: SocketAddr, load: TcpLoad) {
         self.tcp.add_load(target, load);
@@ -270,6 +301,9 @@ impl EventLoop {
             socket
                 .connect(target)
                 .with_context(|| format!("cannot reach {target}"))?;
+            if let Ok(local) = socket.local_addr() {
+                self.own.insert(local);
+            }
             self.clients
                 .push(Socket::new(&self.poll, socket, Token(index as usize))?);
         }
@@ -416,6 +450,9 @@ impl EventLoop {
         };
         loop {
             match socket.socket.recv_from(&mut self.recv_buf) {
+                Ok((_, from)) if !self.own.is_empty() && !self.own.contains(&from) => {
+                    self.foreign += 1;
+                }
                 Ok((n, from)) => match server {
                     UdpService::Time(t) => t.handle_datagram(now, from, &self.recv_buf[..n]),
                     UdpService::Echo(e) => e.handle_datagram(from, &self.recv_buf[..n]),
@@ -464,7 +501,8 @@ impl EventLoop {
             }
             Some((socket, UdpService::Echo(server))) => {
                 while let Some((to, reply)) = server.poll_transmit() {
-                    server_send(socket, &self.poll, to, &reply);
+                    let sent = socket.send(&self.poll, Some(to), &reply).is_ok();
+                    server.handle_sent(sent);
                 }
                 while let Some(e) = server.poll_event() {
                     observer.echo_event(&e);
