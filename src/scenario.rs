@@ -628,8 +628,11 @@ fn validate(raw: RawScenario, at: &Locator) -> Result<Scenario, ScenarioError> {
         None => Backoff::NONE,
         Some(b) => Backoff::parse(b.get_ref()).map_err(|m| at.at(b, "clients.backoff", m))?,
     };
-    if !backoff.is_none() && retries == 0 {
-        let b = c.backoff.as_ref().expect("a backoff was given");
+    if let Some(b) = c
+        .backoff
+        .as_ref()
+        .filter(|_| !backoff.is_none() && retries == 0)
+    {
         return Err(at.at(
             b,
             "clients.backoff",
@@ -752,16 +755,15 @@ fn validate_sim(
     fn text(v: &Option<Spanned<String>>) -> Option<&str> {
         v.as_ref().map(|s| s.get_ref().as_str())
     }
-    let link = LinkConfig::parse(text(fields[0].1), text(fields[1].1)).map_err(|e| {
-        let (field, value) = fields
-            .iter()
-            .find_map(|(f, v)| {
-                v.as_ref()
-                    .filter(|s| s.get_ref() == &e.spec)
-                    .map(|s| (*f, s))
-            })
-            .expect("the failing spec is one of the fields");
-        at.at(value, field, e.to_string())
+    let link = LinkConfig::parse(text(fields[0].1), text(fields[1].1)).map_err(|e| match fields
+        .iter()
+        .find_map(|(f, v)| {
+            v.as_ref()
+                .filter(|s| s.get_ref() == &e.spec)
+                .map(|s| (*f, s))
+        }) {
+        Some((field, value)) => at.at(value, field, e.to_string()),
+        None => at.error(l.span(), Some("link"), e.to_string()),
     })?;
     Ok((mode, Some(link)))
 }

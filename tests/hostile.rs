@@ -575,3 +575,61 @@ fn binding_beyond_loopback_warns() {
     );
     assert!(w.ends_with("replies 2x") && !w.contains('\n'), "{w}");
 }
+
+/// Item 2: `serve time | sleep 25` stopped answering after 1,024 replies (its console line
+/// blocked on the full pipe) and ignored the first Ctrl-C. Here its stdout is a pipe nobody
+/// reads: 3,000 requests (about 250 KB of answer lines) are all answered, and one SIGINT ends
+/// it (bounded wait).
+#[test]
+fn serve_with_a_stalled_stdout_keeps_answering_and_stops_on_ctrl_c() {
+    let tmp = tempfile::tempdir().unwrap();
+    let port = unused_udp_port();
+    let mut child = losslab(tmp.path())
+        .args([
+            "serve",
+            "time",
+            "--loss",
+            "0",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _unread = child.stdout.take();
+    let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+    let mut answered = 0;
+    let mut buf = [0u8; 256];
+    // The server may still be binding: the first request is retried for a while.
+    let start = Instant::now();
+    while answered == 0 && start.elapsed() < Duration::from_secs(20) {
+        sock.send_to(b"hello", ("127.0.0.1", port)).unwrap();
+        if sock.recv(&mut buf).is_ok() {
+            answered += 1;
+        }
+    }
+    for _ in 1..3_000 {
+        sock.send_to(b"hello", ("127.0.0.1", port)).unwrap();
+        if sock.recv(&mut buf).is_ok() {
+            answered += 1;
+        }
+    }
+    assert_eq!(answered, 3_000, "answers with a stalled stdout");
+    sigint(child.id());
+    let end = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if Instant::now() > end {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("serve time ignored Ctrl-C with its stdout stalled");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    assert!(status.code().is_some(), "{status:?}");
+}
