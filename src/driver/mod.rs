@@ -2,7 +2,14 @@
 //! and one mio `Poll`; `sim` runs the same cores under a virtual clock over a simulated link.
 //! Invariant: drivers decide nothing; they move bytes and time in and out of the core.
 
+pub mod link;
 pub mod live;
+#[cfg(target_os = "linux")]
+#[allow(unsafe_code)]
+pub mod netns;
+#[cfg(not(target_os = "linux"))]
+#[path = "netns_other.rs"]
+pub mod netns;
 pub mod sim;
 pub mod tcp;
 

@@ -24,6 +24,7 @@ use crate::server::echo::{ConnStatus, TcpEchoConn};
 use crate::server::http::HttpConn;
 use crate::time::Duration;
 use crate::time::Instant;
+use crate::wire::time::RequestId;
 use anyhow::Result;
 use mio::event::Event;
 use mio::net::{TcpListener, TcpStream};
@@ -161,6 +162,9 @@ pub struct TcpPart {
     pub counts: TcpServerCounts,
     /// Wall-clock time (µs since 1970) at the loop's `Instant::ZERO`, for HTTP `Date`.
     epoch_unix_us: i64,
+    /// With a live link: each client connection's local port → (client id, connection), kept
+    /// after the connection closes (its last segments still cross) until the port is reused.
+    ports: Option<FxHashMap<u16, (u32, ConnId)>>,
 }
 
 /// Binds a TCP listener, naming the address and the likely cause when it fails.
@@ -201,6 +205,18 @@ impl TcpPart {
 
     fn idle_timeout(&self) -> Duration {
         self.idle_timeout.unwrap_or(DEFAULT_IDLE_TIMEOUT)
+    }
+
+    /// Remembers which client owns each client connection's local port (see [`Self::port_owner`]).
+    pub fn track_ports(&mut self) {
+        self.ports.get_or_insert_with(FxHashMap::default);
+    }
+
+    /// The client id owning local port `port`, and the attempt its connection carries now.
+    pub fn port_owner(&self, port: u16) -> Option<(u32, Option<RequestId>)> {
+        let &(client, conn) = self.ports.as_ref()?.get(&port)?;
+        let request = self.load.as_ref().and_then(|(_, l)| l.conn_request(conn));
+        Some((client, request))
     }
 
     pub fn add_load(&mut self, target: SocketAddr, load: TcpLoad) {
@@ -371,6 +387,11 @@ impl TcpPart {
                         // The server half of this loop knows its own clients by this address.
                         if let Ok(local) = stream.local_addr() {
                             self.own_clients.insert(local);
+                        }
+                        if let (Some(ports), Some(client), Ok(local)) =
+                            (&mut self.ports, load.conn_client(id), stream.local_addr())
+                        {
+                            ports.insert(local.port(), (client, id));
                         }
                         let conn = Conn {
                             stream,
@@ -552,9 +573,10 @@ impl TcpPart {
             let service = *service;
             match listener.accept() {
                 Ok((stream, peer)) => {
-                    // In a run, the server answers only the run's own client sockets.
+                    // In a run, the server answers only the run's own client sockets (over a
+                    // live link the link knows its clients by port instead).
                     let own = self.own_clients.contains(&peer);
-                    if self.load.is_some() && !own {
+                    if self.load.is_some() && self.ports.is_none() && !own {
                         self.counts.foreign += 1;
                         observer.tcp_server_event(&TcpServerEvent::Dropped {
                             peer,
