@@ -37,8 +37,14 @@ pub struct EchoEvent {
 
 #[derive(Default)]
 pub struct UdpEcho {
-    transmits: VecDeque<(SocketAddr, Vec<u8>)>,
-    events: VecDeque<EchoEvent>,
+    /// Replies to send, each with the number of its request's event.
+    transmits: VecDeque<(u64, SocketAddr, Vec<u8>)>,
+    /// Events with their numbers (in arrival order).
+    events: VecDeque<(u64, EchoEvent)>,
+    /// Number of the next event.
+    next: u64,
+    /// The event of the reply [`UdpEcho::poll_transmit`] handed out last.
+    polled: Option<u64>,
     /// Replies handed to the kernel.
     pub answered: u64,
     /// Replies that could not be sent.
@@ -53,41 +59,49 @@ impl UdpEcho {
             len: data.len(),
             replied: false,
         };
+        let n = self.next;
+        self.next += 1;
         if UDP_PREFIX.len() + data.len() > MAX_DATAGRAM || self.transmits.len() >= MAX_QUEUED {
             self.unsent += 1;
-            self.events.push_back(event);
+            self.events.push_back((n, event));
             return;
         }
         let mut reply = Vec::with_capacity(UDP_PREFIX.len() + data.len());
         reply.extend_from_slice(UDP_PREFIX);
         reply.extend_from_slice(data);
-        self.transmits.push_back((from, reply));
-        self.events.push_back(EchoEvent {
-            replied: true,
-            ..event
-        });
+        self.transmits.push_back((n, from, reply));
+        self.events.push_back((
+            n,
+            EchoEvent {
+                replied: true,
+                ..event
+            },
+        ));
     }
 
     /// The next reply to send; the driver says how it went with [`UdpEcho::handle_sent`].
     pub fn poll_transmit(&mut self) -> Option<(SocketAddr, Vec<u8>)> {
-        self.transmits.pop_front()
+        let (n, to, reply) = self.transmits.pop_front()?;
+        self.polled = Some(n);
+        Some((to, reply))
     }
 
-    /// Whether the reply last polled was handed to the kernel; the matching event says so.
+    /// Whether the reply last polled was handed to the kernel; its event says so.
     pub fn handle_sent(&mut self, sent: bool) {
         if sent {
             self.answered += 1;
-        } else {
-            self.unsent += 1;
-            // The event of that reply is the oldest one still marked as replied.
-            if let Some(e) = self.events.iter_mut().find(|e| e.replied) {
-                e.replied = false;
-            }
+            return;
+        }
+        self.unsent += 1;
+        if let Some(n) = self.polled.take()
+            && let Some((_, e)) = self.events.iter_mut().find(|(m, _)| *m == n)
+        {
+            e.replied = false;
         }
     }
 
     pub fn poll_event(&mut self) -> Option<EchoEvent> {
-        self.events.pop_front()
+        self.events.pop_front().map(|(_, e)| e)
     }
 }
 
@@ -160,6 +174,10 @@ mod tests {
         assert_eq!(sent, MAX_QUEUED);
         let events: Vec<EchoEvent> = std::iter::from_fn(|| e.poll_event()).collect();
         assert_eq!(events.len(), 1_000);
+        // Exactly the even ones of the first 64 went out.
+        for (i, ev) in events.iter().enumerate() {
+            assert_eq!(ev.replied, i < MAX_QUEUED && i % 2 == 0, "event {i}");
+        }
         let replied = events.iter().filter(|e| e.replied).count();
         assert_eq!(replied as u64, e.answered);
         assert_eq!(e.answered + e.unsent, 1_001);
