@@ -160,6 +160,9 @@ pub struct ServeEchoArgs {
     /// Stop after this many requests.
     #[arg(long)]
     pub max_requests: Option<u64>,
+    /// TCP: close a connection after this long without bytes either way.
+    #[arg(long, default_value = "30s", value_parser = parse_nonzero_duration)]
+    pub idle_timeout: Duration,
 }
 
 #[derive(Args, Debug)]
@@ -360,8 +363,27 @@ fn needs_private_net(cli: &Cli) -> bool {
 /// Runs a parsed command line, printing to stdout.
 pub fn execute(cli: Cli, signals: &Signals) -> Result<ExitCode> {
     let interrupt = &signals.interrupt;
+    // Commands with an event loop print through a queue that never blocks the loop (a stalled
+    // pipe drops console lines, counted, never measurements); the others write directly.
+    let looping = !matches!(
+        cli.command,
+        Command::Check(_) | Command::Report(_) | Command::Model(_)
+    );
     let mut stdout = std::io::stdout();
-    let console: &mut dyn Write = &mut stdout;
+    let mut queued = looping.then(crate::cmd::console::Console::stdout);
+    let console: &mut dyn Write = match &mut queued {
+        Some(q) => q,
+        None => &mut stdout,
+    };
+    let result = dispatch(cli, signals, console);
+    if let Some(q) = &mut queued {
+        q.finish(interrupt);
+    }
+    result
+}
+
+fn dispatch(cli: Cli, signals: &Signals, console: &mut dyn Write) -> Result<ExitCode> {
+    let interrupt = &signals.interrupt;
     match cli.command {
         Command::Run(args) => {
             let (mut sc, source) = match &args.scenario {
@@ -454,6 +476,7 @@ pub fn execute(cli: Cli, signals: &Signals) -> Result<ExitCode> {
                 tcp: args.transport.tcp,
                 keep_open: args.keep_open,
                 max_requests: args.max_requests,
+                idle_timeout: args.idle_timeout,
             };
             serve_echo(&opts, interrupt, console)?;
             Ok(ExitCode::SUCCESS)

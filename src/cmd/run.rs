@@ -80,6 +80,9 @@ pub struct RunReport {
     pub duration: Duration,
     /// Wall-clock time of the whole run (console only, never written to a file).
     pub wall: std::time::Duration,
+    /// Datagrams and connections to the run's server from other than its own clients,
+    /// ignored (live runs; console only).
+    pub foreign: u64,
     pub out_dir: PathBuf,
     /// The files were written (false only for an interrupted run under a policy that does not
     /// keep one).
@@ -407,6 +410,7 @@ pub fn run_experiment_with(
             written: false,
             report_redrawn: false,
             link: link_counts.map(|(_, all)| all),
+            foreign: ev.foreign(),
         });
     }
     let link_rows: Option<Vec<LinkCounts>> = link_counts.as_ref().map(|(per_client, all)| {
@@ -510,6 +514,7 @@ pub fn run_experiment_with(
     };
 
     let report = RunReport {
+        foreign: ev.foreign(),
         stop,
         summary,
         server: server_stats,
@@ -768,6 +773,12 @@ fn print_summary(console: &mut dyn Write, sc: &Scenario, r: &RunReport) {
             "\nTCP: {} requests failed outright (refused, reset, malformed); TCP never reports a \
              lost segment to the application, it retransmits it and the loss shows up as delay.\n",
             all.errors
+        ));
+    }
+    if r.foreign > 0 {
+        text.push_str(&format!(
+            "foreign: {} datagrams or connections from other than this run's clients, ignored.\n",
+            r.foreign
         ));
     }
     if all.loss_periods > 0 {
