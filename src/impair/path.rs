@@ -243,7 +243,7 @@ pub struct Packet {
     /// to it.
     pub flow: u32,
     pub proto: Proto,
-    /// Its size on the wire (IP packet; for the simulator's time ids, the payload).
+    /// Its size on the wire: the whole IP packet (a datagram's payload + 28 bytes).
     pub bytes: u32,
     pub ident: Ident,
 }
@@ -400,7 +400,8 @@ impl Path {
         }
         // The link's own delay draw keeps the key the simulator always used for time ids, so
         // a `[link]` with only delay and bandwidth gives the arrivals it always gave.
-        let len = packet.bytes as usize;
+        // The link counts a datagram's 28 bytes of IPv4 and UDP headers itself.
+        let len = (packet.bytes as usize).saturating_sub(super::link::HEADER_BYTES as usize);
         let first = self
             .link
             .arrival_with(packet.dir, key, len, now, fate.reordered);
@@ -624,7 +625,7 @@ mod tests {
             };
             assert_eq!(
                 got.arrivals,
-                [Some(link.arrival(Direction::Request, key, 40, now)), None]
+                [Some(link.arrival(Direction::Request, key, 12, now)), None]
             );
             assert_eq!((got.fate, got.rule), (LinkFate::Delivered, "delay"));
         }
