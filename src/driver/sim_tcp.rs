@@ -41,6 +41,7 @@
 use super::live::{Observer, Stop};
 use super::sim::SIM_EPOCH_UNIX_US;
 use super::tcp::{TcpServerEvent, TcpService};
+use crate::client::loadgen::Record;
 use crate::client::tcp::{ConnId, TcpAction, TcpLoad};
 use crate::impair::Direction;
 use crate::impair::classify::Classifier;
@@ -382,6 +383,14 @@ pub struct TcpSim {
     listener: Option<SocketHandle>,
     port_used: Vec<bool>,
     next_port: u16,
+    /// The client socket (slot) each attempt's packets are attributed to, while it lives.
+    carrier: FxHashMap<RequestId, usize>,
+    /// Per side: something may have changed there this turn (see [`TcpSim::turn`]).
+    dirty: [bool; 2],
+    /// Per side: the interface's `poll_at` after its last poll.
+    next_poll: [Option<Instant>; 2],
+    /// Records of attempts whose connection still lives (see [`TcpSim::deliver`]).
+    held: FxHashMap<RequestId, Record>,
     buf: Vec<u8>,
     stats: TcpSimStats,
 }
@@ -424,6 +433,10 @@ impl TcpSim {
             listener: None,
             port_used: vec![false; 1 << 16],
             next_port: FIRST_PORT,
+            carrier: FxHashMap::default(),
+            dirty: [false; 2],
+            next_poll: [None; 2],
+            held: FxHashMap::default(),
             buf: vec![0; SOCKET_BUFFER],
             stats: TcpSimStats::default(),
         }
@@ -455,27 +468,23 @@ impl TcpSim {
             if interrupt.load(Ordering::Relaxed) {
                 self.load.interrupt();
                 self.flush(observer)?;
+                self.release_all(observer)?;
                 return Ok(Stop::Interrupted);
             }
             if self.load.is_done() {
+                self.release_all(observer)?;
                 return Ok(Stop::Done);
             }
             if observer.should_stop() {
+                self.release_all(observer)?;
                 return Ok(Stop::Observer);
             }
-            let now = smol(self.now);
             let next = [
                 self.wire.queues[SERVER].peek().map(|f| f.at),
                 self.wire.queues[CLIENT].peek().map(|f| f.at),
                 self.load.poll_timeout(),
-                self.hosts[SERVER]
-                    .iface
-                    .poll_at(now, &self.hosts[SERVER].sockets)
-                    .map(from_smol),
-                self.hosts[CLIENT]
-                    .iface
-                    .poll_at(now, &self.hosts[CLIENT].sockets)
-                    .map(from_smol),
+                self.next_poll[SERVER],
+                self.next_poll[CLIENT],
             ]
             .into_iter()
             .flatten()
@@ -505,17 +514,46 @@ impl TcpSim {
         }
     }
 
+    /// One instant. A side is polled, scanned and reaped only when something may have changed
+    /// there (a packet arrived, its sockets' timer is due, the load acted on a client socket):
+    /// an untouched interface's sockets and `poll_at` stay as they were, so the work of a turn
+    /// follows the events, not the number of sockets.
     fn turn(&mut self, observer: &mut dyn Observer) -> Result<()> {
         self.wire.now = self.now;
+        for side in [SERVER, CLIENT] {
+            let timer = self.next_poll[side].is_some_and(|t| t <= self.now);
+            self.dirty[side] |= timer || self.wire.next_due(side).is_some();
+        }
         self.load.handle_timeout(self.now);
         self.flush(observer)?;
-        self.ingress_server();
-        self.ingress_client();
-        self.serve(observer);
-        self.client_news();
+        if self.dirty[SERVER] {
+            self.ingress_server();
+            self.serve(observer);
+        }
+        if self.dirty[CLIENT] {
+            self.ingress_client();
+            self.client_news();
+        }
         self.flush(observer)?;
-        self.egress();
-        self.reap(observer);
+        let now = smol(self.now);
+        for side in [SERVER, CLIENT] {
+            if !self.dirty[side] {
+                continue;
+            }
+            let host = &mut self.hosts[side];
+            let mut port = Port {
+                wire: &mut self.wire,
+                side,
+            };
+            while host.iface.poll_egress(now, &mut port, &mut host.sockets) != PollResult::None {}
+            match side {
+                SERVER => self.reap_servers(observer),
+                _ => self.reap_clients(observer)?,
+            }
+            let host = &mut self.hosts[side];
+            self.next_poll[side] = host.iface.poll_at(now, &host.sockets).map(from_smol);
+            self.dirty[side] = false;
+        }
         for e in self.wire.events.drain(..) {
             observer.link_event(&e)?;
         }
@@ -615,18 +653,6 @@ impl TcpSim {
         {}
     }
 
-    fn egress(&mut self) {
-        let now = smol(self.now);
-        for side in [SERVER, CLIENT] {
-            let host = &mut self.hosts[side];
-            let mut port = Port {
-                wire: &mut self.wire,
-                side,
-            };
-            while host.iface.poll_egress(now, &mut port, &mut host.sockets) != PollResult::None {}
-        }
-    }
-
     /// The server cores read what arrived and answer; finished connections leave.
     fn serve(&mut self, observer: &mut dyn Observer) {
         let host = &mut self.hosts[SERVER];
@@ -724,9 +750,9 @@ impl TcpSim {
         }
     }
 
-    /// Sockets whose connection is over leave their interface, once the egress that follows
-    /// the packet that ended it has sent their last ACK (or RST).
-    fn reap(&mut self, observer: &mut dyn Observer) {
+    /// Server sockets whose connection is over leave their interface, once the egress that
+    /// follows the packet that ended it has sent their last ACK (or RST).
+    fn reap_servers(&mut self, observer: &mut dyn Observer) {
         let host = &mut self.hosts[SERVER];
         for slot in 0..self.servers.len() {
             let Some(c) = &self.servers[slot] else {
@@ -744,23 +770,70 @@ impl TcpSim {
                 }
             }
         }
-        let host = &mut self.hosts[CLIENT];
+    }
+
+    /// Client sockets the load is done with leave once their connection is over; a record
+    /// held for their attempt goes out then.
+    fn reap_clients(&mut self, observer: &mut dyn Observer) -> Result<()> {
         for slot in 0..self.clients.len() {
             let Some(c) = &self.clients[slot] else {
                 continue;
             };
+            let host = &mut self.hosts[CLIENT];
             if c.conn.is_none() && finished(host.socket(c.handle).state()) {
                 let c = self.clients[slot].take().expect("checked above");
                 host.sockets.remove(c.handle);
                 self.port_used[usize::from(c.port)] = false;
                 self.client_free.push(slot);
+                if let Some(id) = self.wire.ports[usize::from(c.port)].request {
+                    self.uncarry(id, slot, observer)?;
+                }
             }
         }
+        Ok(())
+    }
+
+    /// A record goes to the observer once no packet can be attributed to its attempt any more:
+    /// at once when its connection is gone, else when the connection ends or carries the next
+    /// attempt. So requests.csv's `link_drops` counts every segment of the attempt's
+    /// connection, its closing included (up to the end of the run).
+    fn deliver(&mut self, r: Record, observer: &mut dyn Observer) -> Result<()> {
+        match self.carrier.contains_key(&r.id) {
+            true => {
+                self.held.insert(r.id, r);
+            }
+            false => observer.record(&r)?,
+        }
+        Ok(())
+    }
+
+    /// Packets of `slot` are no longer `id`'s: its held record, if any, goes out.
+    fn uncarry(&mut self, id: RequestId, slot: usize, observer: &mut dyn Observer) -> Result<()> {
+        if self.carrier.get(&id) == Some(&slot) {
+            self.carrier.remove(&id);
+            if let Some(r) = self.held.remove(&id) {
+                observer.record(&r)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The run ends: every held record goes out, in id order.
+    fn release_all(&mut self, observer: &mut dyn Observer) -> Result<()> {
+        let mut rest: Vec<Record> = self.held.drain().map(|(_, r)| r).collect();
+        rest.sort_by_key(|r| r.id);
+        for r in &rest {
+            observer.record(r)?;
+        }
+        self.carrier.clear();
+        Ok(())
     }
 
     /// Carries out what the load asked for and delivers its records and progress.
     fn flush(&mut self, observer: &mut dyn Observer) -> Result<()> {
         while let Some(action) = self.load.poll_action() {
+            // Every action touches a client socket: that side is polled this turn.
+            self.dirty[CLIENT] = true;
             match action {
                 TcpAction::Connect(id) => self.connect(id),
                 TcpAction::Write(id, bytes) => {
@@ -769,12 +842,21 @@ impl TcpSim {
                     };
                     let request = self.load.request_of(id);
                     let c = self.clients[slot].as_mut().expect("mapped slots are used");
-                    self.wire.ports[usize::from(c.port)].request = request;
+                    let port = usize::from(c.port);
+                    let before = std::mem::replace(&mut self.wire.ports[port].request, request);
                     c.out.extend_from_slice(&bytes);
                     let s = self.hosts[CLIENT].socket(c.handle);
                     if s.can_send() {
                         let n = s.send_slice(&c.out).unwrap_or(0);
                         c.out.drain(..n);
+                    }
+                    if before != request {
+                        if let Some(b) = before {
+                            self.uncarry(b, slot, observer)?;
+                        }
+                        if let Some(r) = request {
+                            self.carrier.insert(r, slot);
+                        }
                     }
                 }
                 TcpAction::Close(id) => {
@@ -794,7 +876,7 @@ impl TcpSim {
             observer.tcp_progress(p);
         }
         while let Some(r) = self.load.poll_record() {
-            observer.record(&r)?;
+            self.deliver(r, observer)?;
         }
         Ok(())
     }
@@ -848,6 +930,9 @@ impl TcpSim {
             }
         };
         self.by_conn.insert(id, slot);
+        if let Some(r) = request {
+            self.carrier.insert(r, slot);
+        }
     }
 
     /// The next local port not in use, in turn from [`FIRST_PORT`].
@@ -1060,6 +1145,72 @@ mod tests {
         assert_eq!(format!("{:?}", log.records), format!("{:?}", log2.records));
         assert_eq!(format!("{:?}", log.links), format!("{:?}", log2.links));
         assert_eq!(sim.elapsed(), sim2.elapsed());
+    }
+
+    fn path_with(f: PathFields, seed: u64) -> Path {
+        Path::new(PathConfig::parse(&f).unwrap(), seed)
+    }
+
+    /// Duplicated, reordered and corrupted packets: TCP sorts them out and every request is
+    /// answered; the path saw each kind.
+    #[test]
+    fn duplicates_reordering_and_corruption_are_survived() {
+        let p = path_with(
+            PathFields {
+                delay: Some("1ms"),
+                duplicate: Some("20%"),
+                reorder: Some("20%"),
+                corrupt: Some("5%"),
+                ..Default::default()
+            },
+            8,
+        );
+        let (sim, log) = run(
+            load(2, 100, 2, false, echo()),
+            TcpService::Echo { keep_open: false },
+            p,
+            8,
+        );
+        assert_eq!(log.records.len(), 200);
+        assert!(log.records.iter().all(|r| r.outcome == Outcome::Reply));
+        let c = sim.path().counts();
+        assert!(c.request.duplicated > 0 && c.reply.duplicated > 0, "{c:?}");
+        assert!(c.request.corrupted + c.reply.corrupted > 0, "{c:?}");
+        let reordered = log
+            .links
+            .iter()
+            .filter(|e| e.crossing.rule == "reorder")
+            .count();
+        assert!(reordered > 0);
+    }
+
+    /// A corrupted packet fails the receiver's checksum: with every request-way packet
+    /// corrupted, no SYN is ever accepted and every attempt times out.
+    #[test]
+    fn a_corrupted_packet_is_dropped_by_the_receiver() {
+        let p = path_with(
+            PathFields {
+                corrupt: Some("100%"),
+                direction: Some("request"),
+                ..Default::default()
+            },
+            2,
+        );
+        let mut l = load(2, 3, 1, false, echo());
+        l = TcpLoad::new(TcpLoadConfig {
+            timeout: Duration::from_secs(4),
+            ..l.config().clone()
+        });
+        let (sim, log) = run(l, TcpService::Echo { keep_open: false }, p, 2);
+        assert_eq!(log.records.len(), 6);
+        assert!(log.records.iter().all(|r| r.outcome == Outcome::Timeout));
+        assert_eq!(log.accepted, 0);
+        let c = sim.path().counts();
+        assert_eq!(
+            (c.request.corrupted, c.reply.packets),
+            (c.request.packets, 0)
+        );
+        assert!(c.request.packets >= 6 * 3, "SYNs were retransmitted: {c:?}");
     }
 
     /// HEAD requests to the built-in responder over a lossy link, on kept-alive connections and
