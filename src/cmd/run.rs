@@ -377,7 +377,13 @@ pub fn run_experiment_with_progress(
         // udp-time request is lost when the link or the server loses it (independent layers).
         "expected_loss": (sc.server.kind == ServerKind::UdpTime).then(|| expected_loss(sc)),
         "expected_mean_loss_period": sc.impair.expected_mean_loss_period(),
-        "loss_variance_factor": sc.impair.loss_variance_factor(),
+        // With a lossy [link] too, the larger of the two layers' factors (an approximation:
+        // the layers' draws are independent, so the true factor lies between the two).
+        "loss_variance_factor": sc
+            .link
+            .as_ref()
+            .map_or(1.0, |l| l.impair.loss_variance_factor())
+            .max(sc.impair.loss_variance_factor()),
         "rtt_percentiles": if sc.metrics.lost_as_infinite { "lost-infinite" } else { "replies" },
         "retries": sc.clients.retries,
         "backoff": sc.clients.backoff.to_string(),
