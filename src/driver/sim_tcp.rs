@@ -32,6 +32,11 @@
 //! connections open. For that last ACK to leave at once, sockets do not delay ACKs (smoltcp's
 //! default is 10 ms; Linux too ACKs at once at the start of a connection, in quick-ACK mode).
 //!
+//! Records: a request's record reaches the [`Observer`] once its connection is over (or
+//! carries the next request), so that every link event of the connection precedes it and
+//! requests.csv's `link_drops` counts them all; records still leave in the order the load made
+//! them (a record whose connection is closing holds back those after it).
+//!
 //! Invariants: `now` never goes backwards; nothing reads the wall clock (HTTP dates count from
 //! [`SIM_EPOCH_UNIX_US`]); packets in flight are delivered in (arrival, order of entering the
 //! link) order; sockets are scanned in slot order and ports taken in a fixed order, and both
@@ -58,7 +63,7 @@ use smoltcp::phy::{self, DeviceCapabilities, Medium};
 use smoltcp::socket::tcp::{self, State};
 use smoltcp::wire::{HardwareAddress, IpAddress, IpCidr};
 use std::cmp::Ordering as CmpOrdering;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -74,11 +79,14 @@ const SOCKET_BUFFER: usize = 8 * 1024;
 const MAX_REQUEST_HEAD: usize = 16 * 1024;
 /// A server connection whose peer does not read its answers is closed beyond this backlog.
 const MAX_SERVER_BACKLOG: usize = 1 << 20;
+/// Most records held back behind one whose connection is still closing.
+const MAX_HELD: usize = 1 << 16;
 /// Turns in a row at the same instant before the loop calls itself stuck.
 const MAX_TURNS_AT_ONE_INSTANT: u32 = 100_000;
 
 const SERVER: usize = 0;
 const CLIENT: usize = 1;
+const NO_SLOT: u32 = u32::MAX;
 
 fn smol(t: Instant) -> smoltcp::time::Instant {
     smoltcp::time::Instant::from_micros(t.as_micros() as i64)
@@ -94,6 +102,8 @@ struct Flight {
     /// Position in the order packets entered the link: the tie-break for equal `at`.
     order: u64,
     data: Vec<u8>,
+    /// The client's port: which connection the packet is for.
+    port: u16,
     /// For a client's SYN: its local port (the server needs a listener for it).
     syn_port: Option<u16>,
 }
@@ -138,6 +148,8 @@ struct Wire {
     ports: Vec<PortInfo>,
     /// Crossings not yet handed to the observer, in crossing order.
     events: Vec<LinkEvent>,
+    /// Per side: the client ports of the packets delivered this turn.
+    arrived: [Vec<u16>; 2],
 }
 
 impl Wire {
@@ -175,11 +187,13 @@ impl Wire {
             *last ^= mask;
         }
         let to = 1 - from;
+        let port = c.client.port();
         let mut push = |at: Instant, data: Vec<u8>| {
             self.queues[to].push(Flight {
                 at,
                 order: self.order,
                 data,
+                port,
                 syn_port,
             });
             self.order += 1;
@@ -240,6 +254,7 @@ impl phy::Device for Port<'_> {
     fn receive(&mut self, _: smoltcp::time::Instant) -> Option<(Rx, Tx<'_>)> {
         self.wire.next_due(self.side)?;
         let flight = self.wire.queues[self.side].pop()?;
+        self.wire.arrived[self.side].push(flight.port);
         Some((
             Rx(flight.data),
             Tx {
@@ -387,10 +402,20 @@ pub struct TcpSim {
     carrier: FxHashMap<RequestId, usize>,
     /// Per side: something may have changed there this turn (see [`TcpSim::turn`]).
     dirty: [bool; 2],
+    /// Per side: the slots of the sockets a packet reached or the load acted on this turn,
+    /// the only ones whose state can have changed (timers only retransmit).
+    touched: [Vec<usize>; 2],
+    /// Client port → slot of its socket (`NO_SLOT` when none).
+    client_slot: Vec<u32>,
     /// Per side: the interface's `poll_at` after its last poll.
     next_poll: [Option<Instant>; 2],
-    /// Records of attempts whose connection still lives (see [`TcpSim::deliver`]).
-    held: FxHashMap<RequestId, Record>,
+    /// Records not yet handed to the observer, in the order the load made them, each with
+    /// whether its connection is over (see [`TcpSim::deliver`]).
+    held: VecDeque<(Record, bool)>,
+    /// Position in `held` of each waiting record, counted from the first ever held.
+    held_at: FxHashMap<RequestId, u64>,
+    /// How many records left `held` so far (the position of its front).
+    held_out: u64,
     buf: Vec<u8>,
     stats: TcpSimStats,
 }
@@ -414,6 +439,7 @@ impl TcpSim {
                 1 << 16
             ],
             events: Vec::new(),
+            arrived: [Vec::new(), Vec::new()],
         };
         // Each interface's own seed (ISNs and the like), derived from the scenario's.
         let server = Host::new(SERVER_IP, seed_for(seed, 1), &mut wire, SERVER);
@@ -435,8 +461,12 @@ impl TcpSim {
             next_port: FIRST_PORT,
             carrier: FxHashMap::default(),
             dirty: [false; 2],
+            touched: [Vec::new(), Vec::new()],
+            client_slot: vec![NO_SLOT; 1 << 16],
             next_poll: [None; 2],
-            held: FxHashMap::default(),
+            held: VecDeque::new(),
+            held_at: FxHashMap::default(),
+            held_out: 0,
             buf: vec![0; SOCKET_BUFFER],
             stats: TcpSimStats::default(),
         }
@@ -528,13 +558,18 @@ impl TcpSim {
         self.flush(observer)?;
         if self.dirty[SERVER] {
             self.ingress_server();
+            self.touch_arrived(SERVER);
             self.serve(observer);
         }
         if self.dirty[CLIENT] {
             self.ingress_client();
+            self.touch_arrived(CLIENT);
             self.client_news();
         }
         self.flush(observer)?;
+        let touched = &mut self.touched[CLIENT];
+        touched.sort_unstable();
+        touched.dedup();
         let now = smol(self.now);
         for side in [SERVER, CLIENT] {
             if !self.dirty[side] {
@@ -553,7 +588,13 @@ impl TcpSim {
             let host = &mut self.hosts[side];
             self.next_poll[side] = host.iface.poll_at(now, &host.sockets).map(from_smol);
             self.dirty[side] = false;
+            self.touched[side].clear();
         }
+        self.emit_events(observer)
+    }
+
+    /// Hands the observer the link's crossings so far, in crossing order.
+    fn emit_events(&mut self, observer: &mut dyn Observer) -> Result<()> {
         for e in self.wire.events.drain(..) {
             observer.link_event(&e)?;
         }
@@ -638,6 +679,23 @@ impl TcpSim {
         }
     }
 
+    /// The sockets the packets delivered to `side` this turn are for join its touched slots.
+    fn touch_arrived(&mut self, side: usize) {
+        let touched = &mut self.touched[side];
+        for port in self.wire.arrived[side].drain(..) {
+            let slot = match side {
+                SERVER => self.server_by_port.get(&port).copied(),
+                _ => match self.client_slot[usize::from(port)] {
+                    NO_SLOT => None,
+                    s => Some(s as usize),
+                },
+            };
+            touched.extend(slot);
+        }
+        touched.sort_unstable();
+        touched.dedup();
+    }
+
     fn ingress_client(&mut self) {
         let now = smol(self.now);
         let host = &mut self.hosts[CLIENT];
@@ -657,7 +715,7 @@ impl TcpSim {
     fn serve(&mut self, observer: &mut dyn Observer) {
         let host = &mut self.hosts[SERVER];
         let date = SIM_EPOCH_UNIX_US + self.now.as_micros() as i64;
-        for slot in 0..self.servers.len() {
+        for &slot in &self.touched[SERVER] {
             let Some(c) = self.servers[slot].as_mut() else {
                 continue;
             };
@@ -711,7 +769,7 @@ impl TcpSim {
     fn client_news(&mut self) {
         let now = self.now;
         let host = &mut self.hosts[CLIENT];
-        for slot in 0..self.clients.len() {
+        for &slot in &self.touched[CLIENT] {
             let Some(c) = self.clients[slot].as_mut() else {
                 continue;
             };
@@ -754,7 +812,7 @@ impl TcpSim {
     /// follows the packet that ended it has sent their last ACK (or RST).
     fn reap_servers(&mut self, observer: &mut dyn Observer) {
         let host = &mut self.hosts[SERVER];
-        for slot in 0..self.servers.len() {
+        for &slot in &self.touched[SERVER] {
             let Some(c) = &self.servers[slot] else {
                 continue;
             };
@@ -775,7 +833,8 @@ impl TcpSim {
     /// Client sockets the load is done with leave once their connection is over; a record
     /// held for their attempt goes out then.
     fn reap_clients(&mut self, observer: &mut dyn Observer) -> Result<()> {
-        for slot in 0..self.clients.len() {
+        for i in 0..self.touched[CLIENT].len() {
+            let slot = self.touched[CLIENT][i];
             let Some(c) = &self.clients[slot] else {
                 continue;
             };
@@ -784,6 +843,7 @@ impl TcpSim {
                 let c = self.clients[slot].take().expect("checked above");
                 host.sockets.remove(c.handle);
                 self.port_used[usize::from(c.port)] = false;
+                self.client_slot[usize::from(c.port)] = NO_SLOT;
                 self.client_free.push(slot);
                 if let Some(id) = self.wire.ports[usize::from(c.port)].request {
                     self.uncarry(id, slot, observer)?;
@@ -793,38 +853,61 @@ impl TcpSim {
         Ok(())
     }
 
-    /// A record goes to the observer once no packet can be attributed to its attempt any more:
-    /// at once when its connection is gone, else when the connection ends or carries the next
-    /// attempt. So requests.csv's `link_drops` counts every segment of the attempt's
-    /// connection, its closing included (up to the end of the run).
+    /// A record goes to the observer once no packet can be attributed to its attempt any more
+    /// (its connection is gone, or carries the next attempt), so requests.csv's `link_drops`
+    /// counts every segment of the attempt's connection, its closing included. Records still
+    /// leave in the order the load made them, as in a live run (the order-dependent figures,
+    /// like `reordered` and jitter, stay the replies' order): one whose connection is still
+    /// closing holds back the ones after it, at most [`MAX_HELD`] of them.
     fn deliver(&mut self, r: Record, observer: &mut dyn Observer) -> Result<()> {
-        match self.carrier.contains_key(&r.id) {
-            true => {
-                self.held.insert(r.id, r);
-            }
-            false => observer.record(&r)?,
+        let waits = self.carrier.contains_key(&r.id);
+        if waits {
+            let at = self.held_out + self.held.len() as u64;
+            self.held_at.insert(r.id, at);
         }
-        Ok(())
+        self.held.push_back((r, !waits));
+        self.release(observer)
     }
 
-    /// Packets of `slot` are no longer `id`'s: its held record, if any, goes out.
+    /// Packets of `slot` are no longer `id`'s: its record may go.
     fn uncarry(&mut self, id: RequestId, slot: usize, observer: &mut dyn Observer) -> Result<()> {
         if self.carrier.get(&id) == Some(&slot) {
             self.carrier.remove(&id);
-            if let Some(r) = self.held.remove(&id) {
-                observer.record(&r)?;
+            if let Some(at) = self.held_at.remove(&id) {
+                self.held[(at - self.held_out) as usize].1 = true;
+                self.release(observer)?;
             }
         }
         Ok(())
     }
 
-    /// The run ends: every held record goes out, in id order.
-    fn release_all(&mut self, observer: &mut dyn Observer) -> Result<()> {
-        let mut rest: Vec<Record> = self.held.drain().map(|(_, r)| r).collect();
-        rest.sort_by_key(|r| r.id);
-        for r in &rest {
-            observer.record(r)?;
+    /// Hands out the records at the front whose connections are over (and the oldest beyond
+    /// [`MAX_HELD`], whatever their connection does).
+    fn release(&mut self, observer: &mut dyn Observer) -> Result<()> {
+        // The crossings so far go first: a record must follow every packet of its connection.
+        self.emit_events(observer)?;
+        while let Some(&(r, done)) = self.held.front() {
+            if !done && self.held.len() <= MAX_HELD {
+                break;
+            }
+            self.held.pop_front();
+            self.held_out += 1;
+            if !done {
+                self.held_at.remove(&r.id);
+            }
+            observer.record(&r)?;
         }
+        Ok(())
+    }
+
+    /// The run ends: every held record goes out, in order.
+    fn release_all(&mut self, observer: &mut dyn Observer) -> Result<()> {
+        self.emit_events(observer)?;
+        for (r, _) in self.held.drain(..) {
+            observer.record(&r)?;
+        }
+        self.held_out = 0;
+        self.held_at.clear();
         self.carrier.clear();
         Ok(())
     }
@@ -863,6 +946,7 @@ impl TcpSim {
                     let Some(slot) = self.by_conn.remove(&id) else {
                         continue;
                     };
+                    self.touched[CLIENT].push(slot);
                     let c = self.clients[slot].as_mut().expect("mapped slots are used");
                     c.conn = None;
                     // Bytes the socket has not taken are lost with it, as with a closed
@@ -930,6 +1014,7 @@ impl TcpSim {
             }
         };
         self.by_conn.insert(id, slot);
+        self.client_slot[usize::from(port)] = slot as u32;
         if let Some(r) = request {
             self.carrier.insert(r, slot);
         }
@@ -979,15 +1064,22 @@ mod tests {
         links: Vec<LinkEvent>,
         accepted: u64,
         closed: u64,
+        recorded: rustc_hash::FxHashSet<RequestId>,
+        /// Link events of a request whose record had already come.
+        after_record: u64,
     }
 
     impl Observer for Log {
         fn record(&mut self, r: &Record) -> io::Result<()> {
             self.records.push(*r);
+            self.recorded.insert(r.id);
             Ok(())
         }
         fn link_event(&mut self, e: &LinkEvent) -> io::Result<()> {
             self.links.push(*e);
+            if e.request.is_some_and(|id| self.recorded.contains(&id)) {
+                self.after_record += 1;
+            }
             Ok(())
         }
         fn tcp_server_event(&mut self, e: &TcpServerEvent) {
@@ -1141,6 +1233,19 @@ mod tests {
         assert!(with.len() > 100, "{}", with.len());
         assert!(mean(&with) > 1_000.0 * mean(&without), "{}", mean(&with));
 
+        // Every packet of a request's connection came before its record; records came in the
+        // order the load made them (an attempt's end: its reply, or its timeout).
+        assert_eq!(log.after_record, 0);
+        let ends: Vec<u64> = log
+            .records
+            .iter()
+            .map(|r| (r.sent + r.rtt.unwrap()).as_micros())
+            .collect();
+        assert!(
+            ends.windows(2).all(|w| w[0] <= w[1]),
+            "records out of order"
+        );
+
         let (sim2, log2) = go();
         assert_eq!(format!("{:?}", log.records), format!("{:?}", log2.records));
         assert_eq!(format!("{:?}", log.links), format!("{:?}", log2.links));
@@ -1233,6 +1338,8 @@ mod tests {
                 false => assert_eq!(connections, 120),
             }
             assert!(sim.path().counts().reply.dropped > 0);
+            // A kept-alive connection's packets belong to the request it carries at the time.
+            assert_eq!(log.after_record, 0);
         }
     }
 }
