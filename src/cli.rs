@@ -279,6 +279,14 @@ fn install_signals() -> Result<Signals> {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Still one thread here, which a user namespace requires (see `driver::netns`).
+    if needs_private_net(&cli)
+        && crate::driver::netns::needs_user_namespace()
+        && let Err(e) = crate::driver::netns::enter_user_namespace()
+    {
+        eprintln!("Error: {e:#}");
+        return ExitCode::from(2);
+    }
     let signals = match install_signals() {
         Ok(s) => s,
         Err(e) => {
@@ -298,6 +306,34 @@ pub fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// True for a live `run` of a scenario with a `[link]`, or a `run-all` whose folder has one:
+/// they build a private network. A scenario that does not load says nothing here; `execute`
+/// reports its error.
+fn needs_private_net(cli: &Cli) -> bool {
+    let args = match &cli.command {
+        Command::Run(args) => args,
+        Command::RunAll(args) => {
+            return crate::cmd::run_all::load_all(&args.scenarios).is_ok_and(|all| {
+                all.iter()
+                    .any(|(_, sc)| sc.mode == scenario::Mode::Live && sc.link.is_some())
+            });
+        }
+        _ => return false,
+    };
+    let Some(path) = &args.scenario else {
+        return false; // the built-in default has no [link]
+    };
+    let Ok(sc) = scenario::load(path) else {
+        return false;
+    };
+    let live = match (args.sim, args.live) {
+        (true, _) => false,
+        (_, true) => true,
+        _ => sc.mode == scenario::Mode::Live,
+    };
+    live && sc.link.is_some()
 }
 
 /// Runs a parsed command line, printing to stdout.

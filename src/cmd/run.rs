@@ -153,13 +153,6 @@ pub fn run_experiment_with_progress(
 ) -> Result<RunReport> {
     let sc = &opts.scenario;
     let sim_mode = sc.mode == Mode::Sim;
-    if !sim_mode && sc.link.is_some() {
-        bail!(
-            "{}: a live run over a [link] needs the TUN link between two network namespaces, \
-             which this build does not have yet; run it with --sim",
-            opts.source
-        );
-    }
     let wall = std::time::Instant::now();
     // Sockets first: a port in use must fail before anything is written.
     let clock = Clock::new();
@@ -169,7 +162,20 @@ pub fn run_experiment_with_progress(
     } else {
         clock.epoch_unix_us
     };
-    let mut ev = EventLoop::new(clock)?;
+    // A live run with a `[link]` runs across a private network of its own (driver::link).
+    let live_link = if sim_mode { None } else { sc.link.clone() };
+    if let (Some(_), Some(url)) = (&live_link, &sc.clients.url) {
+        bail!(
+            "{}: a live [link] carries only the run's own traffic between its private \
+             namespaces, so the outside url {url} cannot be reached across it; remove the url \
+             to use the built-in responder, or remove [link]",
+            opts.source
+        );
+    }
+    let mut ev = match &live_link {
+        Some(path) => EventLoop::with_link(clock, path.clone(), sc.seed)?,
+        None => EventLoop::new(clock)?,
+    };
     let mut simloop = None;
     let mut tcpsim = None;
     let (server_addr, ground_truth) = match sc.server.kind {
@@ -241,13 +247,18 @@ pub fn run_experiment_with_progress(
         (true, true) => Some(RowSink::File(out.stage_stream("link.csv")?)),
         (true, false) => Some(RowSink::Off),
     };
-    let server_text = match (&simloop, &tcpsim) {
-        (Some(s), _) => format!("sim (virtual time, link {})", s.link().describe()),
-        (_, Some(t)) => format!(
+    let server_text = match (&simloop, &tcpsim, ev.link()) {
+        (Some(s), _, _) => format!("sim (virtual time, link {})", s.link().describe()),
+        (_, Some(t), _) => format!(
             "sim (virtual time, TCP/IP by smoltcp on both ends, link {})",
             t.path().config().describe()
         ),
-        _ => server_addr.to_string(),
+        (None, None, Some(l)) => format!(
+            "{server_addr} across a private link ({}) from {}",
+            l.config().describe(),
+            crate::driver::netns::CLIENT_IP
+        ),
+        (None, None, None) => server_addr.to_string(),
     };
     let recorder_config = RecorderConfig {
         clients: sc.clients.count,

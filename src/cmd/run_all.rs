@@ -55,7 +55,7 @@ pub enum RunAllOutcome {
 }
 
 /// The scenarios of `dir`, sorted by file name, each loaded and validated.
-fn load_all(dir: &Path) -> Result<Vec<(PathBuf, Scenario)>> {
+pub fn load_all(dir: &Path) -> Result<Vec<(PathBuf, Scenario)>> {
     let mut files: Vec<PathBuf> = fs::read_dir(dir)
         .with_context(|| format!("cannot read the scenario folder {}", dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))

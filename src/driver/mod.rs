@@ -3,7 +3,14 @@
 //! `sim_tcp` runs the TCP cores behind smoltcp's TCP/IP stack over the scenario's path.
 //! Invariant: drivers decide nothing; they move bytes and time in and out of the core.
 
+pub mod link;
 pub mod live;
+#[cfg(target_os = "linux")]
+#[allow(unsafe_code)]
+pub mod netns;
+#[cfg(not(target_os = "linux"))]
+#[path = "netns_other.rs"]
+pub mod netns;
 pub mod sim;
 pub mod sim_tcp;
 pub mod tcp;

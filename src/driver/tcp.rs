@@ -13,6 +13,7 @@ use crate::client::tcp::{ConnId, TcpAction, TcpLoad};
 use crate::server::echo::{ConnStatus, TcpEchoConn};
 use crate::server::http::HttpConn;
 use crate::time::Instant;
+use crate::wire::time::RequestId;
 use anyhow::Result;
 use mio::event::Event;
 use mio::net::{TcpListener, TcpStream};
@@ -80,6 +81,9 @@ pub struct TcpPart {
     server_conns: usize,
     /// Wall-clock time (µs since 1970) at the loop's `Instant::ZERO`, for HTTP `Date`.
     epoch_unix_us: i64,
+    /// With a live link: each client connection's local port → (client id, connection), kept
+    /// after the connection closes (its last segments still cross) until the port is reused.
+    ports: Option<FxHashMap<u16, (u32, ConnId)>>,
 }
 
 /// Binds a TCP listener, naming the address and the likely cause when it fails.
@@ -111,6 +115,18 @@ impl TcpPart {
             .register(&mut listener, LISTENER, Interest::READABLE)?;
         self.listener = Some((listener, service, local));
         Ok(local)
+    }
+
+    /// Remembers which client owns each client connection's local port (see [`Self::port_owner`]).
+    pub fn track_ports(&mut self) {
+        self.ports.get_or_insert_with(FxHashMap::default);
+    }
+
+    /// The client id owning local port `port`, and the attempt its connection carries now.
+    pub fn port_owner(&self, port: u16) -> Option<(u32, Option<RequestId>)> {
+        let &(client, conn) = self.ports.as_ref()?.get(&port)?;
+        let request = self.load.as_ref().and_then(|(_, l)| l.conn_request(conn));
+        Some((client, request))
     }
 
     pub fn add_load(&mut self, target: SocketAddr, load: TcpLoad) {
@@ -191,6 +207,11 @@ impl TcpPart {
             match action {
                 TcpAction::Connect(id) => match TcpStream::connect(target) {
                     Ok(stream) => {
+                        if let (Some(ports), Some(client), Ok(local)) =
+                            (&mut self.ports, load.conn_client(id), stream.local_addr())
+                        {
+                            ports.insert(local.port(), (client, id));
+                        }
                         let conn = Conn {
                             stream,
                             role: Role::Client(id),
