@@ -1,8 +1,8 @@
 //! Command-line interface: clap definitions and the mapping from outcomes to exit codes.
 //!
 //! Exit codes: 0 success, 1 `losslab check` found a check that failed, 2 error (bad input,
-//! socket failure, unwritable output), 130 a run interrupted by Ctrl-C (its results are written
-//! and marked `interrupted`). Errors print as
+//! socket failure, unwritable output), 130 a run interrupted by Ctrl-C or SIGTERM, once or
+//! twice (its results are written and marked `interrupted`). Errors print as
 //! `Error: ...` with their cause chain. Invariant: nothing here measures; it only parses and
 //! dispatches to `cmd`.
 
@@ -257,23 +257,44 @@ fn parse_nonzero_duration(s: &str) -> Result<Duration, String> {
     }
 }
 
-/// Ctrl-C / SIGTERM handling. The first signal sets `interrupt`, which asks the event loop to
-/// stop and keep what it measured; a second one, or one that arrives while the program waits
-/// on standard input (`waiting`), ends the process at once with 130.
+/// Ctrl-C / SIGTERM handling. The first and the second signal set `interrupt`, which asks the
+/// event loop to stop and keep what it measured: GNU `timeout` sends SIGTERM twice (to the
+/// process, then to its group), and a user presses Ctrl-C twice when the first seems slow, so
+/// both must still let the files be written. Only a third signal ends the process at once
+/// with 130 (a run's files are then left unfinished in the staging folder, and the results
+/// folder as it was); so does a first one while the program waits on standard input
+/// (`waiting`), where there is nothing to keep.
 pub struct Signals {
     pub interrupt: Arc<AtomicBool>,
     pub waiting: Arc<AtomicBool>,
 }
 
+/// Signals that end the process at once, counting from the first.
+const ABANDON_AT: usize = 3;
+
 fn install_signals() -> Result<Signals> {
+    use std::sync::atomic::Ordering;
     let interrupt = Arc::new(AtomicBool::new(false));
     let waiting = Arc::new(AtomicBool::new(false));
-    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        // Order matters: the shutdowns check the flags before this signal sets `interrupt`.
-        signal_hook::flag::register_conditional_shutdown(signal, 130, Arc::clone(&interrupt))?;
-        signal_hook::flag::register_conditional_shutdown(signal, 130, Arc::clone(&waiting))?;
-        signal_hook::flag::register(signal, Arc::clone(&interrupt))?;
-    }
+    // signal-hook's iterator: the handler only wakes this thread, which counts the signals (no
+    // unsafe code, and the decision is made outside the signal handler).
+    let mut signals = signal_hook::iterator::Signals::new([
+        signal_hook::consts::SIGINT,
+        signal_hook::consts::SIGTERM,
+    ])?;
+    let (flag, wait) = (Arc::clone(&interrupt), Arc::clone(&waiting));
+    std::thread::Builder::new()
+        .name("losslab-signals".into())
+        .spawn(move || {
+            let mut count = 0;
+            for _ in signals.forever() {
+                count += 1;
+                if count >= ABANDON_AT || wait.load(Ordering::SeqCst) {
+                    signal_hook::low_level::exit(130);
+                }
+                flag.store(true, Ordering::SeqCst);
+            }
+        })?;
     Ok(Signals { interrupt, waiting })
 }
 
@@ -378,7 +399,7 @@ pub fn execute(cli: Cli, signals: &Signals) -> Result<ExitCode> {
                 console
             };
             let report = run_experiment_with_progress(&opts, interrupt, console, progress)?;
-            if args.report && report.stop != Stop::Interrupted {
+            if args.report && report.stop != Stop::Interrupted && !report.report_redrawn {
                 signals
                     .waiting
                     .store(true, std::sync::atomic::Ordering::Relaxed);

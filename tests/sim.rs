@@ -323,7 +323,12 @@ fn no_requests_csv_keeps_the_same_summary() {
     let files = folder(&without);
     assert_eq!(
         files.keys().collect::<Vec<_>>(),
-        ["loss_periods.csv", "summary.csv", "summary.json"]
+        [
+            ".losslab-manifest",
+            "loss_periods.csv",
+            "summary.csv",
+            "summary.json"
+        ]
     );
     assert_eq!(files["summary.csv"], folder(&with)["summary.csv"]);
     let json: serde_json::Value = serde_json::from_slice(&files["summary.json"]).unwrap();

@@ -34,7 +34,7 @@
 use super::spec::percent;
 use super::{Direction, KeyedDraw, Kind, Lane, PacketKey, Purpose};
 use rustc_hash::FxHashMap;
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
 /// Most chain steps one retry can lie after its previous attempt: 2^16, whatever wait a
@@ -133,7 +133,15 @@ impl Serialize for Pattern {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+/// Read back from `summary.json` (`"pattern": "1101"`), checked as the scenario parser does.
+impl<'de> Deserialize<'de> for Pattern {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Pattern::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "model", rename_all = "lowercase")]
 pub enum LossModel {
     /// `random p`: each packet is lost independently with probability `p`.
