@@ -116,8 +116,8 @@ pub struct RunArgs {
     /// Also write the report (plots and report.md) into RESULTS/report.
     #[arg(long)]
     pub report: bool,
-    /// Simulate: virtual time over the scenario's [link], no sockets (udp-time only); the same
-    /// seed gives byte-identical files.
+    /// Simulate: virtual time over the scenario's [link], no sockets (TCP scenarios run over
+    /// smoltcp's TCP/IP stack); the same seed gives byte-identical files.
     #[arg(long, conflicts_with = "live")]
     pub sim: bool,
     /// Run on real sockets even if the scenario says mode = "sim".

@@ -8,7 +8,8 @@
 //! same records that became rows, never from a second count.
 //!
 //! Mode: live (sockets, the machine's clock) or sim (the same cores under virtual time, see
-//! `driver::sim`); only the driver differs, the recording after it is shared. A sim run writes
+//! `driver::sim` for udp-time and `driver::sim_tcp` for tcp-echo and http, whose TCP is
+//! smoltcp's on both ends); only the driver differs, the recording after it is shared. A sim run writes
 //! no wall-clock value into its files (the server's address is "sim", `duration_us` is the
 //! simulated duration), so the same scenario and seed give byte-identical files; wall time goes
 //! to the console only.
@@ -18,10 +19,11 @@ use crate::client::tcp::{Protocol, TcpLoad, TcpLoadConfig};
 use crate::cmd::progress::LiveProgress;
 use crate::driver::live::{Clock, EventLoop, Observer, Stop};
 use crate::driver::sim::{self, SIM_EPOCH_UNIX_US, SimLoop, SimPath};
+use crate::driver::sim_tcp::{self, TcpSim};
 use crate::driver::tcp::TcpService;
 use crate::impair::Impairments;
 use crate::impair::link::{Link, LinkConfig};
-use crate::impair::path::{LinkCounts, LinkEvent, Path};
+use crate::impair::path::{LinkCounts, LinkEvent, Path, PathConfig};
 use crate::metrics::background::RecorderThread;
 use crate::metrics::output::RowSink;
 use crate::metrics::recorder::{Recorder, RecorderConfig, ServerTruth};
@@ -29,7 +31,7 @@ use crate::metrics::stats::{INFINITE_RTT, SummaryRow};
 use crate::results::folder::Staging;
 use crate::results::schema::{self, FilesJson, ServerJson, Status, SummaryJson, SummaryJsonRow};
 use crate::results::{self as files, REPORT_DIR};
-use crate::scenario::{Mode, SIM_UDP_ONLY, Scenario, ServerKind};
+use crate::scenario::{Mode, Scenario, ServerKind};
 use crate::server::time::{Action, Request, ServerEvent, ServerStats, TimeServer};
 use crate::time::{Duration, fmt_ms};
 use crate::wire::http::{Url, parse_url};
@@ -191,9 +193,6 @@ pub fn run_experiment_with(
 ) -> Result<RunReport> {
     let sc = &opts.scenario;
     let sim_mode = sc.mode == Mode::Sim;
-    if sim_mode && sc.server.kind != ServerKind::UdpTime {
-        bail!("{}: {SIM_UDP_ONLY}", opts.source);
-    }
     let wall = std::time::Instant::now();
     // Sockets first: a port in use must fail before anything is written.
     let clock = Clock::new();
@@ -218,6 +217,7 @@ pub fn run_experiment_with(
         None => EventLoop::new(clock)?,
     };
     let mut simloop = None;
+    let mut tcpsim = None;
     let (server_addr, ground_truth) = match sc.server.kind {
         ServerKind::UdpTime => {
             let impair = Impairments::new(sc.impair.clone(), sc.seed).with_retry_schedule(
@@ -251,21 +251,16 @@ pub fn run_experiment_with(
                 (addr, true)
             }
         }
+        ServerKind::TcpEcho | ServerKind::Http if sim_mode => {
+            let (service, protocol) = sim_tcp_setup(sc, &opts.source)?;
+            let load = TcpLoad::new(tcp_load_config(sc, protocol));
+            let path = Path::new(sim_path_config(sc), sc.seed);
+            tcpsim = Some(TcpSim::new(load, service, path, sc.seed));
+            (sim_tcp::SERVER_ADDR, false)
+        }
         ServerKind::TcpEcho | ServerKind::Http => {
             let (addr, protocol) = tcp_setup(sc, &mut ev)?;
-            let load = TcpLoad::new(TcpLoadConfig {
-                clients: sc.clients.count,
-                first_client: 0,
-                requests: sc.clients.requests,
-                pacing: sc.clients.pacing,
-                timeout: sc.clients.timeout,
-                retries: sc.clients.retries,
-                backoff: sc.clients.backoff,
-                seed: sc.seed,
-                reuse: !sc.clients.new_connection,
-                protocol,
-                progress: false,
-            });
+            let load = TcpLoad::new(tcp_load_config(sc, protocol));
             ev.add_tcp_clients(reachable(addr), load);
             (addr, false)
         }
@@ -293,14 +288,18 @@ pub fn run_experiment_with(
         (true, true) => Some(RowSink::File(out.stream(files::LINK)?)),
         (true, false) => Some(RowSink::Off),
     };
-    let server_text = match (&simloop, ev.link()) {
-        (Some(s), _) => format!("sim (virtual time, link {})", s.link().describe()),
-        (None, Some(l)) => format!(
+    let server_text = match (&simloop, &tcpsim, ev.link()) {
+        (Some(s), _, _) => format!("sim (virtual time, link {})", s.link().describe()),
+        (_, Some(t), _) => format!(
+            "sim (virtual time, TCP/IP by smoltcp on both ends, link {})",
+            t.path().config().describe()
+        ),
+        (None, None, Some(l)) => format!(
             "{server_addr} across a private link ({}) from {}",
             l.config().describe(),
             crate::driver::netns::CLIENT_IP
         ),
-        (None, None) => server_addr.to_string(),
+        (None, None, None) => server_addr.to_string(),
     };
     let recorder_config = RecorderConfig {
         clients: sc.clients.count,
@@ -341,13 +340,16 @@ pub fn run_experiment_with(
         requests: sc.clients.requests,
         retries: sc.clients.retries,
     };
-    let stop = match &mut simloop {
-        Some(s) => s.run(&mut observer, interrupt)?,
-        None => ev.run(&mut observer, interrupt)?,
+    let stop = match (&mut simloop, &mut tcpsim) {
+        (Some(s), _) => s.run(&mut observer, interrupt)?,
+        (_, Some(t)) => t.run(&mut observer, interrupt)?,
+        _ => ev.run(&mut observer, interrupt)?,
     };
-    let duration = simloop
-        .as_ref()
-        .map_or_else(|| ev.elapsed(), SimLoop::elapsed);
+    let duration = match (&simloop, &tcpsim) {
+        (Some(s), _) => s.elapsed(),
+        (_, Some(t)) => t.elapsed(),
+        _ => ev.elapsed(),
+    };
     let RunObserver {
         recorder,
         console,
@@ -491,14 +493,17 @@ pub fn run_experiment_with(
             },
         }),
         summary: summary.iter().map(SummaryJsonRow::from).collect(),
-        sim_duration_s: simloop.as_ref().map(|_| duration.as_micros() as f64 / 1e6),
-        link: match (&simloop, &sc.link) {
-            (_, Some(link)) => Some(serde_json::to_value(link)?),
-            (Some(s), None) => match s.link() {
+        sim_duration_s: (simloop.is_some() || tcpsim.is_some())
+            .then(|| duration.as_micros() as f64 / 1e6),
+        link: match (&simloop, &tcpsim, &sc.link) {
+            (_, _, Some(link)) => Some(serde_json::to_value(link)?),
+            (Some(s), _, None) => match s.link() {
                 SimPath::Default(l) => Some(serde_json::to_value(l.config())?),
                 _ => None,
             },
-            (None, None) => None,
+            // The default link a TCP sim crossed.
+            (None, Some(t), None) => Some(serde_json::to_value(t.path().config().link)?),
+            (None, None, None) => None,
         },
         link_counts: match &link_counts {
             Some((_, all)) => Some(serde_json::to_value(all)?),
@@ -615,6 +620,58 @@ pub fn reachable(addr: SocketAddr) -> SocketAddr {
         other => other,
     };
     SocketAddr::new(ip, addr.port())
+}
+
+/// The TCP clients' configuration (live and sim alike).
+fn tcp_load_config(sc: &Scenario, protocol: Protocol) -> TcpLoadConfig {
+    TcpLoadConfig {
+        clients: sc.clients.count,
+        first_client: 0,
+        requests: sc.clients.requests,
+        pacing: sc.clients.pacing,
+        timeout: sc.clients.timeout,
+        retries: sc.clients.retries,
+        backoff: sc.clients.backoff,
+        seed: sc.seed,
+        reuse: !sc.clients.new_connection,
+        protocol,
+        progress: false,
+    }
+}
+
+/// The path a sim run's packets cross: the scenario's `[link]`, or the default link.
+fn sim_path_config(sc: &Scenario) -> PathConfig {
+    sc.link.clone().unwrap_or_default()
+}
+
+/// What the simulated TCP server runs and what the clients send to it. The simulation has no
+/// outside network, so an http scenario's HEAD requests always go to the built-in responder.
+fn sim_tcp_setup(sc: &Scenario, source: &str) -> Result<(TcpService, Protocol)> {
+    let c = &sc.clients;
+    match sc.server.kind {
+        ServerKind::TcpEcho => {
+            let message = c.message.clone().unwrap_or_default().into_bytes();
+            Ok((
+                TcpService::Echo { keep_open: false },
+                Protocol::Echo { message },
+            ))
+        }
+        _ => {
+            if let Some(url) = &c.url {
+                bail!(
+                    "{source}: field `clients.url` ({url}): sim mode has no outside network, its \
+                     HEAD client asks the built-in responder; remove `url` or run live"
+                );
+            }
+            let url = parse_url(&format!("http://{}/", sim_tcp::SERVER_ADDR))
+                .map_err(anyhow::Error::msg)?;
+            let head = Protocol::Head {
+                url,
+                http10: c.http10,
+            };
+            Ok((TcpService::Http, head))
+        }
+    }
 }
 
 /// Starts the scenario's TCP server (unless an http scenario names an outside URL) and says what
