@@ -29,6 +29,9 @@ use std::sync::atomic::AtomicBool;
 #[derive(Parser, Debug)]
 #[command(name = "losslab", version, about, max_term_width = 100)]
 pub struct Cli {
+    /// Language of the messages: es or en [default: from LC_ALL, LC_MESSAGES or LANG, else en].
+    #[arg(long, global = true, value_parser = ["en", "es"])]
+    pub lang: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -302,19 +305,31 @@ fn install_signals() -> Result<Signals> {
 }
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // The language is needed before parsing, for `--help` and clap's own errors.
+    let raw: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    crate::i18n::set_lang(crate::i18n::detect(lang_flag(&raw).as_deref()));
+    let cli = match crate::i18n::localized_command()
+        .try_get_matches_from(&raw)
+        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m))
+    {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     // Still one thread here, which a user namespace requires (see `driver::netns`).
     if needs_private_net(&cli)
         && crate::driver::netns::needs_user_namespace()
         && let Err(e) = crate::driver::netns::enter_user_namespace()
     {
-        eprintln!("Error: {e:#}");
+        eprintln!("{}: {e:#}", crate::tr!("error-prefix"));
         return ExitCode::from(2);
     }
     let signals = match install_signals() {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("Error: cannot install the Ctrl-C handler: {e}");
+            eprintln!(
+                "{}: cannot install the Ctrl-C handler: {e}",
+                crate::tr!("error-prefix")
+            );
             return ExitCode::from(2);
         }
     };
@@ -322,14 +337,35 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         // A command cut short by Ctrl-C reports it as such, with the shell's code for it.
         Err(e) if signals.interrupt.load(std::sync::atomic::Ordering::Relaxed) => {
-            eprintln!("Error: interrupted ({e:#})");
+            eprintln!(
+                "{}: {} ({e:#})",
+                crate::tr!("error-prefix"),
+                crate::tr!("err-interrupted")
+            );
             ExitCode::from(130)
         }
         Err(e) => {
-            eprintln!("Error: {e:#}");
+            eprintln!("{}: {e:#}", crate::tr!("error-prefix"));
             ExitCode::from(2)
         }
     }
+}
+
+/// The value of `--lang` on a raw command line (`--lang es` or `--lang=es`), if any.
+fn lang_flag(args: &[std::ffi::OsString]) -> Option<String> {
+    let mut it = args.iter().filter_map(|a| a.to_str());
+    while let Some(a) = it.next() {
+        if a == "--" {
+            break;
+        }
+        if let Some(v) = a.strip_prefix("--lang=") {
+            return Some(v.to_string());
+        }
+        if a == "--lang" {
+            return it.next().map(str::to_string);
+        }
+    }
+    None
 }
 
 /// True for a live `run` of a scenario with a `[link]`, or a `run-all` whose folder has one:
@@ -362,6 +398,9 @@ fn needs_private_net(cli: &Cli) -> bool {
 
 /// Runs a parsed command line, printing to stdout.
 pub fn execute(cli: Cli, signals: &Signals) -> Result<ExitCode> {
+    if let Some(lang) = cli.lang.as_deref().and_then(crate::i18n::Lang::from_tag) {
+        crate::i18n::set_lang(lang);
+    }
     let interrupt = &signals.interrupt;
     // Commands with an event loop print through a queue that never blocks the loop (a stalled
     // pipe drops console lines, counted, never measurements); the others write directly.
@@ -488,14 +527,20 @@ fn dispatch(cli: Cli, signals: &Signals, console: &mut dyn Write) -> Result<Exit
                 message: args.message,
                 timeout: args.timeout,
             };
-            run_echo_client(
+            let unanswered = run_echo_client(
                 &opts,
                 &mut std::io::stdin().lock(),
                 interrupt,
                 &signals.waiting,
                 console,
             )?;
-            Ok(ExitCode::SUCCESS)
+            // Interactive: 1 when any line went unanswered (a single message that fails is an
+            // error, 2).
+            Ok(if unanswered > 0 {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::Head(args) => {
             let opts = HeadOptions {
@@ -570,8 +615,12 @@ fn dispatch(cli: Cli, signals: &Signals, console: &mut dyn Write) -> Result<Exit
                 retries: args.retries,
                 client_id: args.client_id,
             };
-            let (stop, _) = run_time_client(&opts, interrupt, console)?;
-            Ok(exit_for(stop))
+            let (stop, all) = run_time_client(&opts, interrupt, console)?;
+            // As ping: 1 when no reply came at all (an interrupted run keeps 130).
+            Ok(match stop {
+                Stop::Done | Stop::Observer if all.replies == 0 => ExitCode::from(1),
+                _ => exit_for(stop),
+            })
         }
     }
 }

@@ -17,6 +17,7 @@ pub mod cli;
 pub mod client;
 pub mod cmd;
 pub mod driver;
+pub mod i18n;
 pub mod idmap;
 pub mod impair;
 pub mod metrics;

@@ -81,3 +81,21 @@ fn interactive_udp_echo_answers_each_line() {
     let served = server.proc.finish(DEADLINE);
     assert_eq!(served.code(), Some(0), "{served:?}");
 }
+
+/// Interactive echo against a silent port: every line goes unanswered, the session goes on to
+/// the end of input, and the exit code is 1 (a failed line is not an error of the program).
+#[test]
+fn interactive_echo_exits_1_when_a_line_went_unanswered() {
+    let tmp = tempfile::tempdir().unwrap();
+    let addr = format!("127.0.0.1:{}", unused_udp_port());
+    let done = run(
+        losslab(tmp.path()).args(["echo", &addr, "--udp", "-W", "200ms"]),
+        b"a\nb\n",
+    );
+    assert_eq!(done.code(), Some(1), "{done:?}");
+    assert!(
+        done.stdout.contains("2 lines went unanswered (exit code 1)"),
+        "{}",
+        done.stdout
+    );
+}

@@ -114,7 +114,8 @@ fn time_client_against_lossless_server() {
     );
 }
 
-/// Test 8b: nobody listens: every request times out, the run still ends, exit code 0.
+/// Test 8b: nobody listens: every request times out, the run still ends, exit code 1 (as
+/// ping when no reply came at all).
 #[test]
 fn time_client_with_nobody_listening_reports_total_loss() {
     let tmp = tempfile::tempdir().unwrap();
@@ -132,7 +133,7 @@ fn time_client_with_nobody_listening_reports_total_loss() {
         ]),
         b"",
     );
-    assert_eq!(client.code(), Some(0), "{client:?}");
+    assert_eq!(client.code(), Some(1), "{client:?}");
     assert!(
         client
             .stdout
@@ -160,4 +161,128 @@ fn time_client_rejects_an_address_without_port() {
     assert_eq!(client.code(), Some(2), "{client:?}");
     assert!(client.stderr.contains("127.0.0.1"), "{}", client.stderr);
     assert!(client.stderr.contains("port"), "{}", client.stderr);
+}
+
+/// The lab's exercise 1 as a student writes it: a Python server answering with the date and
+/// discarding every odd-numbered datagram it receives (the 1st, 3rd, 5th). Its replies carry no
+/// losslab id, so `losslab time` must go stop-and-wait and say so, and report exactly seqs 0, 2
+/// and 4 lost, seqs 1, 3 and 5 answered with loopback RTTs (under a millisecond) — not the
+/// next request's reply credited to the one that was lost (issue 15).
+#[test]
+fn time_client_against_a_python_server_dropping_odd_datagrams() {
+    if !python3_available() {
+        eprintln!("note: python3 is not installed; skipping");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let script = tmp.path().join("odd.py");
+    std::fs::write(
+        &script,
+        "from socket import *\n\
+         from time import ctime\n\
+         s = socket(AF_INET, SOCK_DGRAM)\n\
+         s.bind(('127.0.0.1', 0))\n\
+         s.settimeout(30)\n\
+         print('port', s.getsockname()[1], flush=True)\n\
+         n = 0\n\
+         while True:\n\
+         \x20   data, addr = s.recvfrom(512)\n\
+         \x20   n += 1\n\
+         \x20   if n % 2 == 1:\n\
+         \x20       continue\n\
+         \x20   s.sendto(ctime().encode(), addr)\n",
+    )
+    .unwrap();
+    let mut py = Proc::spawn(Command::new("python3").arg("-u").arg(&script));
+    let line = py.line_matching(DEADLINE, |l| l.starts_with("port "));
+    let port = line["port ".len()..].trim().to_string();
+    let client = run(
+        losslab(tmp.path()).args([
+            "time",
+            &format!("127.0.0.1:{port}"),
+            "-c",
+            "6",
+            "-i",
+            "100ms",
+            "-W",
+            "300ms",
+        ]),
+        b"",
+    );
+    assert_eq!(client.code(), Some(0), "{client:?}");
+    let out = &client.stdout;
+    assert!(
+        out.lines().next().unwrap().contains("one at a time"),
+        "{out}"
+    );
+    assert!(out.contains("carry no losslab id: stop-and-wait"), "{out}");
+    let lost: Vec<&str> = out
+        .lines()
+        .filter_map(|l| l.strip_prefix("timeout: seq="))
+        .map(|l| l.split(' ').next().unwrap())
+        .collect();
+    assert_eq!(lost, ["0", "2", "4"], "{out}");
+    let mut answered = Vec::new();
+    for l in out.lines().filter(|l| l.starts_with("reply from ")) {
+        let seq = l.split("seq=").nth(1).unwrap().split(' ').next().unwrap();
+        let ms: f64 = l
+            .split("time=")
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        // Loopback: far below the 100 ms interval a misattributed reply would show.
+        assert!(ms < 1.0, "a loopback reply took {ms} ms: {l}");
+        answered.push(seq.to_string());
+    }
+    assert_eq!(answered, ["1", "3", "5"], "{out}");
+    assert!(!out.contains("late reply"), "{out}");
+    assert!(
+        out.contains("6 requests sent, 3 replies, 50.0% loss"),
+        "{out}"
+    );
+    assert!(out.contains("the server is not losslab"), "{out}");
+}
+
+/// Against losslab's own server the client learns it echoes ids, pipelines, and the summary
+/// says the drops are reproducible for its --client-id and the seed.
+#[test]
+fn time_client_names_its_client_id_against_a_losslab_server() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut server = start_server(tmp.path(), &["--loss", "0", "--max-requests", "3"]);
+    let client = run(
+        losslab(tmp.path()).args([
+            "time",
+            &server.addr.to_string(),
+            "-c",
+            "3",
+            "-i",
+            "20ms",
+            "-W",
+            "2s",
+            "--client-id",
+            "7",
+        ]),
+        b"",
+    );
+    assert_eq!(client.code(), Some(0), "{client:?}");
+    assert!(
+        client
+            .stdout
+            .contains("echoes losslab ids: requests pipelined"),
+        "{}",
+        client.stdout
+    );
+    assert!(
+        client
+            .stdout
+            .contains("reproducible for client id 7 and its seed"),
+        "{}",
+        client.stdout
+    );
+    let done = server.proc.finish(DEADLINE);
+    assert!(done.stdout.contains("of client 7 from"), "{}", done.stdout);
 }

@@ -118,6 +118,12 @@ pub enum Progress {
         index: u32,
         text: String,
     },
+    /// The first reply showed how replies are matched (see [`LoadGen::stop_and_wait_until_ids`]):
+    /// `by_id` when the server echoes losslab ids (pipelined from now on), false when it does not
+    /// (stop-and-wait for the rest of the run).
+    Matching {
+        by_id: bool,
+    },
     /// A reply that matches nothing outstanding: a duplicate, or a stranger's datagram.
     Unmatched {
         index: u32,
@@ -179,8 +185,26 @@ impl ClientState {
     }
 }
 
+/// How replies are matched to packets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Matching {
+    /// By the id a reply echoes; a reply without one goes to the oldest waiting packet (the
+    /// default, for runs against losslab's own server).
+    ById,
+    /// Stop-and-wait until the first reply shows whether the server echoes ids.
+    Probing,
+    /// Stop-and-wait for good: the server's replies carry no id.
+    StopAndWait,
+    /// Pipelined, by id only, after a reply showed the server echoes ids: a reply without one
+    /// is a stray, never guessed.
+    ByIdOnly,
+}
+
 pub struct LoadGen {
     cfg: LoadGenConfig,
+    matching: Matching,
+    /// Stop-and-wait: attempts due but not sent, because another one is still outstanding.
+    held: VecDeque<(RequestId, Instant)>,
     clients: Vec<ClientState>,
     /// Packets waiting for their reply or in their late window. Stored by (client, seq)
     /// position, not hashed: each client sends its seqs in order, so this is an index
@@ -212,6 +236,8 @@ impl LoadGen {
         LoadGen {
             clients: (0..cfg.clients).map(|_| ClientState::default()).collect(),
             cfg,
+            matching: Matching::ById,
+            held: VecDeque::new(),
             pacer: Pacer::new(cfg.pacing, cfg.clients, cfg.requests),
             due: Vec::new(),
             pending: IdMap::new(cfg.first_client, cfg.clients),
@@ -230,6 +256,33 @@ impl LoadGen {
         &self.cfg
     }
 
+    /// For a server that may not be losslab's (the `time` command, one client): send one
+    /// attempt at a time — the next only once the previous has its reply or has timed out
+    /// *and* closed its late window — until a reply shows the server echoes losslab ids; then
+    /// pipeline and match by id only. Against a server whose replies carry no id this stays
+    /// stop-and-wait, so an id-less reply can only belong to the one attempt outstanding (a
+    /// reply arriving after that attempt's timeout is its `late` reply, never the next one's).
+    /// Only a reply later than timeout + late window could still be taken for the next
+    /// request's. Call before the first `handle_timeout`.
+    pub fn stop_and_wait_until_ids(&mut self) {
+        debug_assert_eq!(self.cfg.clients, 1, "stop-and-wait is for one client");
+        self.matching = Matching::Probing;
+    }
+
+    fn stop_and_wait(&self) -> bool {
+        matches!(self.matching, Matching::Probing | Matching::StopAndWait)
+    }
+
+    /// Stop-and-wait: sends the next held attempt when nothing is outstanding.
+    fn release_held(&mut self, now: Instant) {
+        if !self.stop_and_wait() || !self.pending.is_empty() {
+            return;
+        }
+        if let Some((id, intended)) = self.held.pop_front() {
+            self.send_attempt(id, intended, now);
+        }
+    }
+
     fn client_id(&self, index: u32) -> u32 {
         self.cfg.first_client + index
     }
@@ -242,7 +295,11 @@ impl LoadGen {
                 seq: d.seq,
                 attempt: 0,
             };
-            self.send_attempt(id, d.intended, now);
+            if self.stop_and_wait() {
+                self.held.push_back((id, d.intended));
+            } else {
+                self.send_attempt(id, d.intended, now);
+            }
         }
     }
 
@@ -297,7 +354,12 @@ impl LoadGen {
             self.retry_queue.due(now, &mut retries);
             fired_any |= !retries.is_empty();
             for &(_, id, intended) in &retries {
-                self.send_attempt(id, intended, now);
+                if self.stop_and_wait() {
+                    // A retry goes before the seqs that came due while it waited.
+                    self.held.push_front((id, intended));
+                } else {
+                    self.send_attempt(id, intended, now);
+                }
             }
             retries.clear();
             self.retries_due = retries;
@@ -326,6 +388,7 @@ impl LoadGen {
                 break;
             }
         }
+        self.release_held(now);
     }
 
     fn on_timeout(&mut self, id: RequestId, now: Instant) {
@@ -354,7 +417,11 @@ impl LoadGen {
                 ..id
             };
             if let Some(at) = self.retry_queue.schedule(index, retry, now) {
-                self.send_attempt(retry, at, now);
+                if self.stop_and_wait() {
+                    self.held.push_front((retry, at));
+                } else {
+                    self.send_attempt(retry, at, now);
+                }
             }
         } else {
             self.finish_request(index, now);
@@ -410,12 +477,33 @@ impl LoadGen {
         datagram: Option<&[u8]>,
     ) {
         let text = |d: Option<&[u8]>| d.map(wire::reply_text).unwrap_or_default();
-        let id = match echoed {
-            Some(id) if id.client == self.client_id(index) => Some(id),
+        let own = echoed.filter(|id| id.client == self.client_id(index));
+        if self.matching == Matching::Probing && (own.is_some() || echoed.is_none()) {
+            let by_id = own.is_some();
+            self.matching = if by_id {
+                Matching::ByIdOnly
+            } else {
+                Matching::StopAndWait
+            };
+            if self.cfg.progress {
+                self.progress.push_back(Progress::Matching { by_id });
+            }
+            if by_id {
+                // Pipelined from now on: whatever was held goes out at once.
+                for (id, intended) in std::mem::take(&mut self.held) {
+                    self.send_attempt(id, intended, now);
+                }
+            }
+        }
+        let id = match (echoed, self.matching) {
+            (Some(_), _) => own,
             // An id for another client: a stray, never credited to this client's packets.
-            Some(_) => None,
+            // Stop-and-wait: the one attempt outstanding, waiting or in its late window.
+            (None, Matching::StopAndWait | Matching::Probing) => self.only_outstanding(index),
+            // The server echoed ids before: a reply without one is nobody's.
+            (None, Matching::ByIdOnly) => None,
             // A server that does not echo ids: credit the oldest packet still waiting.
-            None => self.oldest_waiting(index),
+            (None, Matching::ById) => self.oldest_waiting(index),
         };
         let matched = id.and_then(|id| self.pending.get(&id).copied().map(|p| (id, p)));
         let Some((id, p)) = matched else {
@@ -444,6 +532,7 @@ impl LoadGen {
                 self.progress.push_back(Progress::Late { id, rtt });
             }
             self.close_timed_out(id, p, Some(rtt));
+            self.release_held(now);
             return;
         }
         self.pending.remove(&id);
@@ -467,6 +556,17 @@ impl LoadGen {
             connect: None,
         });
         self.finish_request(index, now);
+        self.release_held(now);
+    }
+
+    /// Stop-and-wait's one outstanding attempt (at most one exists).
+    fn only_outstanding(&self, index: u32) -> Option<RequestId> {
+        let client = self.client_id(index);
+        self.pending
+            .iter()
+            .map(|(id, _)| id)
+            .filter(|id| id.client == client)
+            .min_by_key(|id| (id.seq, id.attempt))
     }
 
     fn oldest_waiting(&self, index: u32) -> Option<RequestId> {
@@ -485,6 +585,8 @@ impl LoadGen {
         self.timeouts.clear();
         self.late_closes.clear();
         self.retry_queue.clear();
+        // Held attempts never left: no packet, no row.
+        self.held.clear();
         for (id, p) in self.pending.drain_sorted() {
             self.records.push_back(Record {
                 id,
@@ -560,6 +662,7 @@ impl LoadGen {
             && self.pending.is_empty()
             && self.pacer.open() == 0
             && self.transmits.is_empty()
+            && self.held.is_empty()
             && self.pacer.all_sent()
     }
 }
@@ -787,6 +890,69 @@ mod tests {
         assert_eq!(sent(&mut lg).len(), 2);
         lg.handle_datagram(us(10), 0, b"Tue Nov 24 01:22:28 2026\n");
         assert_eq!(lg.poll_record().unwrap().id, id(0, 0, 0));
+    }
+
+    /// Stop-and-wait against a server without ids: one attempt at a time, the next held until
+    /// the previous one's reply or the end of its late window; a reply after the timeout is
+    /// that attempt's late reply, never the next request's.
+    #[test]
+    fn stop_and_wait_never_credits_a_late_reply_to_the_next_request() {
+        let mut c = cfg(Pacing::Interval(Duration::from_millis(10)));
+        c.clients = 1;
+        let mut lg = LoadGen::new(c);
+        lg.stop_and_wait_until_ids();
+        lg.handle_timeout(us(0));
+        assert_eq!(sent(&mut lg), vec![(0, id(0, 0, 0))]);
+        lg.handle_timeout(us(50_000));
+        assert!(sent(&mut lg).is_empty(), "seq 1 waits for seq 0");
+        // Seq 0 times out at 100 ms and stays in its late window (100 ms more).
+        lg.handle_timeout(us(100_000));
+        assert!(
+            sent(&mut lg).is_empty(),
+            "seq 1 waits out seq 0's late window"
+        );
+        // An id-less reply now is seq 0's late reply.
+        lg.handle_datagram(us(150_000), 0, b"Mon Nov 30 07:11:21 2026\n");
+        let late = lg.poll_record().unwrap();
+        assert_eq!((late.id, late.outcome), (id(0, 0, 0), Outcome::Timeout));
+        assert_eq!(late.late_rtt, Some(Duration::from_millis(150)));
+        // ... which ends the wait: seq 1 goes out, and the next id-less reply is its own.
+        assert_eq!(sent(&mut lg), vec![(0, id(0, 1, 0))]);
+        lg.handle_datagram(us(150_300), 0, b"Mon Nov 30 07:11:21 2026\n");
+        let r = lg.poll_record().unwrap();
+        assert_eq!(
+            (r.id, r.rtt),
+            (id(0, 1, 0), Some(Duration::from_micros(300)))
+        );
+        assert_eq!(sent(&mut lg), vec![(0, id(0, 2, 0))]);
+        let progress: Vec<Progress> = std::iter::from_fn(|| lg.poll_progress()).collect();
+        assert!(progress.contains(&Progress::Matching { by_id: false }));
+    }
+
+    /// A reply that echoes the client's id switches to pipelined sends, matched by id only;
+    /// held requests go out at once, and a later id-less datagram is a stray.
+    #[test]
+    fn an_echoed_id_switches_to_pipelined_matching() {
+        let mut c = cfg(Pacing::Interval(Duration::from_millis(10)));
+        c.clients = 1;
+        c.requests = 4;
+        let mut lg = LoadGen::new(c);
+        lg.stop_and_wait_until_ids();
+        lg.handle_timeout(us(0));
+        sent(&mut lg);
+        lg.handle_timeout(us(25_000));
+        assert!(sent(&mut lg).is_empty());
+        lg.handle_datagram(us(25_000), 0, &reply_to(id(0, 0, 0)));
+        assert_eq!(sent(&mut lg), vec![(0, id(0, 1, 0)), (0, id(0, 2, 0))]);
+        lg.handle_timeout(us(30_000));
+        assert_eq!(sent(&mut lg), vec![(0, id(0, 3, 0))]);
+        lg.handle_datagram(us(30_100), 0, b"no id here\n");
+        assert_eq!(lg.unmatched(0).stray, 1);
+        assert_eq!(lg.poll_record().unwrap().id, id(0, 0, 0));
+        assert!(
+            lg.poll_record().is_none(),
+            "the id-less datagram is nobody's reply"
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ use crate::driver::live::{Clock, EventLoop, Observer, Stop};
 use crate::driver::tcp::{TcpServerEvent, TcpService};
 use crate::server::echo::EchoEvent;
 use crate::time::Duration;
+use crate::tr;
 use crate::wire::escape::printable_bytes;
 use anyhow::{Result, bail};
 use std::io::{BufRead, ErrorKind, Write};
@@ -141,20 +142,22 @@ pub struct EchoOptions {
 }
 
 /// Sends the message (or each line of `input`) and prints each reply. Returns an error when a
-/// single message got no reply, so scripts see exit 2.
+/// single message got no reply, so scripts see exit 2; interactively, returns how many lines
+/// went unanswered (the command then exits 1 if any did).
 pub fn run_echo_client(
     opts: &EchoOptions,
     input: &mut dyn BufRead,
     interrupt: &AtomicBool,
     waiting: &AtomicBool,
     console: &mut dyn Write,
-) -> Result<()> {
+) -> Result<u64> {
     let target = resolve(&opts.target)?;
     if let Some(message) = &opts.message {
         let reply = exchange(opts, target, message.as_bytes(), interrupt)?;
         writeln!(console, "{}", printable_bytes(&reply))?;
-        return Ok(());
+        return Ok(0);
     }
+    let mut unanswered = 0;
     loop {
         write!(console, "> ")?;
         console.flush()?;
@@ -165,13 +168,19 @@ pub fn run_echo_client(
         waiting.store(false, Ordering::SeqCst);
         if read? == 0 {
             writeln!(console)?;
-            return Ok(());
+            if unanswered > 0 {
+                writeln!(console, "{}", tr!("echo-unanswered", n = unanswered))?;
+            }
+            return Ok(unanswered);
         }
         let line = line.trim_end_matches(['\n', '\r']);
         match exchange(opts, target, line.as_bytes(), interrupt) {
             Ok(reply) => writeln!(console, "{}", printable_bytes(&reply))?,
             // One lost reply does not end an interactive session.
-            Err(e) => writeln!(console, "{e:#}")?,
+            Err(e) => {
+                unanswered += 1;
+                writeln!(console, "{e:#}")?
+            }
         }
     }
 }
@@ -203,10 +212,19 @@ fn udp_exchange(target: SocketAddr, message: &[u8], timeout: Duration) -> Result
     match socket.recv(&mut buf) {
         Ok(n) => Ok(buf[..n].to_vec()),
         Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-            bail!("no reply from udp {target} within {timeout}")
+            bail!(tr!(
+                "echo-no-reply",
+                proto = "udp",
+                target = target.to_string(),
+                timeout = timeout.to_string()
+            ))
         }
         Err(e) if e.kind() == ErrorKind::ConnectionRefused => {
-            bail!("udp {target}: {e} (ICMP port unreachable: is a server listening there?)")
+            bail!(tr!(
+                "err-port-unreachable",
+                target = format!("udp {target}"),
+                error = e.to_string()
+            ))
         }
         Err(e) => bail!("udp {target}: {e}"),
     }
@@ -257,7 +275,14 @@ fn tcp_exchange(
     }
     match (obs.reply, obs.failure) {
         (Some(reply), _) => Ok(reply),
-        (None, Some(f)) if f == "timeout" => bail!("no reply from tcp {target} within {timeout}"),
+        (None, Some(f)) if f == "timeout" => {
+            bail!(tr!(
+                "echo-no-reply",
+                proto = "tcp",
+                target = target.to_string(),
+                timeout = timeout.to_string()
+            ))
+        }
         (None, Some(f)) => bail!("tcp {target}: {f}"),
         (None, None) => bail!("tcp {target}: no reply"),
     }

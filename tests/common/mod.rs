@@ -25,7 +25,12 @@ pub const DEADLINE: Duration = Duration::from_secs(90);
 /// `--out` could never litter the repository with a `results/` folder.
 pub fn losslab(cwd: &Path) -> Command {
     let mut c = Command::new(BIN);
-    c.current_dir(cwd);
+    // English whatever the machine's locale: the tests read the English messages (tests that
+    // want Spanish set LANG or --lang themselves).
+    c.current_dir(cwd)
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG");
     c
 }
 

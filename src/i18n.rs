@@ -1,0 +1,227 @@
+//! The message catalogs: every console line a student reads comes from `i18n/en.ftl` or
+//! `i18n/es.ftl` (Project Fluent, compiled into the binary), in the language chosen once per
+//! process by [`set_lang`] — `--lang es|en`, else `LC_ALL`, `LC_MESSAGES`, `LANG` (POSIX order),
+//! else English.
+//!
+//! Code asks for a message with [`tr!`]`("key", name = value, ...)`; numbers passed as numbers
+//! choose plural forms by the language's CLDR rules. CSV/JSON column names and values are an
+//! interface and never go through here. Invariant: both catalogs define the same keys and every
+//! key the source asks for (tests/i18n.rs checks both); a key missing at run time prints the key
+//! itself rather than failing, so a slip can never lose a measurement.
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU8, Ordering};
+use unic_langid::LanguageIdentifier;
+
+/// The English catalog, as compiled in.
+pub const EN_FTL: &str = include_str!("../i18n/en.ftl");
+/// The Spanish catalog, as compiled in.
+pub const ES_FTL: &str = include_str!("../i18n/es.ftl");
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Es,
+}
+
+impl Lang {
+    /// `es`, `es_ES.UTF-8`, `es-MX`, ... → Spanish; `en...`, `C`, `POSIX` → English; anything
+    /// else is not a language losslab has.
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        let base = tag
+            .split(['_', '-', '.', '@'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        match base.as_str() {
+            "es" => Some(Lang::Es),
+            "en" | "c" | "posix" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The language from the environment as POSIX orders it: the first of `LC_ALL`,
+    /// `LC_MESSAGES`, `LANG` that is set and not empty decides; English otherwise (and for a
+    /// language losslab has no catalog for).
+    pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Lang {
+        ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .filter_map(|k| get(k).filter(|v| !v.is_empty()))
+            .next()
+            .and_then(|v| Lang::from_tag(&v))
+            .unwrap_or(Lang::En)
+    }
+}
+
+static LANG: AtomicU8 = AtomicU8::new(0);
+
+/// Chooses the language of every later message in this process.
+pub fn set_lang(lang: Lang) {
+    LANG.store(lang as u8, Ordering::Relaxed);
+}
+
+pub fn lang() -> Lang {
+    match LANG.load(Ordering::Relaxed) {
+        1 => Lang::Es,
+        _ => Lang::En,
+    }
+}
+
+/// The language for this process: `flag` (from `--lang`) if given, else the environment.
+pub fn detect(flag: Option<&str>) -> Lang {
+    flag.and_then(Lang::from_tag)
+        .unwrap_or_else(|| Lang::from_env(|k| std::env::var(k).ok()))
+}
+
+fn bundle(lang: Lang) -> &'static FluentBundle<FluentResource> {
+    static EN: OnceLock<FluentBundle<FluentResource>> = OnceLock::new();
+    static ES: OnceLock<FluentBundle<FluentResource>> = OnceLock::new();
+    let (cell, tag, text) = match lang {
+        Lang::En => (&EN, "en", EN_FTL),
+        Lang::Es => (&ES, "es", ES_FTL),
+    };
+    cell.get_or_init(|| build(tag, text))
+}
+
+/// A bundle for one catalog. A syntax error in a compiled-in catalog is a bug that
+/// tests/i18n.rs catches; here the entries that did parse are still used.
+fn build(tag: &str, text: &str) -> FluentBundle<FluentResource> {
+    let id: LanguageIdentifier = tag.parse().expect("a valid language tag");
+    let mut bundle = FluentBundle::new_concurrent(vec![id]);
+    // No Unicode isolation marks around arguments: console lines and files want plain text.
+    bundle.set_use_isolating(false);
+    let resource = FluentResource::try_new(text.to_string()).unwrap_or_else(|(r, _)| r);
+    let _ = bundle.add_resource(resource);
+    bundle
+}
+
+/// The message `key` in `lang`, formatted with `args`.
+pub fn message_in(lang: Lang, key: &str, args: Option<&FluentArgs>) -> String {
+    let bundle = bundle(lang);
+    let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) else {
+        return key.to_string();
+    };
+    let mut errors = Vec::new();
+    bundle
+        .format_pattern(pattern, args, &mut errors)
+        .into_owned()
+}
+
+/// The message `key` in the process's language.
+pub fn message(key: &str, args: Option<&FluentArgs>) -> String {
+    message_in(lang(), key, args)
+}
+
+/// Whether `key` is a message of `lang`'s catalog.
+pub fn has_message(lang: Lang, key: &str) -> bool {
+    bundle(lang).has_message(key)
+}
+
+/// The message ids a catalog defines, in file order (for the completeness test).
+pub fn catalog_keys(text: &str) -> Result<Vec<String>, String> {
+    use fluent_syntax::ast::Entry;
+    let resource =
+        fluent_syntax::parser::parse(text).map_err(|(_, errors)| format!("{errors:?}"))?;
+    Ok(resource
+        .body
+        .iter()
+        .filter_map(|e| match e {
+            Entry::Message(m) => Some(m.id.name.to_string()),
+            Entry::Term(t) => Some(format!("-{}", t.id.name)),
+            _ => None,
+        })
+        .collect())
+}
+
+/// The command-line definition with each (sub)command's `about` from the catalog
+/// (`help-PATH`, e.g. `help-serve-time`) when the language is not English; English keeps the
+/// doc comments clap derives from. clap's own headings ("Usage", "Options") stay English.
+pub fn localized_command() -> clap::Command {
+    use clap::CommandFactory;
+    let cmd = crate::cli::Cli::command();
+    match lang() {
+        Lang::En => cmd,
+        other => localize(cmd, "help", other),
+    }
+}
+
+fn localize(mut cmd: clap::Command, key: &str, lang: Lang) -> clap::Command {
+    if has_message(lang, key) {
+        cmd = cmd.about(message_in(lang, key, None));
+    }
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .collect();
+    for name in names {
+        let sub_key = format!("{key}-{name}");
+        cmd = cmd.mut_subcommand(&name, |c| localize(c, &sub_key, lang));
+    }
+    cmd
+}
+
+/// `tr!("key")` or `tr!("key", name = value, ...)`: the message in the process's language.
+/// Values are anything `FluentValue` converts from (numbers select plural forms; pass
+/// `x.to_string()` for addresses and durations).
+#[macro_export]
+macro_rules! tr {
+    ($key:literal) => {
+        $crate::i18n::message($key, None)
+    };
+    ($key:literal, $($name:ident = $value:expr),+ $(,)?) => {{
+        let mut args = fluent_bundle::FluentArgs::new();
+        $(args.set(stringify!($name), fluent_bundle::FluentValue::from($value));)+
+        $crate::i18n::message($key, Some(&args))
+    }};
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_order_is_posix() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        assert_eq!(Lang::from_env(env(&[("LANG", "es_ES.UTF-8")])), Lang::Es);
+        assert_eq!(
+            Lang::from_env(env(&[("LANG", "es_ES.UTF-8"), ("LC_ALL", "C")])),
+            Lang::En
+        );
+        assert_eq!(
+            Lang::from_env(env(&[("LC_MESSAGES", "es_MX"), ("LANG", "en_US")])),
+            Lang::Es
+        );
+        assert_eq!(
+            Lang::from_env(env(&[("LC_ALL", ""), ("LANG", "es")])),
+            Lang::Es
+        );
+        assert_eq!(Lang::from_env(env(&[("LANG", "de_DE.UTF-8")])), Lang::En);
+        assert_eq!(Lang::from_env(env(&[])), Lang::En);
+    }
+
+    #[test]
+    fn plural_forms_follow_the_language() {
+        let mut one = FluentArgs::new();
+        one.set("n", 1);
+        let mut many = FluentArgs::new();
+        many.set("n", 3);
+        let en1 = message_in(Lang::En, "time-summary-replies", Some(&one));
+        let en3 = message_in(Lang::En, "time-summary-replies", Some(&many));
+        let es1 = message_in(Lang::Es, "time-summary-replies", Some(&one));
+        let es3 = message_in(Lang::Es, "time-summary-replies", Some(&many));
+        assert_eq!((en1.as_str(), en3.as_str()), ("1 reply", "3 replies"));
+        assert_eq!(
+            (es1.as_str(), es3.as_str()),
+            ("1 respuesta", "3 respuestas")
+        );
+    }
+}
