@@ -48,3 +48,71 @@ echo-unanswered = { $n ->
         [one] 1 line went unanswered (exit code 1)
        *[other] { $n } lines went unanswered (exit code 1)
     }
+
+## losslab run
+progress-line = { $packets } packets, { $replies } replies, loss { $loss }
+run-header = losslab run { $name }: seed { $seed }, impairments { $impairments }, { $clients } clients x { $requests } requests, timeout { $timeout }, server { $server }
+run-discard = [{ $ms } ms] server discarded { $request } from { $from } ({ $rule })
+run-interrupted = interrupted: the results below cover what was measured before the stop
+table-scope = scope
+table-sent = sent
+table-replies = replies
+table-timeouts = timeouts
+table-loss = loss
+table-loss-ci = loss 95% CI
+table-rtt-min = rtt min
+table-max-ms = max ms
+run-server = server: received { $received }, answered { $answered }, discarded { $discarded }; the loss model expects { $expected }% loss, measured { $measured }{ $retries }.
+run-server-retries = { " " }over all attempts and { $first } over first attempts
+run-server-retries-stateful = { " " }over all attempts and { $first } over first attempts (retries of a lost request meet the same loss state more often)
+run-link-udp = link ({ $link }): dropped { $req_dropped } of { $requests } requests on the way to the server and { $rep_dropped } of { $replies } replies on the way back.
+run-link-tcp = link ({ $link }): dropped { $req_dropped } of { $requests } packets toward the server and { $rep_dropped } of { $replies } back.
+run-tcp = TCP: { $errors } requests failed outright (refused, reset, malformed); TCP never reports a lost segment to the application, it retransmits it and the loss shows up as delay.
+run-foreign = foreign: { $n } datagrams or connections from other than this run's clients, ignored.
+run-loss-periods = loss periods (RFC 3357, first attempts): { $periods }, mean length { $mean }{ $model }, longest { $longest }.
+run-loss-periods-model = { " " }(the model expects { $mean })
+run-retries = retries (up to { $retries }, backoff { $backoff }): { $successes } of { $requests } requests succeeded ({ $ratio }), { $attempts } attempts per success, { $goodput } successes per packet sent; time to success p50 { $p50 } ms, p99 { $p99 } ms.
+run-delay-note = The loss model's figure leaves out delay: a reply held past the timeout is lost too.
+run-late = { $n } replies came after the { $timeout } timeout and count as lost (RFC 7680).
+run-mismatches = { $n } packets' outcome differs from what the server did (answered but no reply in time, or never reached the server).
+run-sim-timing = simulated { $simulated } s in { $wall } s of wall time, { $rate } requests/s
+run-results = results: { $dir }/{"{"}{ $files }{"}"} ({ $timing })
+request-losslab = request seq={ $seq } attempt={ $attempt } of client { $client }
+request-plain = plain request #{ $index }
+
+## --help (English keeps the doc comments; these must exist so the catalogs match)
+help = A packet-loss lab: reproducible lossy UDP time server, load generators, CSV results
+help-run = Run an experiment: the lossy server and its clients in one event loop, recorded to CSV
+help-serve = Run a server by hand
+help-serve-time = The lab's exercise 1: a UDP server that answers with the date and time, losing requests
+help-serve-echo = The lab's echo servers: UDP replies "Res: " + data, TCP "Resp: " + data and closes
+help-time = Ask a UDP time server for the time, ping-like: one line per request, then a summary
+help-echo = The lab's echo client: send a message (or each line typed after "> ") and print the reply
+help-head = The lab's exercise 2: send HTTP HEAD requests and show the response, like `curl -sI`
+help-model = Loss models: what a spec means, and its netem equivalent
+help-model-explain = Print a loss spec's parameters, stationary loss, mean burst length and `tc` line
+help-check = Gate CI on a results folder: check its loss against the model, an expectations file or a baseline folder; exit 0 if every check passes, 1 if one fails, 2 on unreadable input
+help-report = Plots and a markdown report from results folders (one, or several to compare)
+help-run-all = Run every scenario into results/<name>/ (the reference outputs); --verify reruns them and compares
+help-lab = The lab guide, walked: its exercises with the losslab command for each
+
+## losslab lab
+lab-title = Lab 9, network applications with Python, walked with losslab (loopback only; stop a server with Ctrl-C)
+lab-server = in another terminal:
+lab-docs = The whole walk, with what each output means: docs/lab9.en.md (Spanish: docs/lab9.es.md).
+lab-echo-tcp-title = TCP echo pair (the guide's "Comunicación usando TCP")
+lab-echo-tcp-look = Look at: the reply "Resp: hola"; the server closes after one answer, like the guide's. The guide's Python client works against it too.
+lab-echo-udp-title = UDP echo pair (the guide's "Comunicación usando UDP")
+lab-echo-udp-look = Look at: the reply "Res: hola"; no connection, every datagram stands alone.
+lab-ex1-title = Exercise 1: a UDP time server that answers only half the requests
+lab-ex1-look = Look at: a discard line on the server for every timeout on the client; the loss and its 95% interval in the summary. Your own Python server works as the target too.
+lab-ex1-run-title = Exercise 1, measured: server and clients in one run, written to CSV
+lab-ex1-run-look = Look at: the same seed discards the same requests every run; the interval contains the model's 50%.
+lab-ex2-title = Exercise 2: HTTP HEAD over TCP, beside curl -sI
+lab-ex2-look = Look at: the same status line and headers as curl -sI; a HEAD response has no body.
+lab-bursty-title = Beyond the guide: bursty loss (Gilbert-Elliott)
+lab-bursty-look = Look at: the loss periods line; mean runs near 3 against about 1.1 for a coin flip at the same rate.
+lab-retries-title = Beyond the guide: retries and backoff
+lab-retries-look = Look at: the retries line; more requests succeed, each success costs more attempts, and backoff spreads them out.
+lab-udp-vs-tcp-title = Beyond the guide: UDP against TCP on the same lossy link
+lab-udp-vs-tcp-look = Look at: UDP loses about 19% of requests; TCP answers all of them, and the loss shows up as delay (steps in the RTTs).

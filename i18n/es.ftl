@@ -51,3 +51,74 @@ echo-unanswered = { $n ->
         [one] 1 línea quedó sin respuesta (código de salida 1)
        *[other] { $n } líneas quedaron sin respuesta (código de salida 1)
     }
+
+## losslab run
+progress-line = { $packets } paquetes, { $replies } respuestas, pérdida { $loss }
+run-header = losslab run { $name }: semilla { $seed }, alteraciones { $impairments }, { $clients } clientes x { $requests } solicitudes, tiempo de espera { $timeout }, servidor { $server }
+run-discard = [{ $ms } ms] el servidor descartó { $request } de { $from } ({ $rule })
+run-interrupted = interrumpido: los resultados de abajo cubren lo medido antes de la parada
+table-scope = ámbito
+table-sent = enviad.
+table-replies = resp.
+table-timeouts = agotad.
+table-loss = pérdida
+table-loss-ci = IC 95% pérdida
+table-rtt-min = rtt mín
+table-max-ms = máx ms
+run-server = servidor: recibió { $received }, respondió { $answered }, descartó { $discarded }; el modelo de pérdida espera { $expected }% de pérdida, medido { $measured }{ $retries }.
+run-server-retries = { " " }sobre todos los intentos y { $first } sobre los primeros intentos
+run-server-retries-stateful = { " " }sobre todos los intentos y { $first } sobre los primeros intentos (los reintentos de una solicitud perdida encuentran más a menudo el mismo estado de pérdida)
+run-link-udp = enlace ({ $link }): perdió { $req_dropped } de { $requests } solicitudes de camino al servidor y { $rep_dropped } de { $replies } respuestas de vuelta.
+run-link-tcp = enlace ({ $link }): perdió { $req_dropped } de { $requests } paquetes hacia el servidor y { $rep_dropped } de { $replies } de vuelta.
+run-tcp = TCP: { $errors } solicitudes fallaron del todo (rechazadas, reiniciadas, mal formadas); TCP nunca avisa a la aplicación de un segmento perdido, lo retransmite y la pérdida aparece como retardo.
+run-foreign = ajenos: { $n } datagramas o conexiones de otros que no son los clientes de esta ejecución, ignorados.
+run-loss-periods = periodos de pérdida (RFC 3357, primeros intentos): { $periods }, longitud media { $mean }{ $model }, el más largo { $longest }.
+run-loss-periods-model = { " " }(el modelo espera { $mean })
+run-retries = reintentos (hasta { $retries }, espera { $backoff }): { $successes } de { $requests } solicitudes con éxito ({ $ratio }), { $attempts } intentos por éxito, { $goodput } éxitos por paquete enviado; tiempo hasta el éxito p50 { $p50 } ms, p99 { $p99 } ms.
+run-delay-note = La cifra del modelo de pérdida no incluye el retardo: una respuesta retenida más allá del tiempo de espera también se pierde.
+run-late = { $n ->
+        [one] 1 respuesta llegó
+       *[other] { $n } respuestas llegaron
+    } después del tiempo de espera de { $timeout } y cuentan como perdidas (RFC 7680).
+run-mismatches = { $n } paquetes tienen un resultado distinto de lo que hizo el servidor (respondido pero sin respuesta a tiempo, o nunca llegó al servidor).
+run-sim-timing = { $simulated } s simulados en { $wall } s de tiempo real, { $rate } solicitudes/s
+run-results = resultados: { $dir }/{"{"}{ $files }{"}"} ({ $timing })
+request-losslab = la solicitud seq={ $seq } intento={ $attempt } del cliente { $client }
+request-plain = la solicitud simple n.º { $index }
+
+## --help
+help = Un laboratorio de pérdida de paquetes: servidor de hora UDP con pérdidas reproducibles, generadores de carga, resultados en CSV
+help-run = Ejecuta un experimento: el servidor con pérdidas y sus clientes en un bucle de eventos, registrado en CSV
+help-serve = Ejecuta un servidor a mano
+help-serve-time = El ejercicio 1 de la práctica: un servidor UDP que responde con la fecha y la hora, perdiendo solicitudes
+help-serve-echo = Los servidores de eco de la práctica: UDP responde "Res: " + datos, TCP "Resp: " + datos y cierra
+help-time = Pide la hora a un servidor de hora UDP, como ping: una línea por solicitud y luego un resumen
+help-echo = El cliente de eco de la práctica: envía un mensaje (o cada línea escrita tras "> ") e imprime la respuesta
+help-head = El ejercicio 2 de la práctica: envía solicitudes HTTP HEAD y muestra la respuesta, como `curl -sI`
+help-model = Modelos de pérdida: qué significa una especificación y su equivalente en netem
+help-model-explain = Muestra los parámetros de una especificación de pérdida, su pérdida estacionaria, la longitud media de ráfaga y la línea de `tc`
+help-check = Control de CI sobre una carpeta de resultados: comprueba su pérdida frente al modelo, un fichero de expectativas o una carpeta de referencia; sale con 0 si todo pasa, 1 si algo falla, 2 si la entrada no se puede leer
+help-report = Gráficas y un informe markdown a partir de carpetas de resultados (una, o varias para comparar)
+help-run-all = Ejecuta todos los escenarios en results/<nombre>/ (las salidas de referencia); --verify los repite y compara
+help-lab = La guía de la práctica, paso a paso: sus ejercicios con la orden de losslab para cada uno
+
+## losslab lab
+lab-title = Práctica 9, aplicaciones de red con Python, paso a paso con losslab (solo loopback; un servidor se detiene con Ctrl-C)
+lab-server = en otra terminal:
+lab-docs = El recorrido completo, con lo que significa cada salida: docs/lab9.es.md (en inglés: docs/lab9.en.md).
+lab-echo-tcp-title = Par de eco TCP ("Comunicación usando TCP" de la guía)
+lab-echo-tcp-look = Fíjese en: la respuesta "Resp: hola"; el servidor cierra tras una respuesta, como el de la guía. El cliente Python de la guía también funciona con él.
+lab-echo-udp-title = Par de eco UDP ("Comunicación usando UDP" de la guía)
+lab-echo-udp-look = Fíjese en: la respuesta "Res: hola"; sin conexión, cada datagrama va por su cuenta.
+lab-ex1-title = Ejercicio 1: un servidor de hora UDP que responde solo la mitad de las solicitudes
+lab-ex1-look = Fíjese en: una línea de descarte en el servidor por cada tiempo agotado en el cliente; la pérdida y su intervalo del 95% en el resumen. Su propio servidor Python también sirve como destino.
+lab-ex1-run-title = Ejercicio 1, medido: servidor y clientes en una ejecución, guardada en CSV
+lab-ex1-run-look = Fíjese en: la misma semilla descarta las mismas solicitudes en cada ejecución; el intervalo contiene el 50% del modelo.
+lab-ex2-title = Ejercicio 2: HTTP HEAD sobre TCP, junto a curl -sI
+lab-ex2-look = Fíjese en: la misma línea de estado y cabeceras que curl -sI; una respuesta a HEAD no tiene cuerpo.
+lab-bursty-title = Más allá de la guía: pérdida a ráfagas (Gilbert-Elliott)
+lab-bursty-look = Fíjese en: la línea de periodos de pérdida; rachas medias cerca de 3 frente a unas 1,1 de una moneda al aire con la misma tasa.
+lab-retries-title = Más allá de la guía: reintentos y espera entre ellos
+lab-retries-look = Fíjese en: la línea de reintentos; más solicitudes tienen éxito, cada éxito cuesta más intentos, y la espera los reparte en el tiempo.
+lab-udp-vs-tcp-title = Más allá de la guía: UDP frente a TCP en el mismo enlace con pérdidas
+lab-udp-vs-tcp-look = Fíjese en: UDP pierde cerca del 19% de las solicitudes; TCP las responde todas y la pérdida aparece como retardo (escalones en los RTT).

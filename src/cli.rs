@@ -45,6 +45,8 @@ pub enum Command {
     Serve(ServeCommand),
     /// Ask a UDP time server for the time, ping-like: one line per request, then a summary.
     Time(TimeArgs),
+    /// The lab guide, walked: its exercises with the losslab command for each.
+    Lab,
     /// The lab's echo client: send a message (or each line typed after "> ") and print the reply.
     Echo(EchoArgs),
     /// The lab's exercise 2: send HTTP HEAD requests and show the response, like `curl -sI`.
@@ -604,6 +606,10 @@ fn dispatch(cli: Cli, signals: &Signals, console: &mut dyn Write) -> Result<Exit
                 written.out_dir.display(),
                 written.files.len() - 1
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Lab => {
+            crate::cmd::lab::run(console)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Time(args) => {

@@ -366,7 +366,8 @@ fn validate(raw: RawScenario, at: &Locator) -> Result<Scenario, ScenarioError> {
     if name.is_empty()
         || !name
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            // Any script's letters and digits (`práctica-9`): a folder name on every system.
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
         || name.starts_with('.')
     {
         return Err(at.at(
@@ -957,6 +958,21 @@ requests = 10
 interval = "10ms"
 timeout = "100ms"
 "#;
+
+    /// Scenario names and descriptions in any script: `práctica-9` names a results folder.
+    #[test]
+    fn unicode_letters_name_a_scenario() {
+        let text = GOOD
+            .replace("name = \"t\"", "name = \"práctica-9\"")
+            .replace(
+                "description = \"d\"",
+                "description = \"Práctica 9: ¿cuántos se pierden?\"",
+            );
+        let sc = parse(&text, "p.toml").unwrap();
+        assert_eq!(sc.name, "práctica-9");
+        let bad = GOOD.replace("name = \"t\"", "name = \"a/b\"");
+        assert!(parse(&bad, "p.toml").is_err());
+    }
 
     #[test]
     fn default_scenario_is_valid() {

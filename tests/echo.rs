@@ -94,7 +94,8 @@ fn interactive_echo_exits_1_when_a_line_went_unanswered() {
     );
     assert_eq!(done.code(), Some(1), "{done:?}");
     assert!(
-        done.stdout.contains("2 lines went unanswered (exit code 1)"),
+        done.stdout
+            .contains("2 lines went unanswered (exit code 1)"),
         "{}",
         done.stdout
     );

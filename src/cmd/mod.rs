@@ -4,6 +4,7 @@
 pub mod console;
 pub mod echo;
 pub mod head;
+pub mod lab;
 pub mod model;
 pub mod progress;
 pub mod run;

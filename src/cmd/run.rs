@@ -34,6 +34,7 @@ use crate::results::{self as files, REPORT_DIR};
 use crate::scenario::{Mode, Scenario, ServerKind};
 use crate::server::time::{Action, Request, ServerEvent, ServerStats, TimeServer};
 use crate::time::{Duration, fmt_ms};
+use crate::tr;
 use crate::wire::http::{Url, parse_url};
 use anyhow::{Context, Result, bail};
 use std::io::{self, Write};
@@ -136,11 +137,14 @@ impl Observer for RunObserver<'_> {
         if self.show_discards && e.action == Action::Dropped {
             // A console that went away (closed pipe) must not stop the measurement.
             let line = format!(
-                "[{:>9} ms] server discarded {} from {} ({})\n",
-                fmt_ms(e.at.as_micros()),
-                e.request,
-                e.from,
-                e.rule
+                "{}\n",
+                tr!(
+                    "run-discard",
+                    ms = format!("{:>9}", fmt_ms(e.at.as_micros())),
+                    request = request_text(e.request),
+                    from = e.from.to_string(),
+                    rule = e.rule.to_string()
+                )
             );
             let console = &mut self.console;
             match &self.progress {
@@ -320,21 +324,30 @@ pub fn run_experiment_with(
 
     let _ = writeln!(
         console,
-        "losslab run {}: seed {}, impairments {}, {} clients x {} requests, timeout {}, server {}",
-        sc.name,
-        sc.seed,
-        sc.impair.describe(),
-        sc.clients.count,
-        sc.clients.requests,
-        sc.clients.timeout,
-        server_text
+        "{}",
+        tr!(
+            "run-header",
+            name = sc.name.as_str(),
+            seed = sc.seed.to_string(),
+            impairments = sc.impair.describe(),
+            clients = sc.clients.count,
+            requests = sc.clients.requests,
+            timeout = sc.clients.timeout.to_string(),
+            server = server_text
+        )
     );
     let total = u64::from(sc.clients.count) * u64::from(sc.clients.requests);
     let recorder = RecorderThread::spawn(recorder).context("cannot start the recorder thread")?;
     let mut observer = RunObserver {
         recorder,
         console,
-        progress: progress.then(|| LiveProgress::new(total, sc.clients.retries)),
+        progress: progress.then(|| {
+            LiveProgress::new(
+                total,
+                sc.clients.retries,
+                sc.clients.timeout + sc.clients.late_window,
+            )
+        }),
         show_discards: opts.show_discards,
         clients: sc.clients.count,
         requests: sc.clients.requests,
@@ -719,6 +732,19 @@ pub fn resolve_url(url: &Url) -> Result<SocketAddr> {
         .ok_or_else(|| anyhow::anyhow!("the host of http://{}/ has no address", url.authority))
 }
 
+/// A request as a discard line names it, in the user's language.
+fn request_text(r: crate::server::time::Request) -> String {
+    match r {
+        crate::server::time::Request::Losslab(id) => tr!(
+            "request-losslab",
+            seq = id.seq,
+            attempt = id.attempt,
+            client = id.client
+        ),
+        crate::server::time::Request::Plain { index } => tr!("request-plain", index = index),
+    }
+}
+
 fn pct(v: Option<f64>) -> String {
     v.map_or("-".into(), |v| format!("{:.1}%", v * 100.0))
 }
@@ -735,17 +761,17 @@ fn ms(v: Option<u64>) -> String {
 pub fn render_table(rows: &[SummaryRow]) -> String {
     let mut t = format!(
         "{:<6} {:>7} {:>7} {:>8} {:>7}  {:<15} {:>8} {:>8} {:>8} {:>8} {:>8}\n",
-        "scope",
-        "sent",
-        "replies",
-        "timeouts",
-        "loss",
-        "loss 95% CI",
-        "rtt min",
+        tr!("table-scope"),
+        tr!("table-sent"),
+        tr!("table-replies"),
+        tr!("table-timeouts"),
+        tr!("table-loss"),
+        tr!("table-loss-ci"),
+        tr!("table-rtt-min"),
         "p50",
         "p90",
         "p99",
-        "max ms"
+        tr!("table-max-ms")
     );
     for r in rows {
         let ci = match (r.loss_ci_low, r.loss_ci_high) {
@@ -774,113 +800,126 @@ fn print_summary(console: &mut dyn Write, sc: &Scenario, r: &RunReport) {
     let all = r.all();
     let mut text = String::new();
     if r.stop == Stop::Interrupted {
-        text.push_str("\ninterrupted: the results below cover what was measured before the stop\n");
+        text.push_str(&format!("\n{}\n", tr!("run-interrupted")));
     }
     text.push('\n');
     text.push_str(&render_table(&r.summary));
     if sc.server.kind == ServerKind::UdpTime {
-        text.push_str(&format!(
-            "\nserver: received {}, answered {}, discarded {}; the loss model expects {:.1}% \
-             loss, measured {}{}.\n",
-            r.server.received,
-            r.server.answered,
-            r.server.dropped,
-            // With a [link], the two layers' losses together (independent draws).
-            (1.0 - (1.0 - sc.impair.expected_round_trip_loss())
+        // With a [link], the two layers' losses together (independent draws).
+        let expected = (1.0
+            - (1.0 - sc.impair.expected_round_trip_loss())
                 * (1.0
                     - sc.link
                         .as_ref()
                         .map_or(0.0, |l| l.expected_round_trip_loss())))
-                * 100.0,
-            pct(all.loss_ratio),
-            if sc.clients.retries > 0 && all.first_attempts > 0 {
-                format!(
-                    " over all attempts and {} over first attempts (retries of a lost request \
-                     meet the same loss state more often)",
-                    pct(Some(
-                        all.first_attempt_losses as f64 / all.first_attempts as f64
-                    ))
-                )
-            } else {
-                String::new()
-            },
+            * 100.0;
+        let retries = if sc.clients.retries > 0 && all.first_attempts > 0 {
+            let first = pct(Some(
+                all.first_attempt_losses as f64 / all.first_attempts as f64,
+            ));
+            // Only a model with state makes a retry meet the loss that hit its first
+            // attempt more often; independent losses treat every attempt alike.
+            match sc.impair.loss.is_some_and(|l| l.is_stateful()) {
+                true => tr!("run-server-retries-stateful", first = first),
+                false => tr!("run-server-retries", first = first),
+            }
+        } else {
+            String::new()
+        };
+        text.push_str(&format!(
+            "\n{}\n",
+            tr!(
+                "run-server",
+                received = r.server.received,
+                answered = r.server.answered,
+                discarded = r.server.dropped,
+                expected = format!("{expected:.1}"),
+                measured = pct(all.loss_ratio),
+                retries = retries
+            )
         ));
         if let (Some(c), Some(link)) = (&r.link, &sc.link) {
             text.push_str(&format!(
-                "link ({}): dropped {} of {} requests on the way to the server and {} of {} \
-                 replies on the way back.\n",
-                link.describe(),
-                c.request.dropped + c.request.corrupted,
-                c.request.packets,
-                c.reply.dropped + c.reply.corrupted,
-                c.reply.packets,
+                "{}\n",
+                tr!(
+                    "run-link-udp",
+                    link = link.describe(),
+                    req_dropped = c.request.dropped + c.request.corrupted,
+                    requests = c.request.packets,
+                    rep_dropped = c.reply.dropped + c.reply.corrupted,
+                    replies = c.reply.packets
+                )
             ));
         }
     } else {
         if let (Some(c), Some(link)) = (&r.link, &sc.link) {
             text.push_str(&format!(
-                "\nlink ({}): dropped {} of {} packets toward the server and {} of {} back.",
-                link.describe(),
-                c.request.dropped + c.request.corrupted,
-                c.request.packets,
-                c.reply.dropped + c.reply.corrupted,
-                c.reply.packets,
+                "\n{}",
+                tr!(
+                    "run-link-tcp",
+                    link = link.describe(),
+                    req_dropped = c.request.dropped + c.request.corrupted,
+                    requests = c.request.packets,
+                    rep_dropped = c.reply.dropped + c.reply.corrupted,
+                    replies = c.reply.packets
+                )
             ));
         }
-        text.push_str(&format!(
-            "\nTCP: {} requests failed outright (refused, reset, malformed); TCP never reports a \
-             lost segment to the application, it retransmits it and the loss shows up as delay.\n",
-            all.errors
-        ));
+        text.push_str(&format!("\n{}\n", tr!("run-tcp", errors = all.errors)));
     }
     if r.foreign > 0 {
-        text.push_str(&format!(
-            "foreign: {} datagrams or connections from other than this run's clients, ignored.\n",
-            r.foreign
-        ));
+        text.push_str(&format!("{}\n", tr!("run-foreign", n = r.foreign)));
     }
     if all.loss_periods > 0 {
         let model = sc
             .impair
             .expected_mean_loss_period()
-            .map_or(String::new(), |m| format!(" (the model expects {m:.2})"));
+            .map_or(String::new(), |m| {
+                tr!("run-loss-periods-model", mean = format!("{m:.2}"))
+            });
         text.push_str(&format!(
-            "loss periods (RFC 3357, first attempts): {}, mean length {:.2}{model}, longest {}.\n",
-            all.loss_periods,
-            all.loss_period_mean.unwrap_or(0.0),
-            all.loss_period_max.unwrap_or(0),
+            "{}\n",
+            tr!(
+                "run-loss-periods",
+                periods = all.loss_periods,
+                mean = format!("{:.2}", all.loss_period_mean.unwrap_or(0.0)),
+                model = model,
+                longest = all.loss_period_max.unwrap_or(0)
+            )
         ));
     }
     if sc.clients.retries > 0 {
         text.push_str(&format!(
-            "retries (up to {}, backoff {}): {} of {} requests succeeded ({}), {:.2} attempts per \
-             success, {} successes per packet sent; time to success p50 {} ms, p99 {} ms.\n",
-            sc.clients.retries,
-            sc.clients.backoff,
-            all.successes,
-            all.logical_requests,
-            pct(all.success_ratio),
-            all.attempts_per_success.unwrap_or(0.0),
-            all.goodput_ratio.map_or("-".into(), |g| format!("{g:.2}")),
-            ms(all.tts_p50_us),
-            ms(all.tts_p99_us),
+            "{}\n",
+            tr!(
+                "run-retries",
+                retries = sc.clients.retries,
+                backoff = sc.clients.backoff.to_string(),
+                successes = all.successes,
+                requests = all.logical_requests,
+                ratio = pct(all.success_ratio),
+                attempts = format!("{:.2}", all.attempts_per_success.unwrap_or(0.0)),
+                goodput = all.goodput_ratio.map_or("-".into(), |g| format!("{g:.2}")),
+                p50 = ms(all.tts_p50_us),
+                p99 = ms(all.tts_p99_us)
+            )
         ));
     }
     if sc.impair.delay.is_some() {
-        text.push_str("The loss model's figure leaves out delay: a reply held past the timeout is lost too.\n");
+        text.push_str(&format!("{}\n", tr!("run-delay-note")));
     }
     if all.late > 0 {
         text.push_str(&format!(
-            "{} replies came after the {} timeout and count as lost (RFC 7680).\n",
-            all.late, sc.clients.timeout
+            "{}\n",
+            tr!(
+                "run-late",
+                n = all.late,
+                timeout = sc.clients.timeout.to_string()
+            )
         ));
     }
     if r.mismatches > 0 {
-        text.push_str(&format!(
-            "{} packets' outcome differs from what the server did (answered but no reply in \
-             time, or never reached the server).\n",
-            r.mismatches
-        ));
+        text.push_str(&format!("{}\n", tr!("run-mismatches", n = r.mismatches)));
     }
     let files = match (sc.output.requests_csv, sc.link.is_some()) {
         (true, false) => "requests.csv,summary.csv,summary.json,loss_periods.csv,logical.csv",
@@ -892,15 +931,21 @@ fn print_summary(console: &mut dyn Write, sc: &Scenario, r: &RunReport) {
     let seconds = r.duration.as_micros() as f64 / 1e6;
     let timing = match sc.mode {
         Mode::Live => format!("{seconds:.2} s"),
-        Mode::Sim => format!(
-            "simulated {seconds:.3} s in {:.3} s of wall time, {:.0} requests/s",
-            r.wall.as_secs_f64(),
-            all.sent as f64 / r.wall.as_secs_f64().max(1e-9)
+        Mode::Sim => tr!(
+            "run-sim-timing",
+            simulated = format!("{seconds:.3}"),
+            wall = format!("{:.3}", r.wall.as_secs_f64()),
+            rate = format!("{:.0}", all.sent as f64 / r.wall.as_secs_f64().max(1e-9))
         ),
     };
     text.push_str(&format!(
-        "results: {}/{{{files}}} ({timing})\n",
-        r.out_dir.display(),
+        "{}\n",
+        tr!(
+            "run-results",
+            dir = r.out_dir.display().to_string(),
+            files = files,
+            timing = timing
+        )
     ));
     let _ = console.write_all(text.as_bytes());
 }

@@ -153,6 +153,16 @@ impl ImpairConfig {
         let line = self.tc_line("DEV");
         let args = line.split(" netem ").nth(1).unwrap_or(&line);
         let args = args.split(" #").next().unwrap_or(args).trim();
+        // tc_line writes a pattern as random loss at its rate (netem has no pattern); the
+        // console names the model that actually runs.
+        let args = match &self.loss {
+            Some(l @ LossModel::Pattern { .. }) => args.replacen(
+                &format!("loss random {}", percent(l.expected_loss())),
+                &format!("loss {}", l.spec()),
+                1,
+            ),
+            _ => args.to_string(),
+        };
         format!("{args} (on {})", self.direction.as_str())
     }
 
@@ -593,6 +603,8 @@ mod tests {
             "tc qdisc add dev lo root netem delay 100ms 10ms distribution normal loss gemodel 1% 30% 100% 0% duplicate 1%"
         );
         let p = parse_all(Some("pattern 10"), None, None, None, None, None).unwrap();
+        // The console names the pattern that runs, not netem's stand-in for it (issue 15).
+        assert_eq!(p.describe(), "loss pattern 10 (on request)");
         assert_eq!(
             p.tc_line("lo"),
             "tc qdisc add dev lo root netem loss random 50%  # netem has no deterministic loss; pattern 10 loses the same share"

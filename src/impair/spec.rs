@@ -193,7 +193,9 @@ pub fn parse_loss(spec: &str) -> Result<LossModel, SpecError> {
         return Err(err(format!("no loss model; write {LOSS_FORMS}")));
     };
     let model = match first {
-        "random" => random(&words[1..]),
+        // `bernoulli P`: the scenario file's name for the same model (`model = "bernoulli"`),
+        // so a spec can be moved between the file, the console and `model explain`.
+        "random" | "bernoulli" => random(&words[1..]),
         "state" => four_state(&words[1..]),
         "gemodel" => gemodel(&words[1..]),
         "pattern" => pattern(&words[1..]),
@@ -388,6 +390,17 @@ pub fn parse_direction(spec: &str) -> Result<Where, SpecError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One name for Bernoulli loss: the scenario file's `bernoulli` works in a spec too, and
+    /// means exactly netem's `random` (so `model explain "bernoulli 0.5"` is no error).
+    #[test]
+    fn bernoulli_is_random() {
+        assert_eq!(
+            parse_loss("bernoulli 0.5").unwrap(),
+            parse_loss("random 50%").unwrap()
+        );
+        assert!(crate::cmd::model::explain("bernoulli 0.5").is_ok());
+    }
 
     #[test]
     fn decimals_move_the_point_in_the_text() {
