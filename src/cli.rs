@@ -315,6 +315,10 @@ pub fn main() -> ExitCode {
         .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m))
     {
         Ok(cli) => cli,
+        Err(e) if e.kind() == clap::error::ErrorKind::InvalidSubcommand => {
+            invalid_subcommand(&e);
+            e.exit()
+        }
         Err(e) => e.exit(),
     };
     // Still one thread here, which a user namespace requires (see `driver::netns`).
@@ -351,6 +355,51 @@ pub fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// clap suggests the subcommand most *similar* by Jaro distance, which sends `losslab rn` to
+/// `run-all` — the one command that rewrites every reference folder. This suggests the
+/// closest by edit distance instead (shorter names first on ties), and exits 2; it returns
+/// only when it has nothing to say, for clap's own message.
+fn invalid_subcommand(e: &clap::Error) {
+    use clap::error::{ContextKind, ContextValue};
+    let Some(ContextValue::String(typed)) = e.get(ContextKind::InvalidSubcommand) else {
+        return;
+    };
+    let cmd = crate::i18n::localized_command();
+    let best = cmd
+        .get_subcommands()
+        .filter(|c| !c.is_hide_set())
+        .map(|c| c.get_name().to_string())
+        .map(|n| (edit_distance(typed, &n), n.len(), n))
+        .min();
+    let tip = match best {
+        Some((d, _, name)) if d <= typed.chars().count().div_ceil(2).max(1) => {
+            format!("\n\n  tip: a similar subcommand exists: '{name}'")
+        }
+        _ => String::new(),
+    };
+    eprintln!(
+        "error: unrecognized subcommand '{typed}'{tip}\n\nUsage: losslab [OPTIONS] <COMMAND>\n\n\
+         For more information, try '--help'."
+    );
+    std::process::exit(2);
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
 }
 
 /// The value of `--lang` on a raw command line (`--lang es` or `--lang=es`), if any.

@@ -108,11 +108,21 @@ impl Meta {
     }
 
     /// Variance inflation of a loss count under the model (1 for independent losses).
+    /// The variance inflation of the loss count, for the report's 95% band; `None` for a
+    /// `pattern`, which is fixed, not random: there is no band to draw (issue 15).
     pub fn variance_factor(&self) -> Option<f64> {
+        if matches!(self.loss_model, Some(LossModel::Pattern { .. })) {
+            return None;
+        }
         self.loss_variance_factor.or(match self.loss_model {
             Some(LossModel::Bernoulli { .. }) => Some(1.0),
             _ => None,
         })
+    }
+
+    /// The loss model is a fixed `pattern`.
+    pub fn is_pattern(&self) -> bool {
+        matches!(self.loss_model, Some(LossModel::Pattern { .. }))
     }
 
     pub fn is_tcp(&self) -> bool {

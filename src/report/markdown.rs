@@ -65,10 +65,19 @@ fn is_sim(m: &Meta) -> bool {
 /// scenario, which is where `losslab run` writes by default (`results/<name>`). Only the
 /// folder's own name counts, not where it lies, so a report drawn in a scratch copy (`run-all
 /// --verify`) is the same bytes as the committed one.
+///
+/// Any other folder is written absolute: the block's commands run from the folder that holds
+/// `scenarios/` (where the run was started), while the path the report was given is relative
+/// to wherever `report` ran; mixing the two sent a rerun to the wrong place (issue 15).
 fn out_arg(m: &Meta, dir: &Path) -> Option<String> {
     match dir.file_name() {
         Some(n) if n.to_str() == Some(m.name.as_str()) => None,
-        _ => Some(dir.display().to_string()),
+        _ => Some(
+            std::path::absolute(dir)
+                .unwrap_or_else(|_| dir.to_path_buf())
+                .display()
+                .to_string(),
+        ),
     }
 }
 
@@ -507,8 +516,9 @@ pub fn compare(
         let _ = writeln!(md, "{}", run_command(&f.meta, d, f.has_rows, false));
     }
     md.push_str("losslab report");
-    for d in dirs {
-        let _ = write!(md, " {}", shell_word(&d.display().to_string()));
+    // The folders the runs above write, from the same working directory as they.
+    for ((_, f), d) in runs.iter().zip(dirs) {
+        let _ = write!(md, " {}", shell_word(&rerun_dir(&f.meta, d)));
     }
     let _ = writeln!(
         md,

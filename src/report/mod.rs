@@ -119,6 +119,18 @@ pub fn default_window(decided: u64) -> u64 {
 
 fn single(f: &Folder, window: Option<u64>) -> Result<(Vec<Figure>, String)> {
     let s = &f.scan;
+    if let Some(w) = window
+        && f.has_rows
+        && w > s.first_decided()
+    {
+        // A window longer than the run has no point to draw: say so instead of an empty plot.
+        bail!(
+            "--window {w} is longer than the {} first attempts in {}; use at most {}",
+            s.first_decided(),
+            f.dir.display(),
+            s.first_decided()
+        );
+    }
     let window = window.unwrap_or_else(|| default_window(s.first_decided()));
     let mut figs = Vec::new();
     let mut skipped = Vec::new();
@@ -213,6 +225,11 @@ fn single(f: &Folder, window: Option<u64>) -> Result<(Vec<Figure>, String)> {
                     ));
                 }
             }
+            (Some(p), None) if f.meta.is_pattern() => sentence.push_str(&format!(
+                "; the pattern loses {}% of packets, always the same ones in the same order, so \
+                 there is no randomness and no band to draw.",
+                plot::fmt_num(p * 100.0)
+            )),
             (Some(p), None) => sentence.push_str(&format!(
                 "; the model expects {}%.",
                 plot::fmt_num(p * 100.0)
