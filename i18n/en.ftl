@@ -116,3 +116,23 @@ lab-retries-title = Beyond the guide: retries and backoff
 lab-retries-look = Look at: the retries line; more requests succeed, each success costs more attempts, and backoff spreads them out.
 lab-udp-vs-tcp-title = Beyond the guide: UDP against TCP on the same lossy link
 lab-udp-vs-tcp-look = Look at: UDP loses about 19% of requests; TCP answers all of them, and the loss shows up as delay (steps in the RTTs).
+
+## losslab serve
+serve-time-header = losslab time server on udp { $local }: impairments { $impairments }, seed { $seed } (Ctrl-C to stop)
+serve-discarded = [{ $ms } ms] discarded { $request } from { $from } ({ $rule })
+serve-answered = [{ $ms } ms] answered { $request } from { $from }
+serve-time-footer = received { $received }, answered { $answered }, discarded { $discarded }
+
+## losslab head
+head-header = HEAD { $url } ({ $target }): { $count } requests, timeout { $timeout }
+head-line = seq={ $seq } status={ $status } connect={ $connect } ms headers={ $headers } ms ({ $how })
+head-reused = reused connection
+head-new = new connection
+head-no-response = { $url }: no response within { $timeout }
+head-no-response-short = no response
+head-none-succeeded = { $url }: no request succeeded ({ $reason })
+head-no-new-connection = no new connection
+head-connect = connect min/p50/max = { $min }/{ $p50 }/{ $max } ms over { $n } new connections
+head-summary-title = --- { $url } HEAD statistics ---
+head-summary-counts = { $sent } requests, { $replies } responses, { $timeouts } timeouts, { $errors } errors
+head-summary-headers = headers min/p50/p99/max = { $min }/{ $p50 }/{ $p99 }/{ $max } ms

@@ -122,3 +122,23 @@ lab-retries-title = Más allá de la guía: reintentos y espera entre ellos
 lab-retries-look = Fíjese en: la línea de reintentos; más solicitudes tienen éxito, cada éxito cuesta más intentos, y la espera los reparte en el tiempo.
 lab-udp-vs-tcp-title = Más allá de la guía: UDP frente a TCP en el mismo enlace con pérdidas
 lab-udp-vs-tcp-look = Fíjese en: UDP pierde cerca del 19% de las solicitudes; TCP las responde todas y la pérdida aparece como retardo (escalones en los RTT).
+
+## losslab serve
+serve-time-header = servidor de hora losslab en udp { $local }: alteraciones { $impairments }, semilla { $seed } (Ctrl-C para detener)
+serve-discarded = [{ $ms } ms] descartada { $request } de { $from } ({ $rule })
+serve-answered = [{ $ms } ms] respondida { $request } de { $from }
+serve-time-footer = recibidas { $received }, respondidas { $answered }, descartadas { $discarded }
+
+## losslab head
+head-header = HEAD { $url } ({ $target }): { $count } solicitudes, tiempo de espera { $timeout }
+head-line = seq={ $seq } estado={ $status } conexión={ $connect } ms cabeceras={ $headers } ms ({ $how })
+head-reused = conexión reutilizada
+head-new = conexión nueva
+head-no-response = { $url }: sin respuesta en { $timeout }
+head-no-response-short = sin respuesta
+head-none-succeeded = { $url }: ninguna solicitud tuvo éxito ({ $reason })
+head-no-new-connection = ninguna conexión nueva
+head-connect = conexión mín/p50/máx = { $min }/{ $p50 }/{ $max } ms en { $n } conexiones nuevas
+head-summary-title = --- estadísticas HEAD de { $url } ---
+head-summary-counts = { $sent } solicitudes, { $replies } respuestas, { $timeouts } tiempos agotados, { $errors } errores
+head-summary-headers = cabeceras mín/p50/p99/máx = { $min }/{ $p50 }/{ $p99 }/{ $max } ms

@@ -14,6 +14,7 @@ use crate::driver::live::{Clock, EventLoop, Observer, Stop};
 use crate::metrics::recorder::{Recorder, RecorderConfig};
 use crate::metrics::stats::percentile;
 use crate::time::{Duration, fmt_ms};
+use crate::tr;
 use crate::wire::escape::printable;
 use crate::wire::http::{parse_url, render_like_curl};
 use anyhow::{Result, anyhow, bail};
@@ -58,18 +59,21 @@ impl Observer for HeadObserver<'_> {
                         .record(c.as_micros())
                         .expect("an auto-resizing histogram records any time in µs");
                 }
+                let how = match reused {
+                    true => tr!("head-reused"),
+                    false => tr!("head-new"),
+                };
                 let _ = writeln!(
                     self.console,
-                    "seq={} status={} connect={} ms headers={} ms ({})",
-                    id.seq,
-                    resp.status,
-                    connect.map_or("-".into(), |c| fmt_ms(c.as_micros())),
-                    fmt_ms(rtt.as_micros()),
-                    if reused {
-                        "reused connection"
-                    } else {
-                        "new connection"
-                    }
+                    "{}",
+                    tr!(
+                        "head-line",
+                        seq = id.seq,
+                        status = resp.status.to_string(),
+                        connect = connect.map_or("-".into(), |c| fmt_ms(c.as_micros())),
+                        headers = fmt_ms(rtt.as_micros()),
+                        how = how
+                    )
                 );
             }
             TcpProgress::Reply { .. } => {}
@@ -117,8 +121,14 @@ pub fn run_head(opts: &HeadOptions, interrupt: &AtomicBool, console: &mut dyn Wr
     if measure {
         let _ = writeln!(
             console,
-            "HEAD {} ({target}): {count} requests, timeout {}",
-            opts.url, opts.timeout
+            "{}",
+            tr!(
+                "head-header",
+                url = opts.url.as_str(),
+                target = target.to_string(),
+                count = count,
+                timeout = opts.timeout.to_string()
+            )
         );
     }
     let mut obs = HeadObserver {
@@ -146,7 +156,11 @@ pub fn run_head(opts: &HeadOptions, interrupt: &AtomicBool, console: &mut dyn Wr
     if !measure {
         return match obs.first_error {
             Some(reason) if reason.contains("before the timeout") => {
-                bail!("{}: no response within {}", obs.url, opts.timeout)
+                bail!(tr!(
+                    "head-no-response",
+                    url = obs.url.as_str(),
+                    timeout = opts.timeout.to_string()
+                ))
             }
             Some(reason) => bail!("{}: {reason}", obs.url),
             None => Ok(()),
@@ -154,33 +168,44 @@ pub fn run_head(opts: &HeadOptions, interrupt: &AtomicBool, console: &mut dyn Wr
     }
     let ms = |v: Option<u64>| v.map_or("-".to_string(), fmt_ms);
     let connect_line = if obs.connect.is_empty() {
-        "no new connection".to_string()
+        tr!("head-no-new-connection")
     } else {
-        format!(
-            "connect min/p50/max = {}/{}/{} ms over {} new connections",
-            fmt_ms(obs.connect.min()),
-            fmt_ms(percentile(&obs.connect, 0.5).unwrap_or(0)),
-            fmt_ms(obs.connect.max()),
-            obs.connect.len()
+        tr!(
+            "head-connect",
+            min = fmt_ms(obs.connect.min()),
+            p50 = fmt_ms(percentile(&obs.connect, 0.5).unwrap_or(0)),
+            max = fmt_ms(obs.connect.max()),
+            n = obs.connect.len()
         )
     };
     let _ = writeln!(
         obs.console,
-        "\n--- {} HEAD statistics ---\n{} requests, {} responses, {} timeouts, {} errors\n\
-         headers min/p50/p99/max = {}/{}/{}/{} ms\n{connect_line}",
-        obs.url,
-        all.sent,
-        all.replies,
-        all.timeouts,
-        all.errors,
-        ms(all.rtt_min_us),
-        ms(all.rtt_p50_us),
-        ms(all.rtt_p99_us),
-        ms(all.rtt_max_us),
+        "\n{}\n{}\n{}\n{connect_line}",
+        tr!("head-summary-title", url = obs.url.as_str()),
+        tr!(
+            "head-summary-counts",
+            sent = all.sent,
+            replies = all.replies,
+            timeouts = all.timeouts,
+            errors = all.errors
+        ),
+        tr!(
+            "head-summary-headers",
+            min = ms(all.rtt_min_us),
+            p50 = ms(all.rtt_p50_us),
+            p99 = ms(all.rtt_p99_us),
+            max = ms(all.rtt_max_us)
+        ),
     );
     if all.replies == 0 {
-        let reason = obs.first_error.unwrap_or_else(|| "no response".into());
-        bail!("{}: no request succeeded ({reason})", obs.url);
+        let reason = obs
+            .first_error
+            .unwrap_or_else(|| tr!("head-no-response-short"));
+        bail!(tr!(
+            "head-none-succeeded",
+            url = obs.url.as_str(),
+            reason = reason
+        ));
     }
     Ok(())
 }

@@ -141,7 +141,7 @@ impl Observer for RunObserver<'_> {
                 tr!(
                     "run-discard",
                     ms = format!("{:>9}", fmt_ms(e.at.as_micros())),
-                    request = request_text(e.request),
+                    request = crate::cmd::serve::request_text(e.request),
                     from = e.from.to_string(),
                     rule = e.rule.to_string()
                 )
@@ -730,19 +730,6 @@ pub fn resolve_url(url: &Url) -> Result<SocketAddr> {
         .map_err(|e| anyhow::anyhow!("cannot resolve the host of http://{}/: {e}", url.authority))?
         .next()
         .ok_or_else(|| anyhow::anyhow!("the host of http://{}/ has no address", url.authority))
-}
-
-/// A request as a discard line names it, in the user's language.
-fn request_text(r: crate::server::time::Request) -> String {
-    match r {
-        crate::server::time::Request::Losslab(id) => tr!(
-            "request-losslab",
-            seq = id.seq,
-            attempt = id.attempt,
-            client = id.client
-        ),
-        crate::server::time::Request::Plain { index } => tr!("request-plain", index = index),
-    }
 }
 
 fn pct(v: Option<f64>) -> String {

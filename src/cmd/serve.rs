@@ -9,6 +9,7 @@ use crate::driver::live::{Clock, EventLoop, Observer, Stop};
 use crate::impair::{ImpairConfig, Impairments};
 use crate::server::time::{Action, ServerEvent, ServerStats, TimeServer};
 use crate::time::fmt_ms;
+use crate::tr;
 use anyhow::Result;
 use std::io::Write;
 use std::net::SocketAddr;
@@ -35,12 +36,20 @@ impl Observer for ServeObserver<'_> {
         self.seen += 1;
         let at = fmt_ms(e.at.as_micros());
         let line = match e.action {
-            Action::Dropped => format!(
-                "[{at:>9} ms] discarded {} from {} ({})",
-                e.request, e.from, e.rule
+            Action::Dropped => tr!(
+                "serve-discarded",
+                ms = format!("{at:>9}"),
+                request = request_text(e.request),
+                from = e.from.to_string(),
+                rule = e.rule.to_string()
             ),
             _ if !self.show_answers => return,
-            Action::Answered => format!("[{at:>9} ms] answered {} from {}", e.request, e.from),
+            Action::Answered => tr!(
+                "serve-answered",
+                ms = format!("{at:>9}"),
+                request = request_text(e.request),
+                from = e.from.to_string()
+            ),
             other => format!(
                 "[{at:>9} ms] {} {} from {} ({}, held {})",
                 other.as_str(),
@@ -81,9 +90,13 @@ pub fn serve_time(
     let local = ev.add_server(opts.bind, server)?;
     let _ = writeln!(
         console,
-        "losslab time server on udp {local}: impairments {}, seed {} (Ctrl-C to stop)",
-        opts.impair.describe(),
-        opts.seed
+        "{}",
+        tr!(
+            "serve-time-header",
+            local = local.to_string(),
+            impairments = opts.impair.describe(),
+            seed = opts.seed.to_string()
+        )
     );
     let copies = if opts.impair.duplicate.is_some_and(|d| d.p > 0.0) {
         " (twice that with --duplicate)"
@@ -110,8 +123,26 @@ pub fn serve_time(
     let stats = ev.server().expect("the server was added").stats();
     let _ = writeln!(
         obs.console,
-        "received {}, answered {}, discarded {}",
-        stats.received, stats.answered, stats.dropped
+        "{}",
+        tr!(
+            "serve-time-footer",
+            received = stats.received,
+            answered = stats.answered,
+            discarded = stats.dropped
+        )
     );
     Ok((stop, stats))
+}
+
+/// A request as a console line names it, in the user's language (`run` and `serve time`).
+pub fn request_text(r: crate::server::time::Request) -> String {
+    match r {
+        crate::server::time::Request::Losslab(id) => tr!(
+            "request-losslab",
+            seq = id.seq,
+            attempt = id.attempt,
+            client = id.client
+        ),
+        crate::server::time::Request::Plain { index } => tr!("request-plain", index = index),
+    }
 }
