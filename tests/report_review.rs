@@ -249,15 +249,22 @@ fn reproduce_command_keeps_sim_mode() {
         .find(|l| l.starts_with("losslab run "))
         .expect("a reproduce command");
     assert!(cmd.contains("--sim"), "{cmd}");
-    assert!(cmd.contains("--out o"), "{cmd}");
-    assert!(md.contains("\nlosslab report o\n"), "{md}");
+    // A folder outside results/ is named absolutely, so the block works from any directory
+    // (issue 15: it mixed the run's and the report's working directories). The temporary
+    // folder's path has no character that needs quoting.
+    let abs = std::path::absolute(t.join("o"))
+        .unwrap()
+        .display()
+        .to_string();
+    assert!(cmd.contains(&format!("--out {abs}")), "{cmd}");
+    assert!(md.contains(&format!("\nlosslab report {abs}\n")), "{md}");
     assert!(!md.contains("RTTs are the machine's"), "{md}");
     assert!(md.contains(" of simulated time"), "{md}");
 
     // The command does reproduce it: the same files, byte for byte.
     let rerun = cmd
         .trim_start_matches("losslab run ")
-        .replace("--out o", "--out again");
+        .replace(&format!("--out {abs}"), "--out again");
     let args: Vec<&str> = rerun.split_whitespace().chain(["-q"]).collect();
     run_ok(t, &args);
     for f in ["summary.csv", "requests.csv", "loss_periods.csv"] {

@@ -700,19 +700,25 @@ mod tests {
         );
         let sim = meta("sim");
         assert_eq!(
-            run_command(&sim, Path::new("out/o"), false, true),
-            "losslab run 'scenarios/lab file.toml' --seed 7 --sim --no-requests-csv --out out/o \
+            run_command(&sim, Path::new("/out/o"), false, true),
+            "losslab run 'scenarios/lab file.toml' --seed 7 --sim --no-requests-csv --out /out/o \
              --report"
         );
-        assert_eq!(rerun_dir(&sim, Path::new("out/o")), "out/o");
+        // A folder given relative to where `report` ran is named absolutely: the block's
+        // commands run from where the run was started, which may be elsewhere.
+        let abs = std::env::current_dir().unwrap().join("out/o");
+        assert_eq!(
+            rerun_dir(&sim, Path::new("out/o")),
+            abs.display().to_string()
+        );
         assert_eq!(rerun_dir(&sim, Path::new("lab")), "results/lab");
         let builtin = Meta {
             scenario_file: Some("scenarios/lab9-udp-time.toml (built-in default)".into()),
             ..meta("live")
         };
         assert_eq!(
-            run_command(&builtin, Path::new("it's"), true, false),
-            r"losslab run --seed 7 --out 'it'\''s'"
+            run_command(&builtin, Path::new("/tmp/it's"), true, false),
+            r"losslab run --seed 7 --out '/tmp/it'\''s'"
         );
     }
 }
