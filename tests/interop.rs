@@ -236,8 +236,7 @@ fn time_client_against_a_python_server_dropping_odd_datagrams() {
             .unwrap();
         // On loopback these are a fraction of a millisecond (0.2-0.5 ms measured); a reply
         // credited to the wrong request showed the 100 ms interval or more (100.4 ms in the bug
-        // report). The bound sits
-        // far from both so a loaded CI machine cannot fail it.
+        // report). The bound sits far from both so a loaded CI machine cannot fail it.
         assert!(ms < 50.0, "a loopback reply took {ms} ms: {l}");
         answered.push(seq.to_string());
     }
