@@ -136,3 +136,13 @@ head-connect = connect min/p50/max = { $min }/{ $p50 }/{ $max } ms over { $n } n
 head-summary-title = --- { $url } HEAD statistics ---
 head-summary-counts = { $sent } requests, { $replies } responses, { $timeouts } timeouts, { $errors } errors
 head-summary-headers = headers min/p50/p99/max = { $min }/{ $p50 }/{ $p99 }/{ $max } ms
+
+## losslab serve echo
+echo-srv-header = losslab echo server on { $proto } { $local } (Ctrl-C to stop)
+echo-srv-udp = udp { $from }: received { $data }, { $outcome }
+echo-srv-replied-udp = replied "Res: ..."
+echo-srv-not-sent = reply not sent (too big for a datagram, or the send queue is full)
+echo-srv-accepted = tcp { $peer }: connection received
+echo-srv-tcp-data = tcp { $peer }: received { $data }, replied "Resp: ..."
+echo-srv-closed = tcp { $peer }: closed
+echo-srv-dropped = tcp { $peer }: closed by the server ({ $reason })

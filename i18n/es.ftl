@@ -142,3 +142,13 @@ head-connect = conexión mín/p50/máx = { $min }/{ $p50 }/{ $max } ms en { $n }
 head-summary-title = --- estadísticas HEAD de { $url } ---
 head-summary-counts = { $sent } solicitudes, { $replies } respuestas, { $timeouts } tiempos agotados, { $errors } errores
 head-summary-headers = cabeceras mín/p50/p99/máx = { $min }/{ $p50 }/{ $p99 }/{ $max } ms
+
+## losslab serve echo
+echo-srv-header = servidor de eco losslab en { $proto } { $local } (Ctrl-C para detener)
+echo-srv-udp = udp { $from }: se recibió { $data }, { $outcome }
+echo-srv-replied-udp = respondido "Res: ..."
+echo-srv-not-sent = respuesta no enviada (demasiado grande para un datagrama, o la cola de envío está llena)
+echo-srv-accepted = tcp { $peer }: conexión recibida
+echo-srv-tcp-data = tcp { $peer }: se recibió { $data }, respondido "Resp: ..."
+echo-srv-closed = tcp { $peer }: cerrada
+echo-srv-dropped = tcp { $peer }: cerrada por el servidor ({ $reason })

@@ -137,3 +137,52 @@ fn errors_and_help_follow_the_language() {
     let lab = run(losslab(tmp.path()).args(["--lang", "es", "lab"]), b"");
     assert!(lab.stdout.contains("Ejercicio 1"), "{}", lab.stdout);
 }
+
+/// The lab's servers speak Spanish too: `serve echo` and `serve time` under a Spanish locale.
+#[test]
+fn the_servers_speak_spanish() {
+    let tmp = tempfile::tempdir().unwrap();
+    let port = unused_udp_port().to_string();
+    let bind = format!("127.0.0.1:{port}");
+    let mut server = Proc::spawn(losslab(tmp.path()).env("LANG", "es_ES.UTF-8").args([
+        "serve",
+        "echo",
+        "--udp",
+        "--bind",
+        &bind,
+        "--max-requests",
+        "1",
+    ]));
+    server.line_matching(DEADLINE, |l| l.contains("servidor de eco losslab en udp"));
+    let echo = run(
+        losslab(tmp.path()).args(["echo", &bind, "--udp", "hola"]),
+        b"",
+    );
+    assert_eq!(echo.code(), Some(0), "{echo:?}");
+    let done = server.finish(DEADLINE).stdout;
+    assert!(done.contains("se recibió \"hola\", respondido"), "{done}");
+
+    let mut time = Proc::spawn(losslab(tmp.path()).env("LANG", "es_ES.UTF-8").args([
+        "serve",
+        "time",
+        "--bind",
+        &bind,
+        "--loss",
+        "pattern 10",
+        "--max-requests",
+        "2",
+    ]));
+    time.line_matching(DEADLINE, |l| l.contains("servidor de hora losslab"));
+    let client = run(
+        losslab(tmp.path()).args(["time", &bind, "-c", "2", "-i", "20ms", "-W", "300ms"]),
+        b"",
+    );
+    assert_eq!(client.code(), Some(0), "{client:?}");
+    let done = time.finish(DEADLINE).stdout;
+    assert!(done.contains("descartada la solicitud seq=0"), "{done}");
+    assert!(done.contains("respondida la solicitud seq=1"), "{done}");
+    assert!(
+        done.contains("recibidas 2, respondidas 1, descartadas 1"),
+        "{done}"
+    );
+}

@@ -46,32 +46,41 @@ impl Observer for ServeEchoObserver<'_> {
     fn echo_event(&mut self, e: &EchoEvent) {
         self.seen += 1;
         let outcome = if e.replied {
-            "replied \"Res: ...\""
+            tr!("echo-srv-replied-udp")
         } else {
-            "reply not sent (too big for a datagram, or the send queue is full)"
+            tr!("echo-srv-not-sent")
         };
         let _ = writeln!(
             self.console,
-            "udp {}: received {}, {outcome}",
-            e.from,
-            preview(&e.data, e.len)
+            "{}",
+            tr!(
+                "echo-srv-udp",
+                from = e.from.to_string(),
+                data = preview(&e.data, e.len),
+                outcome = outcome
+            )
         );
     }
 
     fn tcp_server_event(&mut self, e: &TcpServerEvent) {
         let line = match e {
-            TcpServerEvent::Accepted { peer } => format!("tcp {peer}: connection received"),
+            TcpServerEvent::Accepted { peer } => {
+                tr!("echo-srv-accepted", peer = peer.to_string())
+            }
             TcpServerEvent::Data { peer, data } => {
                 self.seen += 1;
-                format!(
-                    "tcp {peer}: received {}, replied \"Resp: ...\"",
-                    preview(data, data.len())
+                tr!(
+                    "echo-srv-tcp-data",
+                    peer = peer.to_string(),
+                    data = preview(data, data.len())
                 )
             }
-            TcpServerEvent::Closed { peer } => format!("tcp {peer}: closed"),
-            TcpServerEvent::Dropped { peer, reason } => {
-                format!("tcp {peer}: closed by the server ({})", reason.as_str())
-            }
+            TcpServerEvent::Closed { peer } => tr!("echo-srv-closed", peer = peer.to_string()),
+            TcpServerEvent::Dropped { peer, reason } => tr!(
+                "echo-srv-dropped",
+                peer = peer.to_string(),
+                reason = reason.as_str()
+            ),
         };
         let _ = writeln!(self.console, "{line}");
     }
@@ -98,7 +107,8 @@ pub fn serve_echo(
     };
     let _ = writeln!(
         console,
-        "losslab echo server on {proto} {local} (Ctrl-C to stop)"
+        "{}",
+        tr!("echo-srv-header", proto = proto, local = local.to_string())
     );
     if let Some(warning) = crate::cmd::serve::exposure_warning(
         local,
