@@ -146,3 +146,9 @@ echo-srv-accepted = tcp { $peer }: connection received
 echo-srv-tcp-data = tcp { $peer }: received { $data }, replied "Resp: ..."
 echo-srv-closed = tcp { $peer }: closed
 echo-srv-dropped = tcp { $peer }: closed by the server ({ $reason })
+
+## binding a port
+bind-error = cannot bind the { $what } to { $addr }: { $error }{ $hint }
+bind-hint-in-use = { " " }(another program already uses this port; stop it or choose another port)
+bind-hint-no-address = { " " }(this machine has no such address)
+bind-hint-privileged = { " " }(ports below 1024 need privileges; use a higher one)

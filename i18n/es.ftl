@@ -152,3 +152,9 @@ echo-srv-accepted = tcp { $peer }: conexión recibida
 echo-srv-tcp-data = tcp { $peer }: se recibió { $data }, respondido "Resp: ..."
 echo-srv-closed = tcp { $peer }: cerrada
 echo-srv-dropped = tcp { $peer }: cerrada por el servidor ({ $reason })
+
+## binding a port
+bind-error = no se puede asociar el { $what } a { $addr }: { $error }{ $hint }
+bind-hint-in-use = { " " }(otro programa ya usa este puerto; deténgalo o elija otro puerto)
+bind-hint-no-address = { " " }(esta máquina no tiene esa dirección)
+bind-hint-privileged = { " " }(los puertos por debajo de 1024 requieren privilegios; use uno mayor)

@@ -20,12 +20,16 @@ pub mod tcp;
 pub fn bind_error(addr: std::net::SocketAddr, what: &str, e: std::io::Error) -> anyhow::Error {
     use std::io::ErrorKind;
     let hint = match e.kind() {
-        ErrorKind::AddrInUse => {
-            " (another program already uses this port; stop it or choose another port)"
-        }
-        ErrorKind::AddrNotAvailable => " (this machine has no such address)",
-        ErrorKind::PermissionDenied => " (ports below 1024 need privileges; use a higher one)",
-        _ => "",
+        ErrorKind::AddrInUse => crate::tr!("bind-hint-in-use"),
+        ErrorKind::AddrNotAvailable => crate::tr!("bind-hint-no-address"),
+        ErrorKind::PermissionDenied => crate::tr!("bind-hint-privileged"),
+        _ => String::new(),
     };
-    anyhow::anyhow!("cannot bind the {what} to {addr}: {e}{hint}")
+    anyhow::anyhow!(crate::tr!(
+        "bind-error",
+        what = what,
+        addr = addr.to_string(),
+        error = e.to_string(),
+        hint = hint
+    ))
 }
