@@ -206,6 +206,16 @@ pub fn sweep(
         .out
         .clone()
         .expect("clap requires --out without --slurm");
+    if let Some((run, other)) = merge::foreign_run(&out, &sweep.id)? {
+        bail!(
+            "{} holds runs of sweep {other} (e.g. {}), and {} is sweep {}: one folder holds one \
+             sweep; choose another --out",
+            out.display(),
+            run.display(),
+            args.file.display(),
+            sweep.id
+        );
+    }
     let shard = shard_of(args)?;
     let mine: Vec<&Run> = all
         .iter()

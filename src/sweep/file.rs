@@ -375,16 +375,17 @@ pub fn parse(text: &str, path: &Path) -> Result<Sweep> {
             .collect();
         let scenario =
             set::parse_with_sets(&scenario_text, &scenario_name, &sets).map_err(|e| {
-                let spans: Vec<_> = chosen.iter().map(|c| c.1.clone()).collect();
-                let culprit = chosen
+                let text = e.to_string();
+                let (field, span) = chosen
                     .iter()
-                    .find(|(f, _, _)| e.to_string().contains(&format!("--set {f}=")))
-                    .map(|c| c.1.clone())
-                    .or_else(|| spans.first().cloned())
-                    .unwrap_or(0..0);
+                    .find(|(f, _, _)| text.contains(&format!("--set {f}=")))
+                    .or(chosen.first())
+                    .map_or(("grid".to_string(), 0..0), |c| {
+                        (format!("grid.{}", c.0), c.1.clone())
+                    });
                 at.error(
-                    culprit,
-                    "grid",
+                    span,
+                    &field,
                     format!("this point does not make a valid scenario: {e:#}"),
                 )
             })?;

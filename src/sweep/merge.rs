@@ -106,6 +106,31 @@ fn read_run(dir: &Path) -> Result<RunRows> {
     })
 }
 
+/// The first run folder under the sweep folder `dir` that belongs to a sweep other than `id`
+/// (with that sweep's id), if any; folders that are not runs of a sweep are errors.
+pub fn foreign_run(dir: &Path, id: &str) -> Result<Option<(PathBuf, String)>> {
+    if !dir.exists() {
+        return Ok(None);
+    }
+    for point in subdirs(dir)? {
+        for run in subdirs(&point)? {
+            let name = run
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            if !name.starts_with("seed-") || !run.join(SUMMARY_JSON).exists() {
+                continue;
+            }
+            let (tag, _, _) = run_tag(&run)?;
+            if tag.id != id {
+                return Ok(Some((run, tag.id)));
+            }
+        }
+    }
+    Ok(None)
+}
+
 /// Reads every run folder under the sweep folders `dirs` (`DIR/<point>/seed-<n>/`) and builds
 /// the table.
 pub fn collect(dirs: &[PathBuf]) -> Result<Merged> {
