@@ -80,5 +80,8 @@ fn main() {
         par2.as_secs_f64(),
         seq.as_secs_f64() / par.as_secs_f64(),
     );
-    assert!(same, "the parallel and sequential sweeps wrote different sweep.csv");
+    assert!(
+        same,
+        "the parallel and sequential sweeps wrote different sweep.csv"
+    );
 }
