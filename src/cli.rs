@@ -589,6 +589,17 @@ fn dispatch(cli: Cli, signals: &Signals, console: &mut dyn Write) -> Result<Exit
             signals
                 .waiting
                 .store(true, std::sync::atomic::Ordering::Relaxed);
+            if let [dir] = args.dirs.as_slice()
+                && crate::sweep::report::is_sweep_folder(dir)
+            {
+                let (out, figures) = crate::sweep::report::write(dir, args.out.clone())?;
+                let _ = writeln!(
+                    console,
+                    "report: {}/report.md ({figures} figures)",
+                    out.display()
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
             let written = crate::report::write_report(&ReportOptions {
                 dirs: args.dirs,
                 out: args.out,

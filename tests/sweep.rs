@@ -82,6 +82,10 @@ fn runs(out: &Path) -> BTreeMap<PathBuf, std::time::SystemTime> {
             continue;
         }
         for run in std::fs::read_dir(point.path()).unwrap().flatten() {
+            // `.seed-N.losslab-staging`: a run being written, not a run.
+            if run.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
             let json = run.path().join("summary.json");
             if let Ok(m) = std::fs::metadata(&json) {
                 found.insert(run.path(), m.modified().unwrap());
@@ -163,6 +167,64 @@ fn a_grid_sweep_has_the_right_rows_and_a_rerun_skips_everything() {
     );
     // --list has nothing left to list.
     assert_eq!(sweep(dir, "out", &["--list"]), "");
+
+    // The sweep's report: each metric against each swept parameter, same bytes every time.
+    let said = ok(losslab(dir).args(["report", "out"]));
+    assert!(said.contains("out/report/report.md"), "{said}");
+    let md = std::fs::read_to_string(dir.join("out/report/report.md")).unwrap();
+    for fig in [
+        "loss-ratio-vs-impair-loss.svg",
+        "loss-ratio-vs-clients-backoff.svg",
+        "success-ratio-vs-impair-loss.svg",
+    ] {
+        assert!(md.contains(&format!("]({fig})")), "{fig} not in report.md");
+        let svg = std::fs::read_to_string(dir.join("out/report").join(fig)).unwrap();
+        assert!(
+            svg.starts_with("<svg") && svg.contains("polygon"),
+            "{fig} has no band"
+        );
+    }
+    // The loss table against impair.loss: one row per backoff, one cell per loss, 5 seeds each,
+    // the losses in natural order (burst 2, 5, 10).
+    let table = md
+        .split("![packet loss against impair.loss]")
+        .nth(1)
+        .unwrap();
+    let header = table
+        .lines()
+        .find(|l| l.starts_with("| clients.backoff"))
+        .unwrap();
+    let order: Vec<usize> = LOSSES.iter().map(|l| header.find(l).unwrap()).collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{header}");
+    for b in BACKOFFS {
+        let line = table
+            .lines()
+            .find(|l| l.starts_with(&format!("| {b} |")))
+            .unwrap();
+        assert_eq!(line.matches("(n=5)").count(), 3, "{line}");
+    }
+    let first: BTreeMap<String, Vec<u8>> = std::fs::read_dir(dir.join("out/report"))
+        .unwrap()
+        .flatten()
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    ok(losslab(dir).args(["report", "out"]));
+    let again: BTreeMap<String, Vec<u8>> = std::fs::read_dir(dir.join("out/report"))
+        .unwrap()
+        .flatten()
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(first, again);
 }
 
 /// Starts a one-thread sweep into `out`, waits until at least one run (and not all 30) is on
@@ -210,6 +272,17 @@ fn a_sweep_killed_or_interrupted_midway_completes_on_rerun_with_the_same_bytes()
     let said = sweep(dir, "killed", &[]);
     assert!(said.contains(&format!("{kept} already complete")), "{said}");
     assert_eq!(std::fs::read(dir.join("killed/sweep.csv")).unwrap(), whole);
+    // Nothing of the killed run's staging is left.
+    for point in std::fs::read_dir(dir.join("killed")).unwrap().flatten() {
+        if point.file_type().unwrap().is_dir() {
+            for e in std::fs::read_dir(point.path()).unwrap().flatten() {
+                assert!(
+                    !e.file_name().to_string_lossy().contains("staging"),
+                    "{e:?}"
+                );
+            }
+        }
+    }
 
     let (_, done) = stop_midway(dir, "interrupted", "-INT");
     assert_eq!(done.code(), Some(130), "{done:?}");

@@ -111,7 +111,19 @@ fn complete(sweep: &Sweep, out: &Path, run: &Run) -> Result<bool> {
     }
     match merge::run_tag(&dir) {
         Ok((t, seed, status)) if t.id == sweep.id && seed == run.seed => {
-            Ok(status == Some(Status::Complete))
+            if status != Some(Status::Complete) || !merge::files_present(&dir)? {
+                return Ok(false);
+            }
+            // A writer killed after moving its files into place but before removing its
+            // staging folder leaves that (losslab's own, empty) folder: taking it as a writer
+            // and letting go clears it, under its lock.
+            if crate::results::folder::staging_path(&dir)?.exists() {
+                drop(crate::results::folder::Staging::begin(
+                    &dir,
+                    crate::results::legacy_run_folder,
+                )?);
+            }
+            Ok(true)
         }
         Ok((t, _, _)) => bail!(
             "{} holds a run of another sweep ({}; this one is {}); choose another --out",

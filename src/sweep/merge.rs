@@ -70,6 +70,29 @@ pub fn run_tag(dir: &Path) -> Result<(SweepJson, u64, Option<crate::results::sch
     Ok((tag, doc.seed, doc.status))
 }
 
+/// Whether every file the run's `summary.json` names is in its folder (`run` moves
+/// `summary.json` into place last, so this holds unless files were lost afterwards).
+pub fn files_present(dir: &Path) -> Result<bool> {
+    let value = read::summary_json_value(&dir.join(SUMMARY_JSON))?;
+    let doc: SummaryJson = serde_json::from_value(value)
+        .with_context(|| format!("{}: not a summary.json losslab wrote", dir.display()))?;
+    let Some(files) = doc.files else {
+        return Ok(dir.join(SUMMARY_CSV).is_file());
+    };
+    let named = [
+        files.requests,
+        files.summary,
+        files.loss_periods,
+        files.logical,
+    ];
+    let others = files.other.into_values();
+    Ok(named
+        .into_iter()
+        .chain(others)
+        .flatten()
+        .all(|name| !name.contains('/') && dir.join(name).is_file()))
+}
+
 fn read_run(dir: &Path) -> Result<RunRows> {
     let _lock = ReadLock::take(dir);
     let (tag, seed, _) = run_tag(dir)?;

@@ -17,6 +17,7 @@
 pub mod exec;
 pub mod file;
 pub mod merge;
+pub mod report;
 pub mod set;
 
 /// The folder of one run inside a sweep's output folder.
