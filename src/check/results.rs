@@ -232,6 +232,12 @@ impl SummaryCsv {
         &self.header
     }
 
+    /// The scopes of the rows, in file order (client numbers, then `all`).
+    pub fn scopes(&self) -> Vec<&str> {
+        let at = self.header.iter().position(|h| h == "scope").unwrap_or(0);
+        self.rows.iter().map(|(_, c)| c[at].as_str()).collect()
+    }
+
     /// The index of column `name`, or an error naming the file, its header line and the column.
     pub fn column(&self, name: &str) -> Result<usize> {
         self.header.iter().position(|h| h == name).ok_or_else(|| {

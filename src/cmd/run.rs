@@ -335,6 +335,7 @@ pub fn run_experiment_with_progress(
             .then(|| sc.impair.expected_round_trip_loss()),
         "expected_mean_loss_period": sc.impair.expected_mean_loss_period(),
         "loss_variance_factor": sc.impair.loss_variance_factor(),
+        "loss_ci_method": crate::metrics::stats::LOSS_CI_METHOD,
         "rtt_percentiles": if sc.metrics.lost_as_infinite { "lost-infinite" } else { "replies" },
         "retries": sc.clients.retries,
         "backoff": sc.clients.backoff.to_string(),
