@@ -1,6 +1,7 @@
 //! `losslab check` as a process: real runs judged against their model, an expectations file and
-//! a baseline; the exit codes 0/1/2; and folders written by hand (first-attempt counts, a
-//! variance factor, `loss_periods.csv`) where a run cannot produce the numbers a test needs.
+//! a baseline; the exit codes 0/1/2; folders written by hand (first-attempt counts, a loss
+//! model's parameters, `loss_periods.csv`) where a run cannot produce the numbers a test needs;
+//! and `check --calibrate` at small N.
 //!
 //! Every run here is seeded, so which packets the server drops is fixed. What a seed cannot fix
 //! is the machine: a reply slower than the timeout, or a request the kernel drops because the
@@ -369,7 +370,7 @@ fn new_format(dir: &Path, name: &str, bursty: bool, lengths: &[(u64, u64)]) -> P
 }
 
 #[test]
-fn newer_results_use_first_attempts_the_variance_factor_and_loss_periods() {
+fn newer_results_use_first_attempts_the_models_chain_and_loss_periods() {
     let tmp = tempfile::tempdir().unwrap();
     let t = tmp.path();
     let usual = [(1, 100), (2, 50), (3, 20)];

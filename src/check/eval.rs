@@ -17,7 +17,7 @@
 
 use super::chain::{Chain, CountDist, total_count, two_sided_p};
 use super::expect::{ExpectFile, Op, Place, Rule};
-use super::packets::{first_attempts, loss_units, period_units, success_units};
+use super::packets::{first_attempts, logical_units, loss_units, period_units, success_units};
 use super::results::{Cell, ResultsFolder, Row};
 use crate::impair::delay::{Distribution, TABLE_MAX};
 use crate::impair::loss::LossModel;
@@ -515,6 +515,61 @@ fn proportion(
     Check::tested(name, expected, measured, p)
 }
 
+/// A ratio that is not a proportion (`attempts_per_success`, `goodput_ratio`) against a rule,
+/// by its batch-means estimate: `t = (R − x)/sqrt(var)` on `B − 1` degrees of freedom, with
+/// the same sidedness as a proportion.
+fn ratio_check(name: String, rule: Rule, est: Option<Estimate>, level: Level) -> Check {
+    let expected = format!("{rule} ({})", sidedness(rule));
+    let Some(e) = est else {
+        return Check::skip(name, expected, "no requests to count (n = 0)".into());
+    };
+    let df = if e.batches >= 2 {
+        e.df()
+    } else {
+        f64::INFINITY
+    };
+    let se = e.var.sqrt();
+    let tails = |x: f64| -> (f64, f64) {
+        if se > 0.0 {
+            let t = (e.ratio - x) / se;
+            (t_sf(t, df), t_sf(-t, df))
+        } else {
+            (
+                if e.ratio > x { 0.0 } else { 1.0 },
+                if e.ratio < x { 0.0 } else { 1.0 },
+            )
+        }
+    };
+    let p = match rule {
+        Rule::Compare(Op::Le | Op::Lt, x) => tails(x).0,
+        Rule::Compare(Op::Ge | Op::Gt, x) => tails(x).1,
+        Rule::Compare(Op::Eq, x) => (2.0 * tails(x).0.min(tails(x).1)).min(1.0),
+        Rule::Approx { centre, tolerance } => {
+            let p1 = tails(centre + tolerance).0.min(tails(centre - tolerance).1);
+            if se > 0.0 && p1 < 1.0 {
+                let t1 = t_quantile(1.0 - p1, df);
+                (p1 + t_sf(t1 + 2.0 * tolerance / se, df)).min(1.0)
+            } else {
+                p1
+            }
+        }
+        Rule::Model => 1.0,
+    };
+    let q = t_quantile(1.0 - (1.0 - level.confidence) / 2.0, df);
+    let measured = format!(
+        "{:.4} = {} / {}, {} CI {:.4}-{:.4} (batch means, {} batches), p = {}",
+        e.ratio,
+        show(e.k),
+        show(e.n),
+        level.percent(),
+        e.ratio - q * se,
+        e.ratio + q * se,
+        e.batches,
+        show_p(p)
+    );
+    Check::tested(name, expected, measured, p)
+}
+
 /// The first-attempt loss against the model, by the exact distribution of the loss count
 /// under the model's chain (see [`super::chain`]): two-sided p-value
 /// `2·min(P(X ≤ k), P(X ≥ k))`.
@@ -685,6 +740,19 @@ fn rule_check(
                 source,
                 level,
             ))
+        }
+        // Ratios of logical requests that are not proportions: Σk/Σn with its batch-means
+        // spread, judged by Welch-style t on that spread (no binomial score form applies).
+        ("attempts_per_success" | "goodput_ratio", Rule::Compare(..) | Rule::Approx { .. }) => {
+            let unit: fn(bool, f64) -> (f64, f64) = if column == "goodput_ratio" {
+                |ok, attempts| (f64::from(u8::from(ok)), attempts)
+            } else {
+                |ok, attempts| if ok { (attempts, 1.0) } else { (0.0, 0.0) }
+            };
+            match logical_units(folder, scope, unit).map_err(|e| at(place, e))? {
+                Some(units) => Ok(ratio_check(name, rule, estimate(&units), level)),
+                None => Ok(point(name, rule, cell)),
+            }
         }
         ("scope" | "status", _) => Err(at(
             place,
@@ -1182,6 +1250,22 @@ mod tests {
         // At the bound itself, half the runs lie on either side.
         let at = rule_p(Rule::Compare(Op::Le, 0.15), None, &e);
         assert!((at - 0.5).abs() < 1e-12);
+    }
+
+    /// A ratio that is not a proportion: 1.2 attempts per success with se 0.05 over 11
+    /// batches; `<= 1.1` gives t = 2 on 10 degrees of freedom, one-sided p = 0.0367.
+    #[test]
+    fn ratio_check_by_hand() {
+        let e = est(120.0, 100.0, 0.0025, 11);
+        let c = ratio_check("a".into(), Rule::Compare(Op::Le, 1.1), Some(e), level());
+        let p = c.p_value.unwrap();
+        assert!((p - 0.0367).abs() < 2e-4, "{p}");
+        let c = ratio_check("a".into(), Rule::Compare(Op::Ge, 1.1), Some(e), level());
+        assert!((c.p_value.unwrap() - (1.0 - p)).abs() < 1e-12);
+        assert_eq!(
+            ratio_check("a".into(), Rule::Compare(Op::Le, 1.1), None, level()).verdict,
+            Verdict::Skip
+        );
     }
 
     /// `c ± 0` is the two-sided test of `= c`; a range wide compared with the spread is the

@@ -151,6 +151,35 @@ pub fn success_units(folder: &ResultsFolder, scope: &str) -> Result<Option<Vec<U
     Ok(Some(units))
 }
 
+/// Logical requests of `logical.csv` as units of a ratio `Σk/Σn`, `unit(success, attempts)`
+/// giving each request's `(k, n)`: `attempts_per_success` is attempts of the successful
+/// requests over their number, `goodput_ratio` successes over every attempt sent.
+pub fn logical_units(
+    folder: &ResultsFolder,
+    scope: &str,
+    unit: fn(bool, f64) -> (f64, f64),
+) -> Result<Option<Vec<Unit>>> {
+    let Some(path) = file(folder, "logical", "logical.csv")? else {
+        return Ok(None);
+    };
+    let mut units = Vec::new();
+    rows(&path, &["client", "seq", "attempts", "outcome"], |c| {
+        let client: u32 = number(c[0], "client")?;
+        if in_scope(scope, client) {
+            let attempts = number::<u64>(c[2], "attempts")? as f64;
+            let (k, n) = unit(c[3] == "success", attempts);
+            units.push(Unit {
+                flow: client,
+                order: number(c[1], "seq")?,
+                k,
+                n,
+            });
+        }
+        Ok(())
+    })?;
+    Ok(Some(units))
+}
+
 /// Loss periods of `loss_periods.csv` as units: `k` = its length, `n` = 1, in start order.
 pub fn period_units(folder: &ResultsFolder) -> Result<Option<Vec<Unit>>> {
     let Some(path) = file(folder, "loss_periods", "loss_periods.csv")? else {
