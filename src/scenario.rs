@@ -10,8 +10,8 @@
 use crate::client::backoff::Backoff;
 use crate::client::loadgen::Pacing;
 use crate::impair::ImpairConfig;
-use crate::impair::link::LinkConfig;
 use crate::impair::loss::LossModel;
+use crate::impair::path::{PathConfig, PathFields};
 use crate::time::Duration;
 use serde::{Deserialize, Serialize, Serializer};
 use std::fmt;
@@ -39,9 +39,11 @@ pub struct Scenario {
     pub metrics: MetricsSpec,
     /// Live sockets or virtual time (`mode`; `run --sim`/`--live` override it).
     pub mode: Mode,
-    /// The simulated path (`[link]`), used in sim mode only; `None` = the default link.
+    /// The network between the clients and the server (`[link]`): netem's vocabulary plus
+    /// propagation delay and bandwidth, in both modes (live: a TUN link between two network
+    /// namespaces). `None`: live runs use loopback, sim runs the lossless default link.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub link: Option<LinkConfig>,
+    pub link: Option<PathConfig>,
     pub output: OutputSpec,
 }
 
@@ -65,7 +67,7 @@ pub enum Mode {
     /// Real sockets on loopback and the machine's clock.
     #[default]
     Live,
-    /// The same cores under virtual time over a simulated link (udp-time only).
+    /// The same cores under virtual time over a simulated link.
     Sim,
 }
 
@@ -206,8 +208,13 @@ struct RawMetrics {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawLink {
+    loss: Option<Spanned<String>>,
     delay: Option<Spanned<String>>,
+    duplicate: Option<Spanned<String>>,
+    reorder: Option<Spanned<String>>,
+    corrupt: Option<Spanned<String>>,
     bandwidth: Option<Spanned<String>>,
+    direction: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -517,8 +524,9 @@ fn validate(raw: RawScenario, at: &Locator) -> Result<Scenario, ScenarioError> {
         return Err(at.error(
             span,
             Some("loss"),
-            "loss applies to the udp-time server only: TCP retransmits lost segments, so a TCP \
-             server cannot lose a request; remove the loss or set it to 0"
+            "[loss] and [impair] are the udp-time server's own discarding: a TCP server \
+             cannot drop a request it received; to lose TCP segments on the way, put the loss \
+             on the path with [link] (e.g. [link] loss = \"random 10%\")"
                 .into(),
         ));
     }
@@ -530,8 +538,9 @@ fn validate(raw: RawScenario, at: &Locator) -> Result<Scenario, ScenarioError> {
         return Err(at.error(
             i.span(),
             Some("impair"),
-            "[impair] applies to the udp-time server only; losslab does not emulate a lossy \
-             link under TCP"
+            "[impair] is what the udp-time server does to its own packets (the lab's \
+             discards); to put a TCP scenario on a lossy, delayed path use [link] instead \
+             (e.g. [link] loss = \"random 10%\", delay = \"5ms\")"
                 .into(),
         ));
     }
@@ -664,7 +673,7 @@ fn validate(raw: RawScenario, at: &Locator) -> Result<Scenario, ScenarioError> {
         None => timeout,
         Some(w) => duration(at, w, "clients.late_window")?,
     };
-    let (mode, link) = validate_sim(&raw, kind, at)?;
+    let (mode, link) = validate_sim(&raw, at)?;
 
     Ok(Scenario {
         name: name.clone(),
@@ -705,18 +714,16 @@ fn validate(raw: RawScenario, at: &Locator) -> Result<Scenario, ScenarioError> {
     })
 }
 
-/// What a scenario says about sim mode: `mode` and `[link]`, which only udp-time takes.
+/// What a scenario says about the network: `mode` and `[link]`.
 fn validate_sim(
     raw: &RawScenario,
-    kind: ServerKind,
     at: &Locator,
-) -> Result<(Mode, Option<LinkConfig>), ScenarioError> {
+) -> Result<(Mode, Option<PathConfig>), ScenarioError> {
     let mode = match &raw.mode {
         None => Mode::Live,
         Some(m) => match m.get_ref().as_str() {
             "live" => Mode::Live,
-            "sim" if kind == ServerKind::UdpTime => Mode::Sim,
-            "sim" => return Err(at.at(m, "mode", SIM_UDP_ONLY.into())),
+            "sim" => Mode::Sim,
             other => {
                 return Err(at.at(
                     m,
@@ -732,26 +739,38 @@ fn validate_sim(
     let Some(l) = &raw.link else {
         return Ok((mode, None));
     };
-    if kind != ServerKind::UdpTime {
-        return Err(at.error(l.span(), Some("link"), SIM_UDP_ONLY.into()));
-    }
-    let fields = [
-        ("link.delay", &l.get_ref().delay),
-        ("link.bandwidth", &l.get_ref().bandwidth),
-    ];
+    let l = l.get_ref();
     fn text(v: &Option<Spanned<String>>) -> Option<&str> {
         v.as_ref().map(|s| s.get_ref().as_str())
     }
-    let link = LinkConfig::parse(text(fields[0].1), text(fields[1].1)).map_err(|e| {
-        let (field, value) = fields
-            .iter()
-            .find_map(|(f, v)| {
-                v.as_ref()
-                    .filter(|s| s.get_ref() == &e.spec)
-                    .map(|s| (*f, s))
-            })
-            .expect("the failing spec is one of the fields");
-        at.at(value, field, e.to_string())
+    let fields = PathFields {
+        loss: text(&l.loss),
+        delay: text(&l.delay),
+        duplicate: text(&l.duplicate),
+        reorder: text(&l.reorder),
+        corrupt: text(&l.corrupt),
+        bandwidth: text(&l.bandwidth),
+        direction: text(&l.direction),
+    };
+    let link = PathConfig::parse(&fields).map_err(|(field, e)| {
+        let value = match field {
+            "loss" => &l.loss,
+            "delay" => &l.delay,
+            "duplicate" => &l.duplicate,
+            "reorder" => &l.reorder,
+            "corrupt" => &l.corrupt,
+            "bandwidth" => &l.bandwidth,
+            _ => &l.direction,
+        };
+        let name = format!("link.{field}");
+        match value {
+            Some(v) => at.at(v, &name, e.to_string()),
+            None => at.error(
+                raw.link.as_ref().map_or(0..0, |l| l.span()),
+                Some(&name),
+                e.to_string(),
+            ),
+        }
     })?;
     Ok((mode, Some(link)))
 }
@@ -994,8 +1013,9 @@ timeout = "100ms"
         let s = parse(&sim, "sim.toml").unwrap();
         assert_eq!(s.mode, Mode::Sim);
         let link = s.link.unwrap();
-        assert_eq!(link.delay.spec(), "1ms 100us distribution normal");
-        assert_eq!(link.bandwidth, Some(10_000_000));
+        assert_eq!(link.link.delay.spec(), "1ms 100us distribution normal");
+        assert_eq!(link.link.bandwidth, Some(10_000_000));
+        assert!(link.is_lossless());
         assert!(!s.output.requests_csv);
         let e = err(&sim.replace("10mbit", "10mb"));
         assert_eq!((e.line, e.field.as_deref()), (8, Some("link.bandwidth")));
@@ -1006,15 +1026,33 @@ timeout = "100ms"
         assert_eq!((e.line, e.field.as_deref()), (5, Some("mode")));
         let e = err(&sim.replace("delay =", "latency ="));
         assert!(e.message.contains("unknown field `latency`"), "{e}");
-        // TCP cannot be simulated: `mode = "sim"` and `[link]` say so where they stand.
+        // TCP runs on a [link] too, in sim and live; the link's own fields are located.
         let tcp = GOOD
             .replace("udp-time", "tcp-echo")
             .replace("p = 0.25", "p = 0");
-        let e = err(&tcp.replace("seed = 7\n", "seed = 7\nmode = \"sim\"\n"));
-        assert_eq!((e.line, e.field.as_deref()), (5, Some("mode")));
-        assert!(e.message.contains("udp-time scenarios only"), "{e}");
-        let e = err(&format!("{tcp}\n[link]\ndelay = \"1ms\"\n"));
-        assert_eq!(e.field.as_deref(), Some("link"));
+        let s = parse(
+            &format!("{tcp}\nmode = \"sim\"\n[link]\nloss = \"random 10%\"\ndelay = \"5ms\"\n")
+                .replace("\nmode = \"sim\"\n[link]", "\n[link]")
+                .replace("seed = 7\n", "seed = 7\nmode = \"sim\"\n"),
+            "tcp.toml",
+        )
+        .unwrap();
+        let link = s.link.unwrap();
+        assert_eq!(link.impair.direction, crate::impair::Where::Both);
+        assert!((link.expected_loss(crate::impair::Direction::Request) - 0.1).abs() < 1e-12);
+        let e = err(&format!("{tcp}\n[link]\nloss = \"random 110%\"\n"));
+        assert_eq!(e.field.as_deref(), Some("link.loss"));
+        let e = err(&format!(
+            "{tcp}\n[link]\nreorder = \"5%\"\ndelay = \"0ms\"\n"
+        ));
+        assert_eq!(e.field.as_deref(), Some("link.reorder"));
+        assert!(e.message.contains("needs a delay"), "{e}");
+        // The server's own [impair] stays udp-time's, and the error points to [link].
+        let tcp_no_loss = tcp.replace("[loss]\nmodel = \"bernoulli\"\np = 0\n", "");
+        let e = err(&format!("{tcp_no_loss}\n[impair]\ndelay = \"5ms\"\n"));
+        assert!(e.message.contains("[link]"), "{e}");
+        let e = err(&tcp.replace("p = 0\n", "p = 0.1\n"));
+        assert!(e.message.contains("[link]"), "{e}");
     }
 
     #[test]

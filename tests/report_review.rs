@@ -156,7 +156,7 @@ fn a_client_the_summary_does_not_list_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = copy_results("lab9-udp-time-sim", tmp.path());
     let mut csv = fs::read_to_string(dir.join("requests.csv")).unwrap();
-    csv.push_str("70000,0,0,999,reply,10000,answered,,0,,0,\n");
+    csv.push_str("70000,0,0,999,reply,10000,answered,,0,,0,,0\n");
     fs::write(dir.join("requests.csv"), csv).unwrap();
     let done = run(
         losslab(tmp.path()).args(["report", "lab9-udp-time-sim"]),

@@ -700,7 +700,8 @@ fn rule_check(
                         name, p, &model, &dist, counts.k, counts.n, level,
                     ))
                 }
-                // A pattern: no randomness to model; judged like any proportion.
+                // A pattern (no randomness to model) or a product chain too large: judged like
+                // any proportion, two-sided against the model's loss.
                 None => {
                     let (est, source) =
                         loss_estimate(folder, scope, true).map_err(|e| at(place, e))?;
@@ -835,19 +836,53 @@ fn flow_sizes(folder: &ResultsFolder, scope: &str) -> Result<Vec<u64>> {
         .collect()
 }
 
-/// The loss model recorded in `summary.json` (`scenario.impair.loss`), as the chain whose
-/// count distribution the model check uses; `None` for a pattern. With `direction = both`
-/// a packet is lost when its request's chain or its reply's chain (independent streams)
-/// loses it.
+/// The most states the model check's product chain may have; beyond, the count's exact
+/// distribution costs too much and the check falls back to batch means.
+const MAX_CHAIN_STATES: usize = 64;
+
+/// The loss models recorded in `summary.json` as one chain whose count distribution the model
+/// check uses: the server's (`scenario.impair`) and, in a sim run with a lossy link, the
+/// link's (`scenario.link.impair`). Each layer loses requests, replies or both, each
+/// direction with its own independent streams, so a first attempt is lost when any of those
+/// chains loses it: their product chain. `None` when no exact distribution applies (a
+/// pattern, whose count is not random, or a product of more than [`MAX_CHAIN_STATES`]).
 fn model_chain(folder: &ResultsFolder) -> Result<Option<Chain>> {
+    let mut total: Option<Chain> = None;
+    for at in ["scenario/impair", "scenario/link/impair"] {
+        let Some(model) = loss_model(folder, at)? else {
+            continue;
+        };
+        let Some(chain) = Chain::of(&model) else {
+            return Ok(None);
+        };
+        let legs = match folder.text(&format!("{at}/direction"))? {
+            Some("both") => 2,
+            _ => 1,
+        };
+        for _ in 0..legs {
+            total = Some(match total {
+                None => chain.clone(),
+                Some(t) => t.either(&chain),
+            });
+        }
+    }
+    let total = total.unwrap_or_else(|| {
+        Chain::of(&LossModel::Bernoulli { p: 0.0 }).expect("Bernoulli has a chain")
+    });
+    Ok((total.e.len() <= MAX_CHAIN_STATES).then_some(total))
+}
+
+/// The loss model under `at` (`.../loss`), `None` when there is none.
+fn loss_model(folder: &ResultsFolder, at: &str) -> Result<Option<LossModel>> {
     let json = folder.json_path.display();
+    let dotted = at.replace('/', ".");
     let num = |field: &str| -> Result<f64> {
         folder
-            .number(&format!("scenario/impair/loss/{field}"))?
-            .ok_or_else(|| anyhow!("{json}: field `scenario.impair.loss.{field}` is missing"))
+            .number(&format!("{at}/loss/{field}"))?
+            .ok_or_else(|| anyhow!("{json}: field `{dotted}.loss.{field}` is missing"))
     };
-    let model = match folder.text("scenario/impair/loss/model")? {
-        None => LossModel::Bernoulli { p: 0.0 },
+    let model = match folder.text(&format!("{at}/loss/model"))? {
+        None => return Ok(None),
         Some("bernoulli") => LossModel::Bernoulli { p: num("p")? },
         Some("gemodel") => LossModel::GilbertElliott {
             p: num("p")?,
@@ -862,24 +897,23 @@ fn model_chain(folder: &ResultsFolder) -> Result<Option<Chain>> {
             p23: num("p23")?,
             p14: num("p14")?,
         },
-        Some("pattern") => return Ok(None),
+        Some("pattern") => {
+            let digits = folder.text(&format!("{at}/loss/pattern"))?.unwrap_or("");
+            let pattern = crate::impair::loss::Pattern::parse(digits)
+                .map_err(|e| anyhow!("{json}: field `{dotted}.loss.pattern`: {e}"))?;
+            LossModel::Pattern { pattern }
+        }
         Some(other) => {
             return Err(anyhow!(
-                "{json}: field `scenario.impair.loss.model` is `{other}`, not bernoulli, \
-                 gemodel, state or pattern"
+                "{json}: field `{dotted}.loss.model` is `{other}`, not bernoulli, gemodel, \
+                 state or pattern"
             ));
         }
     };
     model
         .validate()
-        .map_err(|e| anyhow!("{json}: field `scenario.impair.loss`: {e}"))?;
-    let Some(chain) = Chain::of(&model) else {
-        return Ok(None);
-    };
-    Ok(Some(match folder.text("scenario/impair/direction")? {
-        Some("both") => chain.either(&chain),
-        _ => chain,
-    }))
+        .map_err(|e| anyhow!("{json}: field `{dotted}.loss`: {e}"))?;
+    Ok(Some(model))
 }
 
 /// How a baseline comparison is judged.

@@ -17,10 +17,11 @@ use crate::client::loadgen::{LoadGen, LoadGenConfig, Record};
 use crate::client::tcp::{Protocol, TcpLoad, TcpLoadConfig};
 use crate::cmd::progress::LiveProgress;
 use crate::driver::live::{Clock, EventLoop, Observer, Stop};
-use crate::driver::sim::{self, SIM_EPOCH_UNIX_US, SimLoop};
+use crate::driver::sim::{self, SIM_EPOCH_UNIX_US, SimLoop, SimPath};
 use crate::driver::tcp::TcpService;
 use crate::impair::Impairments;
-use crate::impair::link::Link;
+use crate::impair::link::{Link, LinkConfig};
+use crate::impair::path::{LinkCounts, LinkEvent, Path};
 use crate::metrics::background::RecorderThread;
 use crate::metrics::output::{ResultsDir, RowSink};
 use crate::metrics::recorder::{Recorder, RecorderConfig, ServerTruth};
@@ -59,6 +60,8 @@ pub struct RunReport {
     /// Wall-clock time of the whole run (console only, never written to a file).
     pub wall: std::time::Duration,
     pub out_dir: PathBuf,
+    /// What crossed the `[link]` in all, when the run had one.
+    pub link: Option<LinkCounts>,
 }
 
 impl RunReport {
@@ -123,6 +126,10 @@ impl Observer for RunObserver<'_> {
         }
         self.recorder.record(r)
     }
+
+    fn link_event(&mut self, e: &LinkEvent) -> io::Result<()> {
+        self.recorder.link_event(e)
+    }
 }
 
 /// Runs the experiment and writes its results folder.
@@ -146,6 +153,13 @@ pub fn run_experiment_with_progress(
     let sim_mode = sc.mode == Mode::Sim;
     if sim_mode && sc.server.kind != ServerKind::UdpTime {
         bail!("{}: {SIM_UDP_ONLY}", opts.source);
+    }
+    if !sim_mode && sc.link.is_some() {
+        bail!(
+            "{}: a live run over a [link] needs the TUN link between two network namespaces, \
+             which this build does not have yet; run it with --sim",
+            opts.source
+        );
     }
     let wall = std::time::Instant::now();
     // Sockets first: a port in use must fail before anything is written.
@@ -179,7 +193,10 @@ pub fn run_experiment_with_progress(
                 progress: false,
             });
             if sim_mode {
-                let link = Link::new(sc.link.unwrap_or_default(), sc.seed);
+                let link = match &sc.link {
+                    Some(p) => SimPath::Link(Box::new(Path::new(p.clone(), sc.seed))),
+                    None => SimPath::Default(Link::new(LinkConfig::default(), sc.seed)),
+                };
                 simloop = Some(SimLoop::new(server, loadgen, link)?);
                 (sim::SERVER_ADDR, true)
             } else {
@@ -222,23 +239,29 @@ pub fn run_experiment_with_progress(
         true => RowSink::File(out.stage_stream("logical.csv")?),
         false => RowSink::Off,
     };
+    let link_path = opts.out_dir.join("link.csv");
+    // `link.csv` has a row per packet: summary-only runs skip it as they skip requests.csv.
+    let links = match (sc.link.is_some(), sc.output.requests_csv) {
+        (false, _) => None,
+        (true, true) => Some(RowSink::File(out.stage_stream("link.csv")?)),
+        (true, false) => Some(RowSink::Off),
+    };
     let server_text = match &simloop {
-        Some(s) => format!("sim (virtual time, link {})", s.link().config().describe()),
+        Some(s) => format!("sim (virtual time, link {})", s.link().describe()),
         None => server_addr.to_string(),
     };
-    let mut recorder = Recorder::new(
-        rows,
-        periods,
-        logical,
-        RecorderConfig {
-            clients: sc.clients.count,
-            first_client: 0,
-            ground_truth,
-            timeout: sc.clients.timeout,
-            retries: sc.clients.retries,
-            lost_as_infinite: sc.metrics.lost_as_infinite,
-        },
-    )
+    let recorder_config = RecorderConfig {
+        clients: sc.clients.count,
+        first_client: 0,
+        ground_truth,
+        timeout: sc.clients.timeout,
+        retries: sc.clients.retries,
+        lost_as_infinite: sc.metrics.lost_as_infinite,
+    };
+    let mut recorder = match links {
+        Some(links) => Recorder::with_link(rows, periods, logical, links, recorder_config),
+        None => Recorder::new(rows, periods, logical, recorder_config),
+    }
     .with_context(|| format!("cannot write the files of {}", opts.out_dir.display()))?;
     if !sc.output.requests_csv {
         recorder = recorder.without_rows();
@@ -292,6 +315,15 @@ pub fn run_experiment_with_progress(
     let lg = simloop.as_ref().map_or(ev.loadgen(), |s| Some(s.loadgen()));
     let summary = recorder.summary(|i| lg.map(|l| l.unmatched(i)).unwrap_or_default());
     let mismatches = recorder.mismatches();
+    let link_counts: Option<(Vec<LinkCounts>, LinkCounts)> = recorder
+        .link_counts()
+        .map(|(per_client, all)| (per_client.to_vec(), all));
+    if let Some(sink) = recorder
+        .take_link_rows()
+        .with_context(|| format!("cannot write {}", link_path.display()))?
+    {
+        sink.finish(&link_path)?;
+    }
     let (rows, periods, logical) = recorder
         .into_inner()
         .with_context(|| format!("cannot write the files of {}", opts.out_dir.display()))?;
@@ -312,10 +344,19 @@ pub fn run_experiment_with_progress(
         "complete"
     };
 
-    let mut csv = format!("{SUMMARY_COLUMNS},status\n");
-    for row in &summary {
+    let mut csv = match link_counts {
+        Some(_) => format!("{SUMMARY_COLUMNS},{LINK_SUMMARY_COLUMNS},status\n"),
+        None => format!("{SUMMARY_COLUMNS},status\n"),
+    };
+    for (i, row) in summary.iter().enumerate() {
         csv.push_str(&row.to_csv());
         csv.push(',');
+        if let Some((per_client, all)) = &link_counts {
+            let c = per_client.get(i).unwrap_or(all);
+            for d in [&c.request, &c.reply] {
+                csv.push_str(&format!("{},{},{},", d.packets, d.dropped, d.duplicated));
+            }
+        }
         csv.push_str(status);
         csv.push('\n');
     }
@@ -330,11 +371,17 @@ pub fn run_experiment_with_progress(
         "interrupted": stop == Stop::Interrupted,
         "timeout_us": sc.clients.timeout.as_micros(),
         "late_window_us": sc.clients.late_window.as_micros(),
-        // TCP has no loss model: a lost segment is retransmitted, never a lost request.
-        "expected_loss": (sc.server.kind == ServerKind::UdpTime)
-            .then(|| sc.impair.expected_round_trip_loss()),
+        // TCP has no loss model: a lost segment is retransmitted, never a lost request. A
+        // udp-time request is lost when the link or the server loses it (independent layers).
+        "expected_loss": (sc.server.kind == ServerKind::UdpTime).then(|| expected_loss(sc)),
         "expected_mean_loss_period": sc.impair.expected_mean_loss_period(),
-        "loss_variance_factor": sc.impair.loss_variance_factor(),
+        // With a lossy [link] too, the larger of the two layers' factors (an approximation:
+        // the layers' draws are independent, so the true factor lies between the two).
+        "loss_variance_factor": sc
+            .link
+            .as_ref()
+            .map_or(1.0, |l| l.impair.loss_variance_factor())
+            .max(sc.impair.loss_variance_factor()),
         "loss_ci_method": crate::metrics::stats::LOSS_CI_METHOD,
         "rtt_percentiles": if sc.metrics.lost_as_infinite { "lost-infinite" } else { "replies" },
         "retries": sc.clients.retries,
@@ -359,10 +406,24 @@ pub fn run_experiment_with_progress(
         },
         "summary": summary,
     });
-    if let Some(s) = &simloop {
+    if simloop.is_some() {
         // serde_json's map is sorted by key, so where these go does not depend on insertion.
         doc["sim_duration_s"] = json!(duration.as_micros() as f64 / 1e6);
-        doc["link"] = json!(s.link().config());
+    }
+    match (&simloop, &sc.link) {
+        (_, Some(link)) => {
+            doc["link"] = json!(link);
+            doc["files"]["link"] = json!(sc.output.requests_csv.then_some("link.csv"));
+        }
+        (Some(s), None) => {
+            if let SimPath::Default(l) = s.link() {
+                doc["link"] = json!(l.config());
+            }
+        }
+        (None, None) => {}
+    }
+    if let Some((_, all)) = &link_counts {
+        doc["link_counts"] = json!(all);
     }
     let mut text = serde_json::to_string_pretty(&doc)?;
     text.push('\n');
@@ -379,10 +440,28 @@ pub fn run_experiment_with_progress(
         duration,
         wall: wall.elapsed(),
         out_dir: opts.out_dir.clone(),
+        link: link_counts.map(|(_, all)| all),
     };
     print_summary(console, sc, &report);
     Ok(report)
 }
+
+/// The share of udp-time round trips the scenario's models lose: the server's own and, with a
+/// `[link]`, the link's, whose draws are independent of each other.
+pub fn expected_loss(sc: &Scenario) -> f64 {
+    let server = sc.impair.expected_round_trip_loss();
+    match sc
+        .link
+        .as_ref()
+        .map_or(0.0, |l| l.expected_round_trip_loss())
+    {
+        0.0 => server,
+        link => 1.0 - (1.0 - server) * (1.0 - link),
+    }
+}
+
+/// `summary.csv`'s columns for what crossed the `[link]` (runs with a link only).
+pub const LINK_SUMMARY_COLUMNS: &str = "link_request_packets,link_request_dropped,link_request_duplicated,link_reply_packets,link_reply_dropped,link_reply_duplicated";
 
 /// After a run replaced a results folder, removes what an earlier run left there that this one
 /// did not write: the per-packet and per-request files of a summary-only run, and the earlier
@@ -536,7 +615,13 @@ fn print_summary(console: &mut dyn Write, sc: &Scenario, r: &RunReport) {
             r.server.received,
             r.server.answered,
             r.server.dropped,
-            sc.impair.expected_round_trip_loss() * 100.0,
+            // With a [link], the two layers' losses together (independent draws).
+            (1.0 - (1.0 - sc.impair.expected_round_trip_loss())
+                * (1.0
+                    - sc.link
+                        .as_ref()
+                        .map_or(0.0, |l| l.expected_round_trip_loss())))
+                * 100.0,
             pct(all.loss_ratio),
             if sc.clients.retries > 0 && all.first_attempts > 0 {
                 format!(
@@ -550,7 +635,28 @@ fn print_summary(console: &mut dyn Write, sc: &Scenario, r: &RunReport) {
                 String::new()
             },
         ));
+        if let (Some(c), Some(link)) = (&r.link, &sc.link) {
+            text.push_str(&format!(
+                "link ({}): dropped {} of {} requests on the way to the server and {} of {} \
+                 replies on the way back.\n",
+                link.describe(),
+                c.request.dropped + c.request.corrupted,
+                c.request.packets,
+                c.reply.dropped + c.reply.corrupted,
+                c.reply.packets,
+            ));
+        }
     } else {
+        if let (Some(c), Some(link)) = (&r.link, &sc.link) {
+            text.push_str(&format!(
+                "\nlink ({}): dropped {} of {} packets toward the server and {} of {} back.",
+                link.describe(),
+                c.request.dropped + c.request.corrupted,
+                c.request.packets,
+                c.reply.dropped + c.reply.corrupted,
+                c.reply.packets,
+            ));
+        }
         text.push_str(&format!(
             "\nTCP: {} requests failed outright (refused, reset, malformed); TCP never reports a \
              lost segment to the application, it retransmits it and the loss shows up as delay.\n",
@@ -600,9 +706,12 @@ fn print_summary(console: &mut dyn Write, sc: &Scenario, r: &RunReport) {
             r.mismatches
         ));
     }
-    let files = match sc.output.requests_csv {
-        true => "requests.csv,summary.csv,summary.json,loss_periods.csv,logical.csv",
-        false => "summary.csv,summary.json,loss_periods.csv",
+    let files = match (sc.output.requests_csv, sc.link.is_some()) {
+        (true, false) => "requests.csv,summary.csv,summary.json,loss_periods.csv,logical.csv",
+        (true, true) => {
+            "requests.csv,summary.csv,summary.json,loss_periods.csv,logical.csv,link.csv"
+        }
+        (false, _) => "summary.csv,summary.json,loss_periods.csv",
     };
     let seconds = r.duration.as_micros() as f64 / 1e6;
     let timing = match sc.mode {

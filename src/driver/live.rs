@@ -40,6 +40,10 @@ pub trait Observer {
     fn echo_event(&mut self, _event: &EchoEvent) {}
     fn tcp_server_event(&mut self, _event: &TcpServerEvent) {}
     fn tcp_progress(&mut self, _progress: TcpProgress) {}
+    /// A packet met the run's `[link]` (see `impair::path`): one row of `link.csv`.
+    fn link_event(&mut self, _event: &crate::impair::path::LinkEvent) -> io::Result<()> {
+        Ok(())
+    }
     /// A socket error that does not stop the run (e.g. ICMP port unreachable on a client).
     fn socket_error(&mut self, _client: Option<u32>, _error: &io::Error) {}
     /// True to end the loop (e.g. `serve --max-requests` reached).

@@ -36,7 +36,8 @@
 
 use super::live::{Observer, Stop};
 use crate::client::loadgen::LoadGen;
-use crate::impair::link::Link;
+use crate::impair::link::{HEADER_BYTES, Link};
+use crate::impair::path::{Ident, LinkEvent, Packet, Path, Proto};
 use crate::impair::{Direction, PacketKey};
 use crate::server::time::{TimeServer, Transmit};
 use crate::time::{Duration, Instant};
@@ -175,12 +176,53 @@ pub struct SimStats {
     pub turns: u64,
 }
 
+/// The path a simulation's datagrams take.
+// Built once per run: the size of the default variant costs nothing, and boxing it would add an
+// indirection on the simulator's fastest path.
+#[allow(clippy::large_enum_variant)]
+pub enum SimPath {
+    /// No `[link]` in the scenario: the default lossless link, and no per-packet record of it
+    /// (the fast path).
+    Default(Link),
+    /// The scenario's `[link]`: every datagram crosses the [`Path`] and becomes a
+    /// [`LinkEvent`] (a row of `link.csv`).
+    Link(Box<Path>),
+}
+
+impl SimPath {
+    /// A person's reading of the path, for the console.
+    pub fn describe(&self) -> String {
+        match self {
+            SimPath::Default(l) => l.config().describe(),
+            SimPath::Link(p) => p.config().describe(),
+        }
+    }
+
+    /// Whether a datagram's length must be known (a bandwidth, or a record of the link).
+    fn sized(&self) -> bool {
+        match self {
+            SimPath::Default(l) => l.config().bandwidth.is_some(),
+            SimPath::Link(_) => true,
+        }
+    }
+
+    /// Whether the draws need the datagram's key.
+    fn needs_key(&self) -> bool {
+        match self {
+            SimPath::Default(l) => l.needs_key(),
+            SimPath::Link(_) => true,
+        }
+    }
+}
+
 /// One udp-time experiment under virtual time.
 pub struct SimLoop {
     now: Instant,
     server: TimeServer,
     loadgen: LoadGen,
-    link: Link,
+    link: SimPath,
+    /// Crossings of the `[link]` not yet handed to the observer.
+    link_events: Vec<LinkEvent>,
     flight: InFlight,
     next_order: u64,
     /// Replies without an id get keys from this counter (never happens with losslab's own
@@ -195,7 +237,7 @@ pub struct SimLoop {
 impl SimLoop {
     /// The server's replies must be dated from [`SIM_EPOCH_UNIX_US`] for a run to repeat
     /// byte for byte; the caller builds the server with it.
-    pub fn new(server: TimeServer, loadgen: LoadGen, link: Link) -> Result<Self> {
+    pub fn new(server: TimeServer, loadgen: LoadGen, link: SimPath) -> Result<Self> {
         let clients = loadgen.config().clients;
         if clients > MAX_SIM_CLIENTS {
             bail!(
@@ -208,6 +250,7 @@ impl SimLoop {
             server,
             loadgen,
             link,
+            link_events: Vec::new(),
             flight: InFlight::default(),
             next_order: 0,
             unkeyed: 0,
@@ -235,7 +278,7 @@ impl SimLoop {
         &self.server
     }
 
-    pub fn link(&self) -> &Link {
+    pub fn link(&self) -> &SimPath {
         &self.link
     }
 
@@ -314,20 +357,60 @@ impl SimLoop {
 
     /// Puts a datagram of `len` bytes on the link in `dir`.
     fn send(&mut self, dir: Direction, client: u32, msg: Msg, len: usize, key: PacketKey) {
-        let at = self.link.arrival(dir, key, len, self.now);
-        self.flight.push(Flight {
-            at,
-            order: self.next_order,
-            client,
-            msg,
+        let path = match &mut self.link {
+            SimPath::Default(link) => {
+                let at = link.arrival(dir, key, len, self.now);
+                self.flight.push(Flight {
+                    at,
+                    order: self.next_order,
+                    client,
+                    msg,
+                });
+                self.next_order += 1;
+                return;
+            }
+            SimPath::Link(path) => path,
+        };
+        let ident = match msg {
+            Msg::Request(id) | Msg::Reply { id: Some(id), .. } => Ident::Time(id),
+            Msg::Reply { id: None, .. } => Ident::Plain { index: key.seq },
+        };
+        let packet = Packet {
+            dir,
+            flow: client,
+            proto: Proto::UdpTime,
+            bytes: (len as u64 + HEADER_BYTES) as u32,
+            ident,
+        };
+        let crossing = path.cross(self.now, &packet);
+        self.link_events.push(LinkEvent {
+            at: self.now,
+            packet,
+            crossing,
+            request: match ident {
+                Ident::Time(id) => Some(id),
+                _ => None,
+            },
         });
-        self.next_order += 1;
+        // A corrupted datagram fails its UDP checksum at the receiver, which drops it.
+        if crossing.corrupt_mask.is_some() {
+            return;
+        }
+        for at in crossing.arrivals.into_iter().flatten() {
+            self.flight.push(Flight {
+                at,
+                order: self.next_order,
+                client,
+                msg,
+            });
+            self.next_order += 1;
+        }
     }
 
     /// Sends what the cores hand out and reports their events, in the live driver's order.
     fn flush(&mut self, observer: &mut dyn Observer) -> Result<()> {
         // Lengths matter only to a link with a bandwidth: only then are the bytes made.
-        let sized = self.link.config().bandwidth.is_some();
+        let sized = self.link.sized();
         while let Some(t) = self.server.poll_transmit() {
             // Every reply goes to a fake client address; anything else has nowhere to go.
             let Some(client) = client_index(t.to) else {
@@ -386,6 +469,11 @@ impl SimLoop {
         self.loadgen
             .drain_records(|r| observer.record(r))
             .context("cannot write a row of requests.csv")?;
+        for e in self.link_events.drain(..) {
+            observer
+                .link_event(&e)
+                .context("cannot write a row of link.csv")?;
+        }
         Ok(())
     }
 }
@@ -445,7 +533,7 @@ mod tests {
             late_window: Duration::from_millis(20),
             progress: false,
         });
-        SimLoop::new(server, loadgen, Link::new(link, 42)).unwrap()
+        SimLoop::new(server, loadgen, SimPath::Default(Link::new(link, 42))).unwrap()
     }
 
     fn run(s: &mut SimLoop) -> Log {

@@ -139,7 +139,16 @@ impl Impairments {
             seq: index,
             attempt: 0,
         };
-        self.fate(Lane { plain: true, dir }, key)
+        self.fate(Lane::plain(dir), key)
+    }
+
+    /// The fate of packet `key` in `lane` (the link's layers use this; see [`super::path`]).
+    /// Directions not covered by `config.direction` get `Fate::default()`.
+    pub(crate) fn decide_in(&mut self, lane: Lane, key: PacketKey) -> Fate {
+        if !self.config.direction.covers(lane.dir) {
+            return Fate::default();
+        }
+        self.fate(lane, key)
     }
 
     fn fate(&mut self, lane: Lane, key: PacketKey) -> Fate {

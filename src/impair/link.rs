@@ -211,10 +211,26 @@ impl Link {
     /// A datagram of `len` bytes handed to the link at `now` in `dir`: when it reaches the far
     /// end. Never earlier than `now`.
     pub fn arrival(&mut self, dir: Direction, key: PacketKey, len: usize, now: Instant) -> Instant {
+        self.arrival_with(dir, key, len, now, false)
+    }
+
+    /// [`Link::arrival`]; with `skip_delay` the datagram skips the propagation delay (netem's
+    /// reorder: it overtakes those held before it) but still queues for the transmitter.
+    pub fn arrival_with(
+        &mut self,
+        dir: Direction,
+        key: PacketKey,
+        len: usize,
+        now: Instant,
+        skip_delay: bool,
+    ) -> Instant {
         if let Some(delay) = self.fixed {
-            return now + delay;
+            return now + if skip_delay { Duration::ZERO } else { delay };
         }
-        let propagation = self.propagation(dir, key);
+        let propagation = match skip_delay {
+            true => Duration::ZERO,
+            false => self.propagation(dir, key),
+        };
         let left = match self.config.bandwidth {
             None => now,
             Some(_) => {

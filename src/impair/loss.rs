@@ -569,10 +569,7 @@ impl LossModel {
     /// steps); [`super::Impairments`] caches it and is the way to run them.
     pub fn drops(&self, draw: &mut KeyedDraw, purpose: Purpose, key: PacketKey) -> bool {
         let lane = match purpose {
-            Purpose::PlainRequestLoss => Lane {
-                plain: true,
-                dir: Direction::Request,
-            },
+            Purpose::PlainRequestLoss => Lane::plain(Direction::Request),
             Purpose::ReplyLoss => Lane::client(Direction::Reply),
             _ => Lane::client(Direction::Request),
         };
@@ -960,10 +957,7 @@ mod tests {
             );
             let plain = key(0, seq, 0);
             let expected = b.uniform(Purpose::PlainRequestLoss, plain) < 0.5;
-            let lane = Lane {
-                plain: true,
-                dir: Direction::Request,
-            };
+            let lane = Lane::plain(Direction::Request);
             assert_eq!(
                 model.outcome(&mut a, &mut chains, lane, plain, &[]).0,
                 expected

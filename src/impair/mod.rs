@@ -11,13 +11,16 @@
 //! Layout: [`loss`] (loss models and the per-flow Markov chains), [`delay`] (delay and jitter
 //! distributions), [`spec`] (netem's syntax, parsed and printed), `config` ([`ImpairConfig`]),
 //! `engine` ([`Impairments`], which turns a config into a [`Fate`] per packet), [`link`] (the
-//! simulated path's delay and bandwidth, sim mode only).
+//! path's propagation delay and bandwidth), [`path`] (the network between the endpoints: one
+//! component that gives every packet its fate, used by the simulator and the live TUN link).
 
+pub mod classify;
 mod config;
 pub mod delay;
 mod engine;
 pub mod link;
 pub mod loss;
+pub mod path;
 pub mod spec;
 
 pub use config::{Chance, ImpairConfig};
@@ -133,23 +136,54 @@ pub(crate) enum Kind {
 pub(crate) struct Lane {
     pub plain: bool,
     pub dir: Direction,
+    /// Where on the path the draw is made: the server's own `[impair]` or the `[link]`.
+    pub layer: Layer,
+}
+
+/// Which component draws: the lossy server (`[impair]`, the lab's discards) or the network path
+/// between the endpoints (`[link]`, see [`path`]). Each layer has streams of its own, so a
+/// scenario with both never shares a draw between them; the server's layer keeps the stream
+/// numbers it always had.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Layer {
+    Server = 0,
+    /// The link, for packets keyed by a losslab id or a plain datagram's index.
+    Link = 1,
+    /// The link, for TCP segments (keyed by connection, relative sequence, length, occurrence).
+    Segment = 2,
 }
 
 impl Lane {
     pub(crate) const fn client(dir: Direction) -> Lane {
-        Lane { plain: false, dir }
+        Lane {
+            plain: false,
+            dir,
+            layer: Layer::Server,
+        }
+    }
+
+    pub(crate) const fn plain(dir: Direction) -> Lane {
+        Lane {
+            plain: true,
+            dir,
+            layer: Layer::Server,
+        }
     }
 
     /// The keystream for draws of `kind` in this lane for `flow`: the purpose in the top byte,
     /// bit 32 set for plain datagrams, the flow below. Plain request loss keeps the layout it
     /// had before lanes existed (purpose 2, flow 0), so the lab's clients see the same discards.
     pub(crate) fn stream(self, kind: Kind, flow: u32) -> u64 {
-        if self.plain && kind == Kind::Loss && self.dir == Direction::Request {
+        if self.plain
+            && kind == Kind::Loss
+            && self.dir == Direction::Request
+            && self.layer == Layer::Server
+        {
             return stream(Purpose::PlainRequestLoss, 0);
         }
         // A table lookup: this runs for every draw.
         let purpose = LANE_PURPOSES[kind as usize][self.dir as usize];
-        stream(purpose, flow) | (u64::from(self.plain) << 32)
+        stream(purpose, flow) | (u64::from(self.plain) << 32) | ((self.layer as u64) << 33)
     }
 }
 
@@ -395,10 +429,7 @@ mod tests {
     fn lanes_keep_the_historical_layout_and_stay_apart() {
         use Direction::{Reply, Request};
         let client = Lane::client(Request);
-        let plain = Lane {
-            plain: true,
-            dir: Request,
-        };
+        let plain = Lane::plain(Request);
         assert_eq!(
             client.stream(Kind::Loss, 7),
             stream(Purpose::RequestLoss, 7)
@@ -424,6 +455,7 @@ mod tests {
                     let lane = Lane {
                         plain: is_plain,
                         dir,
+                        layer: Layer::Server,
                     };
                     let flow = if is_plain { 0 } else { 3 };
                     assert!(seen.insert(lane.stream(kind, flow)), "{kind:?} {lane:?}");

@@ -16,6 +16,7 @@
 
 use super::recorder::{Recorder, ServerTruth};
 use crate::client::loadgen::Record;
+use crate::impair::path::LinkEvent;
 use crate::wire::time::RequestId;
 use std::io::{self, Write};
 use std::sync::mpsc::{self, Receiver, SyncSender};
@@ -30,6 +31,9 @@ const QUEUED: usize = 4;
 enum Note {
     Truth(RequestId, ServerTruth),
     Record(Record),
+    /// Boxed: link events come only from runs with a `[link]`, and a large variant would
+    /// make every note of every run larger.
+    Link(Box<LinkEvent>),
 }
 
 pub struct RecorderThread<W: Write + Send + 'static> {
@@ -76,6 +80,11 @@ impl<W: Write + Send + 'static> RecorderThread<W> {
     /// record (the recording has stopped).
     pub fn record(&mut self, r: &Record) -> io::Result<()> {
         self.push(Note::Record(*r))
+    }
+
+    /// [`Recorder::link_event`], on the recorder thread.
+    pub fn link_event(&mut self, e: &LinkEvent) -> io::Result<()> {
+        self.push(Note::Link(Box::new(*e)))
     }
 
     fn push(&mut self, note: Note) -> io::Result<()> {
@@ -130,6 +139,7 @@ fn replay<W: Write>(recorder: &mut Recorder<W>, batch: &[Note]) -> io::Result<()
         match note {
             Note::Truth(id, truth) => recorder.note_server_action(*id, *truth),
             Note::Record(r) => recorder.record(r)?,
+            Note::Link(e) => recorder.link_event(e)?,
         }
     }
     Ok(())

@@ -13,6 +13,8 @@
 
 use crate::client::loadgen::{Outcome, Record, Unmatched};
 use crate::idmap::IdMap;
+use crate::impair::path::{LinkCounts, LinkEvent, LinkFate};
+use crate::impair::{Direction, classify::UNKNOWN_FLOW};
 use crate::metrics::logical::{LogicalRecord, LogicalTracker};
 use crate::metrics::patterns::{FirstAttempts, Slot};
 use crate::metrics::row::Row;
@@ -41,6 +43,11 @@ pub struct RecorderConfig {
 }
 
 pub const REQUEST_COLUMNS: &str = "client,seq,attempt,sent_us,outcome,rtt_us,server_action,late_rtt_us,send_lag_us,connect_us,server_delay_us,loss_state";
+/// The column `requests.csv` gains when the run has a `[link]`: how many packets of the
+/// request's exchange the link dropped or corrupted (so the receiver dropped them).
+pub const LINK_DROPS_COLUMN: &str = "link_drops";
+/// `link.csv`: one row per packet that met the `[link]`, in the order they met it.
+pub const LINK_COLUMNS: &str = "t_us,direction,client,protocol,bytes,key,fate,rule,delay_us";
 
 /// What the server did to one packet, as the recorder keeps it until the packet's row is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,6 +76,32 @@ pub struct Recorder<W: Write> {
     rows_on: bool,
     /// Loss periods that ended during the last call, waiting to be written.
     ended: Vec<(u32, u32, u64)>,
+    /// The run's `[link]`, when it has one: `link.csv`'s writer, the drops charged to each
+    /// request still outstanding, and what crossed per client and in all.
+    link: Option<LinkRecord<W>>,
+}
+
+struct LinkRecord<W> {
+    /// `None` once handed back ([`Recorder::take_link_rows`]).
+    rows: Option<W>,
+    drops: IdMap<u32>,
+    per_client: Vec<LinkCounts>,
+    all: LinkCounts,
+    key: String,
+}
+
+fn count(c: &mut LinkCounts, e: &LinkEvent) {
+    let d = match e.packet.dir {
+        Direction::Request => &mut c.request,
+        Direction::Reply => &mut c.reply,
+    };
+    d.packets += 1;
+    match e.crossing.fate {
+        LinkFate::Dropped => d.dropped += 1,
+        LinkFate::Duplicated => d.duplicated += 1,
+        LinkFate::Corrupted => d.corrupted += 1,
+        LinkFate::Delivered => {}
+    }
 }
 
 /// One first attempt of `client`'s stream, in seq order, into its loss patterns and IPDV; a
@@ -101,13 +134,46 @@ impl Recorder<io::Sink> {
 impl<W: Write> Recorder<W> {
     /// A recorder writing `requests.csv` rows to `rows`, `loss_periods.csv` rows to `periods`
     /// and `logical.csv` rows to `logical` (the headers are written now).
-    pub fn new(
+    pub fn new(rows: W, periods: W, logical: W, cfg: RecorderConfig) -> io::Result<Self> {
+        Self::build(rows, periods, logical, None, cfg)
+    }
+
+    /// [`Recorder::new`] for a run with a `[link]`: `link.csv` rows go to `links`, and
+    /// `requests.csv` gains the `link_drops` column.
+    pub fn with_link(
+        rows: W,
+        periods: W,
+        logical: W,
+        links: W,
+        cfg: RecorderConfig,
+    ) -> io::Result<Self> {
+        Self::build(rows, periods, logical, Some(links), cfg)
+    }
+
+    fn build(
         mut rows: W,
         mut periods: W,
         mut logical: W,
+        links: Option<W>,
         cfg: RecorderConfig,
     ) -> io::Result<Self> {
-        writeln!(rows, "{REQUEST_COLUMNS}")?;
+        match links.is_some() {
+            true => writeln!(rows, "{REQUEST_COLUMNS},{LINK_DROPS_COLUMN}")?,
+            false => writeln!(rows, "{REQUEST_COLUMNS}")?,
+        }
+        let link = match links {
+            Some(mut w) => {
+                writeln!(w, "{LINK_COLUMNS}")?;
+                Some(LinkRecord {
+                    rows: Some(w),
+                    drops: IdMap::new(cfg.first_client, cfg.clients),
+                    per_client: vec![LinkCounts::default(); cfg.clients as usize],
+                    all: LinkCounts::default(),
+                    key: String::new(),
+                })
+            }
+            None => None,
+        };
         writeln!(periods, "{LOSS_PERIOD_COLUMNS}")?;
         writeln!(logical, "{LOGICAL_COLUMNS}")?;
         Ok(Recorder {
@@ -123,7 +189,85 @@ impl<W: Write> Recorder<W> {
             row: Row::default(),
             rows_on: true,
             ended: Vec::new(),
+            link,
         })
+    }
+
+    /// A packet met the link: counted, charged to its request when it was dropped, and written
+    /// to `link.csv`.
+    pub fn link_event(&mut self, e: &LinkEvent) -> io::Result<()> {
+        let Some(link) = &mut self.link else {
+            return Ok(());
+        };
+        count(&mut link.all, e);
+        if e.packet.flow != UNKNOWN_FLOW
+            && let Some(c) = link.per_client.get_mut(e.packet.flow as usize)
+        {
+            count(c, e);
+        }
+        let lost = matches!(e.crossing.fate, LinkFate::Dropped | LinkFate::Corrupted);
+        if lost
+            && let Some(id) = e.request
+            && id.client.wrapping_sub(self.cfg.first_client) < self.cfg.clients
+            && id.attempt <= self.cfg.retries
+        {
+            match link.drops.get_mut(&id) {
+                Some(n) => *n += 1,
+                None => {
+                    link.drops.insert(id, 1);
+                }
+            }
+        }
+        if !self.rows_on {
+            return Ok(());
+        }
+        use std::fmt::Write as _;
+        link.key.clear();
+        let _ = write!(link.key, "{}", e.packet.ident);
+        let mut line = self.row.start();
+        line.push_u64(e.at.as_micros());
+        line.push(b',');
+        line.push_str(match e.packet.dir {
+            Direction::Request => "request",
+            Direction::Reply => "reply",
+        });
+        line.push(b',');
+        if e.packet.flow != UNKNOWN_FLOW {
+            line.push_u64(u64::from(self.cfg.first_client) + u64::from(e.packet.flow));
+        }
+        line.push(b',');
+        line.push_str(e.packet.proto.as_str());
+        line.push(b',');
+        line.push_u64(u64::from(e.packet.bytes));
+        line.push(b',');
+        line.push_str(&link.key);
+        line.push(b',');
+        line.push_str(e.crossing.fate.as_str());
+        line.push(b',');
+        line.push_str(e.crossing.rule);
+        line.push(b',');
+        if let Some(d) = e.crossing.delay(e.at) {
+            line.push_u64(d.as_micros());
+        }
+        line.push(b'\n');
+        match &mut link.rows {
+            Some(w) => w.write_all(line.bytes()),
+            None => Ok(()),
+        }
+    }
+
+    /// What crossed the link per client (in client order) and in all; `None` without a link.
+    pub fn link_counts(&self) -> Option<(&[LinkCounts], LinkCounts)> {
+        self.link.as_ref().map(|l| (&l.per_client[..], l.all))
+    }
+
+    /// Flushes and hands back `link.csv`'s writer (`None` without a link); the counts stay.
+    pub fn take_link_rows(&mut self) -> io::Result<Option<W>> {
+        let Some(mut w) = self.link.as_mut().and_then(|l| l.rows.take()) else {
+            return Ok(None);
+        };
+        w.flush()?;
+        Ok(Some(w))
     }
 
     /// Keeps the statistics but formats no per-packet or per-request rows (`requests.csv` and
@@ -210,6 +354,10 @@ impl<W: Write> Recorder<W> {
 
     pub fn record(&mut self, r: &Record) -> io::Result<()> {
         self.stats[r.index as usize].add(r, self.cfg.timeout);
+        let link_drops = self
+            .link
+            .as_mut()
+            .map(|l| l.drops.remove(&r.id).unwrap_or(0));
         if r.id.attempt == 0 {
             let slot = match r.outcome {
                 Outcome::Reply => Slot::Received(r.rtt.map_or(0, |d| d.as_micros())),
@@ -230,8 +378,9 @@ impl<W: Write> Recorder<W> {
             let answered = truth.is_some_and(|t| t.action.answered());
             // A reply needs an answer from the server; an answer with no reply in time must be
             // explained by the network: a reply that came late, a delay past the timeout, a
-            // corrupted reply.
+            // corrupted reply, a packet the link dropped.
             let explained = r.late_rtt.is_some()
+                || link_drops.is_some_and(|n| n > 0)
                 || truth
                     .is_some_and(|t| t.action == Action::Corrupted || t.delay >= self.cfg.timeout);
             if r.outcome != Outcome::Interrupted
@@ -282,6 +431,10 @@ impl<W: Write> Recorder<W> {
             line.push_str(t.state.unwrap_or(""));
         } else {
             line.push(b',');
+        }
+        if let Some(n) = link_drops {
+            line.push(b',');
+            line.push_u64(u64::from(n));
         }
         line.push(b'\n');
         self.rows.write_all(line.bytes())
