@@ -1,15 +1,22 @@
 //! Turning a results folder (and an expectations file or a baseline folder) into checks, each
-//! with what was expected, what was measured, and a verdict.
+//! with what was expected, what was measured, a p-value when it is a statistical test, and a
+//! verdict.
 //!
-//! Proportions (`loss_ratio`, `success_ratio`) are judged statistically: the measured k of n
-//! gives a Wilson score interval at the chosen confidence, and an expectation passes when the
-//! interval meets it (contains the model's p; intersects a `±` range; reaches past a bound). So
-//! a correct run passes with probability about `confidence`, and a regression fails once the
-//! sample is large enough to see it. Loss counts are divided by the results' variance factor
-//! (`loss_variance_factor`) when there is one: bursty losses are correlated, and n correlated
-//! packets carry the information of fewer independent ones. Every other column is compared as
-//! a point value. A baseline comparison uses a pooled two-proportion z-test on loss, a
-//! Mann-Whitney test on loss-period lengths, and ratios of RTT percentiles.
+//! Every statistical test here says what it assumes and accounts for correlated loss:
+//! - the model check: the exact distribution of the first-attempt loss count under the
+//!   recorded model's Markov chain ([`super::chain`]), two-sided;
+//! - `loss_ratio`, `success_ratio`, `attempts_per_success`, `goodput_ratio` expectations:
+//!   batch means over each client's logical requests in sequence order
+//!   ([`crate::metrics::batch`]), so retries inside one burst count together; `<=`/`>=`
+//!   one-sided, `±` one-sided at each end (exact at the boundary), `=` two-sided;
+//! - a baseline: the paired exact McNemar test when both runs used one seed, else Welch's t
+//!   on batch means (one-sided "worse?" by default); the mean loss-period length by Welch's t
+//!   on batch means over the periods;
+//! - Holm's step-down correction ([`holm`]) over all of them, so the chance that a correct run
+//!   fails any is at most 1 − confidence.
+//!
+//! Every other column is compared as a point value; RTT ratios against a baseline only when
+//! asked (live RTTs are the machine's).
 //!
 //! Invariant: a check whose inputs are empty (no packets, no replies, no loss periods) is
 //! `skip`, never `pass` or `fail`; a check whose inputs are missing or malformed is an error
