@@ -367,8 +367,9 @@ pub fn run(
         );
     }
     text += &format!(
-        "family of {family} statistical tests per run (Holm): the gate's false-failure rate \
+        "family of {family} statistical test{} per run (Holm): the gate's false-failure rate \
          should be at most {}\n",
+        if family == 1 { "" } else { "s" },
         percent(1.0 - level.confidence)
     );
     out.write_all(text.as_bytes())?;
