@@ -9,6 +9,9 @@
 //! results folder), `report` (plots and markdown from results folders), `cli` (argument
 //! parsing). Everything below `driver` is deterministic and never touches a socket or a clock.
 
+// `unsafe` lives in one module only: the ioctls of `driver::netns`.
+#![deny(unsafe_code)]
+
 pub mod check;
 pub mod cli;
 pub mod client;
@@ -18,6 +21,7 @@ pub mod idmap;
 pub mod impair;
 pub mod metrics;
 pub mod report;
+pub mod results;
 pub mod scenario;
 pub mod server;
 pub mod time;

@@ -343,7 +343,12 @@ fn new_format(dir: &Path, name: &str, bursty: bool, lengths: &[(u64, u64)]) -> P
     let mut json = serde_json::json!({
         "status": "complete",
         "expected_loss": 0.09,
-        "scenario": { "server": { "kind": "udp-time" }, "impair": { "loss": { "model": "bernoulli", "p": 0.09 } } },
+        "seed": 1,
+        "scenario": {
+            "name": "bursty",
+            "server": { "kind": "udp-time" },
+            "impair": { "loss": { "model": "bernoulli", "p": 0.09 } }
+        },
         "files": { "summary": "summary.csv", "loss_periods": "loss_periods.csv" },
     });
     if bursty {

@@ -798,10 +798,9 @@ fn row_batches(folder: &ResultsFolder, scope: &str, k: &str, n: &str) -> Result<
     let scopes: Vec<String> = if scope == "all" {
         let clients: Vec<String> = folder
             .summary
-            .scopes()
-            .into_iter()
-            .filter(|s| *s != "all")
-            .map(str::to_string)
+            .client_ids()
+            .iter()
+            .map(u32::to_string)
             .collect();
         if clients.is_empty() {
             vec!["all".to_string()]
@@ -828,11 +827,12 @@ fn row_batches(folder: &ResultsFolder, scope: &str, k: &str, n: &str) -> Result<
 /// The first attempts of each client in a scope (from the client rows of summary.csv; the
 /// `all` row as one flow when there are none).
 fn flow_sizes(folder: &ResultsFolder, scope: &str) -> Result<Vec<u64>> {
-    let scopes: Vec<&str> = folder
+    let scopes: Vec<String> = folder
         .summary
-        .scopes()
-        .into_iter()
-        .filter(|s| *s != "all" && (scope == "all" || *s == scope))
+        .client_ids()
+        .iter()
+        .map(u32::to_string)
+        .filter(|s| scope == "all" || s == scope)
         .collect();
     if scopes.is_empty() {
         return Ok(vec![folder.summary.row(scope)?.count("first_attempts")?]);

@@ -176,6 +176,19 @@ impl TcpLoad {
         &self.cfg
     }
 
+    /// The client id (`first_client` + index) that opened connection `conn`, while the core
+    /// still knows the connection.
+    pub fn conn_client(&self, conn: ConnId) -> Option<u32> {
+        self.conns
+            .get(&conn)
+            .map(|c| self.cfg.first_client + c.index)
+    }
+
+    /// The attempt connection `conn` carries now, if any.
+    pub fn conn_request(&self, conn: ConnId) -> Option<RequestId> {
+        self.conns.get(&conn).and_then(|c| c.request)
+    }
+
     /// Sends what the pacer says is due.
     fn send_due(&mut self, due: &[Due], now: Instant) {
         for d in due {
@@ -534,6 +547,12 @@ impl TcpLoad {
             self.close_idle();
         }
         self.actions.pop_front()
+    }
+
+    /// The attempt connection `conn` carries now, if any (for a driver that attributes packets
+    /// to requests, like the simulator's link events).
+    pub fn request_of(&self, conn: ConnId) -> Option<RequestId> {
+        self.conns.get(&conn).and_then(|c| c.request)
     }
 
     pub fn poll_record(&mut self) -> Option<Record> {

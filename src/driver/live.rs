@@ -1,7 +1,10 @@
 //! The live driver: one thread, one mio `Poll`, real UDP sockets on loopback (or anywhere the
-//! user points a client).
+//! user points a client), and with a `[link]` the two TUN devices of the run's private network
+//! ([`super::link`]).
 //!
-//! It owns the sockets and the clock and nothing else. Each turn it reads `now` once, lets the
+//! It owns the sockets and the clock and nothing else. Its UDP endpoints (the server, each
+//! client's socket, each side of the link) live in one slab: endpoint `i` is `Token(i)`; TCP
+//! connections live in [`TcpPart`]'s slab above [`CONN_BASE`]. Each turn it reads `now` once, lets the
 //! core act on its timers, sends every datagram the core hands out, delivers every event to the
 //! [`Observer`], then sleeps in `poll` until a socket is readable or the core's next deadline.
 //! A readable socket is drained until `WouldBlock` (mio's readiness is edge-triggered: an
@@ -9,9 +12,11 @@
 //! is the only place that decides anything; a send that would block is kept and retried when
 //! the socket becomes writable, never dropped silently.
 
+use super::link::{LiveLink, Side};
 use super::tcp::{CONN_BASE, LISTENER, TcpPart, TcpServerEvent, TcpService};
 use crate::client::loadgen::{LoadGen, Progress, Record};
 use crate::client::tcp::{TcpLoad, TcpProgress};
+use crate::impair::path::PathConfig;
 use crate::server::echo::{EchoEvent, UdpEcho};
 use crate::server::time::{ServerEvent, TimeServer};
 use crate::time::{Duration, Instant};
@@ -23,8 +28,6 @@ use std::io::{self, ErrorKind};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-const SERVER: Token = Token(usize::MAX - 1);
-/// Client `i` is registered as `Token(i)`.
 const RECV_BUF: usize = 65_536;
 /// Longest sleep between checks of the interrupt flag, in case a signal lands between the flag
 /// check and `poll` (the signal then does not interrupt `poll`).
@@ -92,6 +95,9 @@ impl Clock {
     }
 }
 
+/// Datagrams a socket keeps waiting for room in the kernel (at most 64 KiB each).
+const MAX_BACKLOG: usize = 256;
+
 struct Socket {
     socket: UdpSocket,
     token: Token,
@@ -119,6 +125,13 @@ impl Socket {
                 Err(e) if e.kind() == ErrorKind::WouldBlock => {}
                 other => return other,
             }
+        }
+        // A peer that floods faster than the kernel sends must not grow this without bound.
+        if self.backlog.len() >= MAX_BACKLOG {
+            return Err(io::Error::new(
+                ErrorKind::WouldBlock,
+                "the send queue is full; datagram dropped",
+            ));
         }
         self.backlog.push_back((to, data.to_vec()));
         self.want_writable(poll, true)
@@ -179,21 +192,41 @@ fn server_send(socket: &mut Socket, poll: &Poll, to: SocketAddr, data: &[u8]) {
     let _ = socket.send(poll, Some(to), data);
 }
 
-/// One experiment's sockets and state machines in one event loop.
 /// The UDP server in the loop.
 pub enum UdpService {
     Time(Box<TimeServer>),
     Echo(UdpEcho),
 }
 
+/// What a token of the slab stands for.
+enum Endpoint {
+    Server(Socket, UdpService),
+    /// A client's socket; its index is its slot minus [`EventLoop::first_client`].
+    Client(Socket),
+    /// One side's TUN device of the live link.
+    Tun(Side),
+}
+
+/// One experiment's sockets and state machines in one event loop.
 pub struct EventLoop {
     poll: Poll,
     events: Events,
     clock: Clock,
-    server: Option<(Socket, UdpService)>,
+    /// Endpoint `i` is registered as `Token(i)` (always below [`CONN_BASE`]).
+    endpoints: Vec<Endpoint>,
+    /// The slot of the UDP server, if any.
+    server: Option<usize>,
+    /// The slot of client 0; the clients' slots follow it.
+    first_client: usize,
+    /// The clients' local addresses: when the loop has clients (and no live link, whose
+    /// clients the link names by port), its UDP server answers only them (a run's server is
+    /// not a public service) and counts the rest in `foreign`.
+    own: rustc_hash::FxHashSet<SocketAddr>,
+    foreign: u64,
     tcp: TcpPart,
-    clients: Vec<Socket>,
     loadgen: Option<LoadGen>,
+    /// The live `[link]`, when the run has one.
+    link: Option<Box<LiveLink>>,
     recv_buf: Vec<u8>,
     send_buf: Vec<u8>,
 }
@@ -210,12 +243,60 @@ impl EventLoop {
             events: Events::with_capacity(1024),
             tcp: TcpPart::new(clock.epoch_unix_us),
             clock,
+            endpoints: Vec::new(),
             server: None,
-            clients: Vec::new(),
+            first_client: 0,
+            own: Default::default(),
+            foreign: 0,
             loadgen: None,
+            link: None,
             recv_buf: vec![0; RECV_BUF],
             send_buf: Vec::with_capacity(64),
         })
+    }
+
+    /// An event loop whose endpoints talk across a live `[link]`: builds the run's private
+    /// network (see [`super::netns`]) and leaves the calling thread in its client namespace
+    /// until the loop is dropped. The server binds [`super::netns::SERVER_IP`], the clients
+    /// reach it across the link from [`super::netns::CLIENT_IP`].
+    pub fn with_link(clock: Clock, config: PathConfig, seed: u64) -> Result<Self> {
+        let link = LiveLink::new(config, seed)?;
+        let mut ev = EventLoop::new(clock)?;
+        for side in [Side::Client, Side::Server] {
+            ev.endpoints.push(Endpoint::Tun(side));
+        }
+        link.register(&ev.poll, Token(0), Token(1))
+            .context("cannot watch the link's TUN devices")?;
+        ev.link = Some(Box::new(link));
+        ev.tcp.track_ports();
+        Ok(ev)
+    }
+
+    /// The live link, when there is one.
+    pub fn link(&self) -> Option<&LiveLink> {
+        self.link.as_deref()
+    }
+
+    /// Where a server asked to bind `bind` binds: across a link, the server side's address.
+    fn server_bind(&self, bind: SocketAddr) -> SocketAddr {
+        match self.link {
+            Some(_) => SocketAddr::new(super::netns::SERVER_IP.into(), bind.port()),
+            None => bind,
+        }
+    }
+
+    /// Runs `f` where servers live: the link's server namespace, or here without a link.
+    fn on_server_side<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        match &self.link {
+            Some(link) => link.in_server(f)?,
+            None => f(),
+        }
+    }
+
+    /// The token of the next endpoint pushed.
+    fn next_token(&self) -> Token {
+        debug_assert!(self.endpoints.len() < CONN_BASE);
+        Token(self.endpoints.len())
     }
 
     pub fn clock(&self) -> &Clock {
@@ -242,15 +323,24 @@ impl EventLoop {
         service: UdpService,
         what: &str,
     ) -> Result<SocketAddr> {
-        let socket = bind_udp(bind, what)?;
+        let bind = self.server_bind(bind);
+        let socket = self.on_server_side(|| bind_udp(bind, what))?;
         let local = socket.local_addr()?;
-        self.server = Some((Socket::new(&self.poll, socket, SERVER)?, service));
+        let token = self.next_token();
+        let socket = Socket::new(&self.poll, socket, token)?;
+        self.endpoints.push(Endpoint::Server(socket, service));
+        self.server = Some(token.0);
         Ok(local)
     }
 
     /// Adds a TCP server (echo or HTTP) on `bind`.
     pub fn add_tcp_server(&mut self, bind: SocketAddr, service: TcpService) -> Result<SocketAddr> {
-        self.tcp.add_server(&self.poll, bind, service)
+        let bind = self.server_bind(bind);
+        let (tcp, poll) = (&mut self.tcp, &self.poll);
+        match &self.link {
+            Some(link) => link.in_server(|| tcp.add_server(poll, bind, service))?,
+            None => tcp.add_server(poll, bind, service),
+        }
     }
 
     /// Adds TCP clients that connect to `target`.
@@ -262,6 +352,21 @@ impl EventLoop {
         self.tcp.load()
     }
 
+    /// Datagrams and TCP connections from outside this loop's own clients, ignored.
+    pub fn foreign(&self) -> u64 {
+        self.foreign + self.tcp.counts.foreign
+    }
+
+    /// Closes idle TCP server connections after `d` (see [`super::tcp::DEFAULT_IDLE_TIMEOUT`]).
+    pub fn set_tcp_idle_timeout(&mut self, d: Duration) {
+        self.tcp.set_idle_timeout(d);
+    }
+
+    /// Server connections the TCP server closed on its own, by reason.
+    pub fn tcp_server_counts(&self) -> super::tcp::TcpServerCounts {
+        self.tcp.counts
+    }
+
     /// Adds the load generator with one socket per client, each connected to `target`.
     pub fn add_clients(&mut self, target: SocketAddr, loadgen: LoadGen) -> Result<()> {
         let local: SocketAddr = if target.is_ipv4() {
@@ -269,28 +374,45 @@ impl EventLoop {
         } else {
             (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
         };
+        self.first_client = self.endpoints.len();
+        let first_id = loadgen.config().first_client;
         for index in 0..loadgen.config().clients {
             let socket = bind_udp(local, "client socket")?;
             socket
                 .connect(target)
                 .with_context(|| format!("cannot reach {target}"))?;
-            self.clients
-                .push(Socket::new(&self.poll, socket, Token(index as usize))?);
+            match &mut self.link {
+                Some(link) => link.add_client_port(socket.local_addr()?.port(), first_id + index),
+                None => {
+                    if let Ok(local) = socket.local_addr() {
+                        self.own.insert(local);
+                    }
+                }
+            }
+            let socket = Socket::new(&self.poll, socket, self.next_token())?;
+            self.endpoints.push(Endpoint::Client(socket));
         }
         self.loadgen = Some(loadgen);
         Ok(())
     }
 
+    fn udp_service(&self) -> Option<&UdpService> {
+        match self.endpoints.get(self.server?) {
+            Some(Endpoint::Server(_, service)) => Some(service),
+            _ => None,
+        }
+    }
+
     pub fn server(&self) -> Option<&TimeServer> {
-        match &self.server {
-            Some((_, UdpService::Time(s))) => Some(s),
+        match self.udp_service() {
+            Some(UdpService::Time(s)) => Some(s),
             _ => None,
         }
     }
 
     pub fn udp_echo(&self) -> Option<&UdpEcho> {
-        match &self.server {
-            Some((_, UdpService::Echo(e))) => Some(e),
+        match self.udp_service() {
+            Some(UdpService::Echo(e)) => Some(e),
             _ => None,
         }
     }
@@ -305,10 +427,15 @@ impl EventLoop {
         // the timers due in it all see the same instant.
         let mut now = self.clock.now();
         loop {
+            if let Some(link) = &mut self.link {
+                // Packets whose time on the link is over reach the far side first: what they
+                // make readable is read in this same turn's poll.
+                link.handle_timeout(now)?;
+            }
             if let Some(lg) = &mut self.loadgen {
                 lg.handle_timeout(now);
             }
-            if let Some((_, UdpService::Time(server))) = &mut self.server {
+            if let Some(UdpService::Time(server)) = self.udp_service_mut() {
                 server.handle_timeout(now);
             }
             self.tcp.handle_timeout(now);
@@ -331,17 +458,15 @@ impl EventLoop {
                 return Ok(Stop::Done);
             }
             // Replies the server still holds (a delay) leave before the loop ends.
-            let holding = matches!(&self.server, Some((_, UdpService::Time(t))) if t.poll_timeout().is_some());
+            let holding = matches!(self.server(), Some(t) if t.poll_timeout().is_some());
             if observer.should_stop() && !holding {
                 return Ok(Stop::Observer);
             }
             let deadline = [
                 self.loadgen.as_ref().and_then(LoadGen::poll_timeout),
-                self.server.as_ref().and_then(|(_, s)| match s {
-                    UdpService::Time(t) => t.poll_timeout(),
-                    UdpService::Echo(_) => None,
-                }),
+                self.server().and_then(TimeServer::poll_timeout),
                 self.tcp.poll_timeout(),
+                self.link.as_ref().and_then(|l| l.poll_timeout()),
             ]
             .into_iter()
             .flatten()
@@ -369,7 +494,7 @@ impl EventLoop {
             for event in events.iter() {
                 let (token, readable, writable) =
                     (event.token(), event.is_readable(), event.is_writable());
-                if token == LISTENER || (token.0 >= CONN_BASE && token != SERVER) {
+                if token == LISTENER || token.0 >= CONN_BASE {
                     // TCP reads its own clock per read (see `TcpPart::read`); the turn's `now`
                     // is refreshed after the events so time never goes backwards for the cores.
                     self.tcp.handle_event(
@@ -383,13 +508,14 @@ impl EventLoop {
                     continue;
                 }
                 if writable {
-                    self.flush_backlog(token, observer)?;
+                    self.flush_backlog(token.0, observer)?;
                 }
                 if readable {
-                    if token == SERVER {
-                        self.drain_server(now)?;
-                    } else {
-                        self.drain_client(token.0, now, observer)?;
+                    match self.endpoints.get(token.0) {
+                        Some(Endpoint::Server(..)) => self.drain_server(token.0, now)?,
+                        Some(Endpoint::Client(_)) => self.drain_client(token.0, now, observer)?,
+                        Some(&Endpoint::Tun(side)) => self.drain_link(side, now, observer)?,
+                        None => {}
                     }
                 }
             }
@@ -400,26 +526,36 @@ impl EventLoop {
         }
     }
 
-    fn flush_backlog(&mut self, token: Token, observer: &mut dyn Observer) -> Result<()> {
+    fn udp_service_mut(&mut self) -> Option<&mut UdpService> {
+        match self.endpoints.get_mut(self.server?) {
+            Some(Endpoint::Server(_, service)) => Some(service),
+            _ => None,
+        }
+    }
+
+    fn flush_backlog(&mut self, slot: usize, observer: &mut dyn Observer) -> Result<()> {
         let poll = &self.poll;
-        if token == SERVER {
-            if let Some((socket, _)) = &mut self.server {
-                // A reply the kernel refused is lost like any other datagram; the client times out.
-                socket.flush_backlog(poll, |_| {})?;
+        match self.endpoints.get_mut(slot) {
+            // A reply the kernel refused is lost like any other datagram; the client times out.
+            Some(Endpoint::Server(socket, _)) => socket.flush_backlog(poll, |_| {})?,
+            Some(Endpoint::Client(socket)) => {
+                let client = Some((slot - self.first_client) as u32);
+                socket.flush_backlog(poll, |e| observer.socket_error(client, &e))?;
             }
-        } else if let Some(socket) = self.clients.get_mut(token.0) {
-            let client = Some(token.0 as u32);
-            socket.flush_backlog(poll, |e| observer.socket_error(client, &e))?;
+            _ => {}
         }
         Ok(())
     }
 
-    fn drain_server(&mut self, now: Instant) -> Result<()> {
-        let Some((socket, server)) = &mut self.server else {
+    fn drain_server(&mut self, slot: usize, now: Instant) -> Result<()> {
+        let Some(Endpoint::Server(socket, server)) = self.endpoints.get_mut(slot) else {
             return Ok(());
         };
         loop {
             match socket.socket.recv_from(&mut self.recv_buf) {
+                Ok((_, from)) if !self.own.is_empty() && !self.own.contains(&from) => {
+                    self.foreign += 1;
+                }
                 Ok((n, from)) => match server {
                     UdpService::Time(t) => t.handle_datagram(now, from, &self.recv_buf[..n]),
                     UdpService::Echo(e) => e.handle_datagram(from, &self.recv_buf[..n]),
@@ -435,11 +571,14 @@ impl EventLoop {
 
     fn drain_client(
         &mut self,
-        index: usize,
+        slot: usize,
         now: Instant,
         observer: &mut dyn Observer,
     ) -> Result<()> {
-        let (Some(socket), Some(lg)) = (self.clients.get(index), &mut self.loadgen) else {
+        let index = slot - self.first_client;
+        let (Some(Endpoint::Client(socket)), Some(lg)) =
+            (self.endpoints.get(slot), &mut self.loadgen)
+        else {
             return Ok(());
         };
         loop {
@@ -456,30 +595,46 @@ impl EventLoop {
         }
     }
 
+    /// Sends what one side of the link read across the path.
+    fn drain_link(&mut self, side: Side, now: Instant, observer: &mut dyn Observer) -> Result<()> {
+        let Some(link) = &mut self.link else {
+            return Ok(());
+        };
+        let tcp = &self.tcp;
+        let owner = |port: u16| tcp.port_owner(port);
+        link.drain(side, now, &mut self.recv_buf, &owner, observer)
+    }
+
     /// Sends everything the state machines hand out and delivers their events.
     fn flush(&mut self, observer: &mut dyn Observer) -> Result<()> {
-        match &mut self.server {
-            Some((socket, UdpService::Time(server))) => {
+        let poll = &self.poll;
+        match self.server.and_then(|slot| self.endpoints.get_mut(slot)) {
+            Some(Endpoint::Server(socket, UdpService::Time(server))) => {
                 while let Some(t) = server.poll_transmit() {
                     server.encode(&t, &mut self.send_buf);
-                    server_send(socket, &self.poll, t.to, &self.send_buf);
+                    server_send(socket, poll, t.to, &self.send_buf);
                 }
                 server.drain_events(|e| observer.server_event(e));
             }
-            Some((socket, UdpService::Echo(server))) => {
+            Some(Endpoint::Server(socket, UdpService::Echo(server))) => {
                 while let Some((to, reply)) = server.poll_transmit() {
-                    server_send(socket, &self.poll, to, &reply);
+                    let sent = socket.send(poll, Some(to), &reply).is_ok();
+                    server.handle_sent(sent);
                 }
                 while let Some(e) = server.poll_event() {
                     observer.echo_event(&e);
                 }
             }
-            None => {}
+            _ => {}
         }
         if let Some(lg) = &mut self.loadgen {
             while let Some(index) = lg.poll_transmit(&mut self.send_buf) {
-                let socket = &mut self.clients[index as usize];
-                if let Err(e) = socket.send(&self.poll, None, &self.send_buf) {
+                let Some(Endpoint::Client(socket)) =
+                    self.endpoints.get_mut(self.first_client + index as usize)
+                else {
+                    continue;
+                };
+                if let Err(e) = socket.send(poll, None, &self.send_buf) {
                     // The request is counted as sent and will time out; the observer says why.
                     observer.socket_error(Some(index), &e);
                 }
@@ -492,7 +647,6 @@ impl EventLoop {
         }
         Ok(())
     }
-
     /// Time since the loop's clock started.
     pub fn elapsed(&self) -> Duration {
         self.clock.now() - Instant::ZERO
