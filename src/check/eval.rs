@@ -67,6 +67,10 @@ pub struct Check {
     /// at most 1 − confidence.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub adjusted_p: Option<f64>,
+    /// The check's share of the family's error rate in the weighted Holm procedure (1 for
+    /// all but a baseline's burst-length test).
+    #[serde(skip)]
+    pub weight: f64,
 }
 
 impl Check {
@@ -79,6 +83,7 @@ impl Check {
             note: None,
             p_value: None,
             adjusted_p: None,
+            weight: 1.0,
         }
     }
 
@@ -99,6 +104,7 @@ impl Check {
             note: None,
             p_value: None,
             adjusted_p: None,
+            weight: 1.0,
         }
     }
 }
@@ -1050,7 +1056,7 @@ pub fn baseline_checks(
             f.dir.display()
         )
     };
-    checks.push(match (period_units(cand)?, period_units(base)?) {
+    let period_check = match (period_units(cand)?, period_units(base)?) {
         (None, _) => Check::skip(name, expected, absent(cand)),
         (_, None) => Check::skip(name, expected, absent(base)),
         (Some(cu), Some(bu)) => match (estimate(&cu), estimate(&bu)) {
@@ -1083,6 +1089,13 @@ pub fn baseline_checks(
                 "fewer than 2 loss periods in one of the folders".into(),
             ),
         },
+    };
+    // The gate's question is the loss; the burst lengths are a screen beside it, with a tenth
+    // of the family's error rate, so that the loss test keeps nine tenths of it (and its power).
+    checks[1].weight = 1.0 - PERIOD_WEIGHT;
+    checks.push(Check {
+        weight: PERIOD_WEIGHT,
+        ..period_check
     });
 
     // RTT percentiles: the machine's, so only a generous ratio, and only when asked.
@@ -1124,6 +1137,10 @@ pub fn baseline_checks(
     }
     Ok(checks)
 }
+
+/// The burst-length test's share of a baseline family's error rate (the loss test has the
+/// rest).
+pub const PERIOD_WEIGHT: f64 = 0.1;
 
 /// Welch's t of two estimates, `(R₁ − R₂)/sqrt(v₁ + v₂)`, with the Welch-Satterthwaite degrees
 /// of freedom `(v₁+v₂)² / (v₁²/d₁ + v₂²/d₂)`. When neither varies: NaN if the ratios are
@@ -1172,26 +1189,25 @@ pub fn mcnemar(worse: u64, better: u64, two_sided: bool) -> f64 {
     }
 }
 
-/// Holm's step-down procedure over the checks that carry a p-value: sorted by p, the i-th
-/// smallest (from 0) of m fails while `p ≤ α/(m − i)`; the first that does not stops it.
-/// This keeps the chance that a correct run fails any of them at most α, whatever their
-/// dependence (Holm 1979). Sets each tested check's adjusted p-value
-/// `max_{j ≤ i} min(1, (m − j)·p_(j))` and its verdict (fail when it is ≤ α). Returns m.
+/// Holm's step-down procedure over the checks that carry a p-value, weighted (Holm 1979,
+/// section 5): sorted by `p/w`, the i-th (from 0) fails while `p ≤ α · w / W_i`, with `W_i`
+/// the weight of the checks not yet failed; the first that does not stops it. With equal
+/// weights that is the plain Holm rule `p ≤ α/(m − i)`. Either way the chance that a correct
+/// run fails any of them is at most α, whatever their dependence. Sets each tested check's
+/// adjusted p-value `max_{j ≤ i} min(1, p_(j) · W_j / w_(j))` and its verdict (fail when it
+/// is ≤ α). Returns the number of tests m.
 pub fn holm(checks: &mut [Check], alpha: f64) -> usize {
     let mut tested: Vec<usize> = (0..checks.len())
         .filter(|&i| checks[i].verdict != Verdict::Skip && checks[i].p_value.is_some())
         .collect();
-    tested.sort_by(|&a, &b| {
-        checks[a]
-            .p_value
-            .unwrap_or(1.0)
-            .total_cmp(&checks[b].p_value.unwrap_or(1.0))
-    });
-    let m = tested.len();
+    let key = |c: &Check| c.p_value.unwrap_or(1.0) / c.weight;
+    tested.sort_by(|&a, &b| key(&checks[a]).total_cmp(&key(&checks[b])));
+    let mut remaining: f64 = tested.iter().map(|&i| checks[i].weight).sum();
     let mut running = 0.0_f64;
-    for (i, &at) in tested.iter().enumerate() {
-        let p = checks[at].p_value.unwrap_or(1.0);
-        running = running.max(((m - i) as f64 * p).min(1.0));
+    for &at in &tested {
+        let (p, w) = (checks[at].p_value.unwrap_or(1.0), checks[at].weight);
+        running = running.max((p * remaining / w).min(1.0));
+        remaining -= w;
         checks[at].adjusted_p = Some(running);
         checks[at].verdict = if running <= alpha {
             Verdict::Fail
@@ -1199,7 +1215,7 @@ pub fn holm(checks: &mut [Check], alpha: f64) -> usize {
             Verdict::Pass
         };
     }
-    m
+    tested.len()
 }
 
 fn show_ratio(r: f64) -> String {
@@ -1357,6 +1373,34 @@ mod tests {
         let v: Vec<_> = checks.iter().map(|c| c.verdict).collect();
         use Verdict::*;
         assert_eq!(v, vec![Fail, Pass, Skip, Pass]);
+    }
+
+    /// Weighted Holm by hand, α = 0.05, weights 0.9 and 0.1. p = 0.03 and 0.2: sorted by
+    /// p/w, 0.03 comes first and is judged at 0.03 · 1.0/0.9 = 0.0333 ≤ 0.05: it fails, where
+    /// plain Holm (0.03 · 2 = 0.06) would pass it; 0.2 · 0.1/0.1 → max 0.2 passes. p = 0.055
+    /// and 0.004: 0.004 · 1/0.1 = 0.04 fails, then 0.055 · 0.9/0.9 = 0.055 passes.
+    #[test]
+    fn weighted_holm_by_hand() {
+        let t = |p, weight| Check {
+            weight,
+            ..Check::tested("x".into(), String::new(), String::new(), p)
+        };
+        let mut checks = vec![t(0.03, 0.9), t(0.2, 0.1)];
+        holm(&mut checks, 0.05);
+        assert!((checks[0].adjusted_p.unwrap() - 0.03 / 0.9).abs() < 1e-12);
+        assert!((checks[1].adjusted_p.unwrap() - 0.2).abs() < 1e-12);
+        assert_eq!(
+            (checks[0].verdict, checks[1].verdict),
+            (Verdict::Fail, Verdict::Pass)
+        );
+        let mut checks = vec![t(0.055, 0.9), t(0.004, 0.1)];
+        holm(&mut checks, 0.05);
+        assert!((checks[1].adjusted_p.unwrap() - 0.04).abs() < 1e-12);
+        assert!((checks[0].adjusted_p.unwrap() - 0.055).abs() < 1e-12);
+        assert_eq!(
+            (checks[0].verdict, checks[1].verdict),
+            (Verdict::Pass, Verdict::Fail)
+        );
     }
 
     /// McNemar by hand: 5 packets lost only now and none only before: P(X ≥ 5 | Bin(5, ½)) =

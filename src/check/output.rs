@@ -261,6 +261,7 @@ mod tests {
             note: None,
             p_value: None,
             adjusted_p: None,
+            weight: 1.0,
         }
     }
 
