@@ -788,10 +788,6 @@ fn validate_sim(
     Ok((mode, Some(link)))
 }
 
-/// Why a TCP scenario cannot run in sim mode.
-pub const SIM_UDP_ONLY: &str = "sim mode covers udp-time scenarios only: the simulator runs the \
-lossy time server and its clients, not TCP; run this scenario live (without --sim and mode = \"sim\")";
-
 /// Most requests one run may keep in flight (sent, waiting for a reply, a timeout or the end
 /// of their late window) across all clients: the load generator and the recorder keep a few
 /// dozen bytes for each, so this is tens of megabytes.

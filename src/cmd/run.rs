@@ -510,6 +510,7 @@ pub fn run_experiment_with(
             Some((_, all)) => Some(serde_json::to_value(all)?),
             None => None,
         },
+        link_description: sc.link.as_ref().map(|l| l.describe()),
     };
     out.bytes(files::SUMMARY_JSON, doc.to_text()?.as_bytes())?;
     out.commit()?;

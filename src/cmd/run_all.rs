@@ -24,8 +24,14 @@ use std::sync::atomic::AtomicBool;
 /// folders were produced: the lab's lesson (TCP turns loss into delay), what backoff buys, and
 /// a live run next to its simulation. They come from live runs, so `--verify` does not compare
 /// them byte for byte.
-const COMPARISONS: [(&str, [&str; 2]); 3] = [
+const COMPARISONS: [(&str, [&str; 2]); 5] = [
     ("udp-loss-vs-tcp", ["lab9-udp-time", "tcp-echo"]),
+    // The lab's lesson on one lossy path: in simulation, and live over the TUN link.
+    (
+        "udp-vs-tcp-sim",
+        ["udp-vs-tcp-sim-udp", "udp-vs-tcp-sim-tcp"],
+    ),
+    ("udp-vs-tcp", ["udp-vs-tcp-udp", "udp-vs-tcp-tcp"]),
     (
         "retry-immediate-vs-backoff",
         ["retry-immediate", "retry-backoff"],

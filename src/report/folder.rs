@@ -26,8 +26,10 @@ pub struct Meta {
     pub status: Option<String>,
     pub server_kind: Option<String>,
     pub expected_loss: Option<f64>,
-    /// The scenario has a loss model (`impair.loss`).
+    /// The scenario has a loss model (`impair.loss`, or a `[link]` with `loss`).
     pub has_loss_model: bool,
+    /// The scenario's `[link]` in words, when it has one.
+    pub link: Option<String>,
     pub loss_model: Option<LossModel>,
     /// Where impairments act: `request`, `reply` or `both`.
     pub direction: Option<String>,
@@ -398,6 +400,13 @@ fn read_meta(path: &Path) -> Result<(Meta, Files)> {
     let impair = field("/scenario/impair");
     let loss = impair.and_then(|i| i.get("loss")).filter(|l| !l.is_null());
     let loss_model = typed.scenario.impair.as_ref().and_then(|i| i.loss);
+    // A `[link]` with a loss model (its config is written under `link`).
+    let link_loss = typed.link_description.is_some()
+        && typed
+            .link
+            .as_ref()
+            .and_then(|l| l.pointer("/impair/loss"))
+            .is_some_and(|l| !l.is_null());
     let impair_text = impair.and_then(|i| i.as_object()).map(|o| {
         let kept: serde_json::Map<String, Value> = o
             .iter()
@@ -430,7 +439,8 @@ fn read_meta(path: &Path) -> Result<(Meta, Files)> {
         status: opt_str("/status")?,
         server_kind: opt_str("/scenario/server/kind")?.or(opt_str("/server/kind")?),
         expected_loss: opt_f64("/expected_loss")?,
-        has_loss_model: loss.is_some(),
+        has_loss_model: loss.is_some() || link_loss,
+        link: typed.link_description.clone(),
         loss_model,
         direction: opt_str("/scenario/impair/direction")?,
         tc_equivalent: opt_str("/tc_equivalent")?,

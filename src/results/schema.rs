@@ -789,6 +789,10 @@ pub struct SummaryJson {
     /// What crossed the `[link]` in all, per direction (runs with a link).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link_counts: Option<serde_json::Value>,
+    /// The scenario's `[link]` in words (`loss random 10% (on both), 5ms each way`), for
+    /// reports (runs with a link).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link_description: Option<String>,
 }
 
 impl SummaryJson {
