@@ -8,7 +8,7 @@
 
 use crate::cmd::echo::{EchoOptions, ServeEchoOptions, run_echo_client, serve_echo};
 use crate::cmd::head::{HeadOptions, run_head};
-use crate::cmd::run::{RunOptions, run_experiment_with_progress};
+use crate::cmd::run::RunOptions;
 use crate::cmd::serve::{ServeOptions, serve_time};
 use crate::cmd::time_client::{TimeOptions, run_time_client};
 use crate::driver::live::Stop;
@@ -62,6 +62,11 @@ pub enum Command {
     /// Run every scenario into results/<name>/ (the reference outputs); --verify reruns them and
     /// compares: sim-mode folders byte for byte, live ones with `losslab check`.
     RunAll(RunAllArgs),
+    /// Run a grid of parameters × seeds (a sweep file) on all cores, or list its runs for GNU
+    /// parallel, or print a Slurm job-array script; writes OUT/<point>/seed-<n>/ and sweep.csv.
+    Sweep(crate::sweep::exec::SweepArgs),
+    /// Build a sweep's sweep.csv from its run folders, wherever they were made.
+    Merge(crate::sweep::exec::MergeArgs),
 }
 
 #[derive(Args, Debug)]
@@ -131,6 +136,13 @@ pub struct RunArgs {
     /// Do not write requests.csv (one row per packet); keep only the summaries.
     #[arg(long)]
     pub no_requests_csv: bool,
+    /// Override a scenario field (a dotted path into the file), checked as the file is:
+    /// `--set impair.loss="bursty 10% burst 5"`, `--set clients.retries=3`. Repeatable.
+    #[arg(long = "set", value_name = "FIELD=VALUE")]
+    pub sets: Vec<crate::sweep::set::Set>,
+    /// Record this run as a point of sweep ID (what `losslab sweep --list` writes).
+    #[arg(long, value_name = "ID")]
+    pub sweep_id: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -436,7 +448,7 @@ fn needs_private_net(cli: &Cli) -> bool {
     let Some(path) = &args.scenario else {
         return false; // the built-in default has no [link]
     };
-    let Ok(sc) = scenario::load(path) else {
+    let Ok(sc) = crate::sweep::set::load_with_sets(path, &args.sets) else {
         return false;
     };
     let live = match (args.sim, args.live) {
@@ -477,11 +489,33 @@ fn dispatch(cli: Cli, signals: &Signals, console: &mut dyn Write) -> Result<Exit
     match cli.command {
         Command::Run(args) => {
             let (mut sc, source) = match &args.scenario {
-                Some(path) => (scenario::load(path)?, scenario::source_name(path)),
+                Some(path) => (
+                    crate::sweep::set::load_with_sets(path, &args.sets)?,
+                    scenario::source_name(path),
+                ),
                 None => (
-                    scenario::parse(DEFAULT_SCENARIO, DEFAULT_SCENARIO_PATH)?,
+                    crate::sweep::set::parse_with_sets(
+                        DEFAULT_SCENARIO,
+                        DEFAULT_SCENARIO_PATH,
+                        &args.sets,
+                    )?,
                     format!("{DEFAULT_SCENARIO_PATH} (built-in default)"),
                 ),
+            };
+            let sweep = match &args.sweep_id {
+                None => None,
+                Some(id) => {
+                    let (text, file) = match &args.scenario {
+                        Some(p) => (std::fs::read_to_string(p)?, p.display().to_string()),
+                        None => (DEFAULT_SCENARIO.to_string(), DEFAULT_SCENARIO_PATH.into()),
+                    };
+                    let parameters = crate::sweep::set::applied_values(&text, &file, &args.sets)?;
+                    Some(crate::results::schema::SweepJson {
+                        id: id.clone(),
+                        point: crate::sweep::file::point_id(&parameters),
+                        parameters,
+                    })
+                }
             };
             if let Some(seed) = args.seed {
                 sc.seed = seed;
@@ -510,7 +544,14 @@ fn dispatch(cli: Cli, signals: &Signals, console: &mut dyn Write) -> Result<Exit
             } else {
                 console
             };
-            let report = run_experiment_with_progress(&opts, interrupt, console, progress)?;
+            let report = crate::cmd::run::run_experiment_tagged(
+                &opts,
+                sweep.as_ref(),
+                interrupt,
+                console,
+                progress,
+                Default::default(),
+            )?;
             if args.report && report.stop != Stop::Interrupted && !report.report_redrawn {
                 signals
                     .waiting
@@ -644,6 +685,17 @@ fn dispatch(cli: Cli, signals: &Signals, console: &mut dyn Write) -> Result<Exit
             signals
                 .waiting
                 .store(true, std::sync::atomic::Ordering::Relaxed);
+            if let [dir] = args.dirs.as_slice()
+                && crate::sweep::report::is_sweep_folder(dir)
+            {
+                let (out, figures) = crate::sweep::report::write(dir, args.out.clone())?;
+                let _ = writeln!(
+                    console,
+                    "report: {}/report.md ({figures} figures)",
+                    out.display()
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
             let written = crate::report::write_report(&ReportOptions {
                 dirs: args.dirs,
                 out: args.out,
@@ -659,6 +711,17 @@ fn dispatch(cli: Cli, signals: &Signals, console: &mut dyn Write) -> Result<Exit
         }
         Command::Lab => {
             crate::cmd::lab::run(console)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Sweep(args) => {
+            let outcome = crate::sweep::exec::sweep(&args, interrupt, console)?;
+            Ok(match outcome {
+                crate::sweep::exec::SweepOutcome::Done => ExitCode::SUCCESS,
+                crate::sweep::exec::SweepOutcome::Interrupted => ExitCode::from(130),
+            })
+        }
+        Command::Merge(args) => {
+            crate::sweep::exec::merge_cmd(&args, console)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Time(args) => {

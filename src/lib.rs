@@ -25,6 +25,7 @@ pub mod report;
 pub mod results;
 pub mod scenario;
 pub mod server;
+pub mod sweep;
 pub mod time;
 pub mod timer;
 pub mod wire;

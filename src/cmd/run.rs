@@ -195,6 +195,18 @@ pub fn run_experiment_with(
     progress: bool,
     policy: FolderPolicy,
 ) -> Result<RunReport> {
+    run_experiment_tagged(opts, None, interrupt, console, progress, policy)
+}
+
+/// [`run_experiment_with`], recording in `summary.json` the sweep point this run is (`sweep`).
+pub fn run_experiment_tagged(
+    opts: &RunOptions,
+    sweep: Option<&crate::results::schema::SweepJson>,
+    interrupt: &AtomicBool,
+    console: &mut dyn Write,
+    progress: bool,
+    policy: FolderPolicy,
+) -> Result<RunReport> {
     let sc = &opts.scenario;
     let sim_mode = sc.mode == Mode::Sim;
     let wall = std::time::Instant::now();
@@ -462,6 +474,7 @@ pub fn run_experiment_with(
                 .map_or(1.0, |l| l.impair.loss_variance_factor())
                 .max(sc.impair.loss_variance_factor()),
         ),
+        loss_ci_method: Some(crate::metrics::stats::LOSS_CI_METHOD.into()),
         rtt_percentiles: Some(
             if sc.metrics.lost_as_infinite {
                 "lost-infinite"
@@ -523,6 +536,7 @@ pub fn run_experiment_with(
             None => None,
         },
         link_description: sc.link.as_ref().map(|l| l.describe()),
+        sweep: sweep.cloned(),
     };
     out.bytes(files::SUMMARY_JSON, doc.to_text()?.as_bytes())?;
     out.commit()?;

@@ -50,8 +50,8 @@ const MAIN: RGBColor = PALETTE[0];
 const ACCENT: RGBColor = PALETTE[3];
 const GREY: RGBColor = RGBColor(110, 110, 110);
 
-type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
-type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<Axis, Axis>>;
+pub(crate) type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+pub(crate) type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<Axis, Axis>>;
 
 /// A linear f64 axis with the ticks chosen here (plotters' own would pick 0.25-style steps,
 /// and its custom-tick wrapper does not format f64 labels).
@@ -60,7 +60,7 @@ pub struct Axis {
     ticks: Vec<f64>,
 }
 
-fn axis(lo: f64, hi: f64, ticks: Vec<f64>) -> Axis {
+pub(crate) fn axis(lo: f64, hi: f64, ticks: Vec<f64>) -> Axis {
     Axis {
         inner: (lo..hi).into(),
         ticks,
@@ -89,7 +89,7 @@ impl Ranged for Axis {
     }
 }
 
-fn draw_err<E: std::fmt::Debug>(e: E) -> anyhow::Error {
+pub(crate) fn draw_err<E: std::fmt::Debug>(e: E) -> anyhow::Error {
     anyhow!("cannot draw the figure: {e:?}")
 }
 
@@ -187,7 +187,11 @@ fn draw_legend(area: &Area, legend: &Legend) -> Result<()> {
 
 /// Draws a figure of the standard size into SVG text: the title, the legend strip, then the
 /// chart that `draw` builds on the area left.
-fn figure(title: &str, legend: &Legend, draw: impl FnOnce(&Area) -> Result<()>) -> Result<String> {
+pub(crate) fn figure(
+    title: &str,
+    legend: &Legend,
+    draw: impl FnOnce(&Area) -> Result<()>,
+) -> Result<String> {
     let mut text = String::new();
     {
         let root = SVGBackend::with_string(&mut text, (WIDTH, HEIGHT)).into_drawing_area();
@@ -206,7 +210,7 @@ fn figure(title: &str, legend: &Legend, draw: impl FnOnce(&Area) -> Result<()>) 
 }
 
 /// A chart with the report's margins on `area`.
-fn chart<'a, 'b>(area: &'a Area<'b>, x: Axis, y: Axis) -> Result<Chart<'a, 'b>> {
+pub(crate) fn chart<'a, 'b>(area: &'a Area<'b>, x: Axis, y: Axis) -> Result<Chart<'a, 'b>> {
     ChartBuilder::on(area)
         .margin_left(14)
         .margin_right(24)
@@ -236,7 +240,7 @@ fn cdf_chart<'a, 'b>(area: &'a Area<'b>, scale: &Scale, y_desc: &str) -> Result<
 }
 
 /// Axis titles, tick labels and a light grid at the ticks.
-fn mesh(
+pub(crate) fn mesh(
     chart: &mut Chart,
     x_desc: &str,
     y_desc: &str,
@@ -302,7 +306,7 @@ fn nice_step(span: f64, target: f64) -> f64 {
 }
 
 /// Linear ticks with a round step, inside `lo..=hi`.
-fn linear_ticks(lo: f64, hi: f64, target: f64) -> Vec<f64> {
+pub(crate) fn linear_ticks(lo: f64, hi: f64, target: f64) -> Vec<f64> {
     let step = nice_step(hi - lo, target);
     let mut out = Vec::new();
     let mut k = (lo / step).ceil();
@@ -1020,7 +1024,7 @@ pub fn compare_cdf(runs: &[(String, &Folder)]) -> Result<String> {
     )
 }
 
-/// Measured loss of each run with its 95% Wilson interval, and the model's expected loss.
+/// Measured loss of each run with its 95% interval (summary.csv's batch-means interval), and the model's expected loss.
 pub fn compare_loss(runs: &[(String, &Folder)]) -> Result<String> {
     struct Bar {
         loss: f64,
@@ -1066,7 +1070,7 @@ pub fn compare_loss(runs: &[(String, &Folder)]) -> Result<String> {
         .collect();
     let mut legend: Legend = vec![
         ("measured".into(), Swatch::Bar(MAIN)),
-        ("95% Wilson interval".into(), Swatch::Line(BLACK)),
+        ("95% interval (batch means)".into(), Swatch::Line(BLACK)),
     ];
     if bars.iter().any(|b| b.expected.is_some()) {
         legend.push(("model's expected loss".into(), Swatch::Line(ACCENT)));

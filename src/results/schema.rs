@@ -759,6 +759,9 @@ pub struct SummaryJson {
     pub expected_mean_loss_period: Option<f64>,
     #[serde(default)]
     pub loss_variance_factor: Option<f64>,
+    /// How `loss_ci_low`/`loss_ci_high` were computed (absent before batch means).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loss_ci_method: Option<String>,
     #[serde(default)]
     pub rtt_percentiles: Option<String>,
     #[serde(default)]
@@ -790,6 +793,23 @@ pub struct SummaryJson {
     /// reports (runs with a link).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link_description: Option<String>,
+    /// The sweep this run is one point and seed of (runs made by `losslab sweep` or by the
+    /// commands its `--list` prints); absent for a plain run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<SweepJson>,
+}
+
+/// `summary.json`'s `sweep`: which sweep, which point of its grid, with what parameters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SweepJson {
+    /// The sweep's id: a hash of its base scenario's text and its grid.
+    pub id: String,
+    /// The point's id (its folder's name): a slug of the parameters and their hash.
+    pub point: String,
+    /// Each swept field and the value this point gives it (a string as its text, any other
+    /// TOML value as TOML writes it).
+    pub parameters: BTreeMap<String, String>,
 }
 
 impl SummaryJson {
