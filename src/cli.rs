@@ -57,6 +57,9 @@ pub enum Command {
     /// Run every scenario into results/<name>/ (the reference outputs); --verify reruns them and
     /// compares: sim-mode folders byte for byte, live ones with `losslab check`.
     RunAll(RunAllArgs),
+    /// A lossy UDP relay: clients send to --listen, datagrams go on to --to and back, each
+    /// crossing the seeded path (loss, delay, duplicate, reorder, corrupt) per direction.
+    Relay(crate::cmd::relay::RelayArgs),
 }
 
 #[derive(Args, Debug)]
@@ -517,6 +520,7 @@ pub fn execute(cli: Cli, signals: &Signals) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Relay(args) => crate::cmd::relay::execute(args, interrupt, console),
         Command::Time(args) => {
             let opts = TimeOptions {
                 target: args.addr,

@@ -5,6 +5,7 @@ pub mod echo;
 pub mod head;
 pub mod model;
 pub mod progress;
+pub mod relay;
 pub mod run;
 pub mod run_all;
 pub mod serve;
