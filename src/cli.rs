@@ -60,6 +60,11 @@ pub enum Command {
     /// A lossy UDP relay: clients send to --listen, datagrams go on to --to and back, each
     /// crossing the seeded path (loss, delay, duplicate, reorder, corrupt) per direction.
     Relay(crate::cmd::relay::RelayArgs),
+    /// Any two programs across a live lossy link (Linux): --server runs at 10.77.0.1, --client
+    /// at 10.77.0.2, every packet between them crosses the seeded path; exits with the
+    /// client's status.
+    #[cfg(target_os = "linux")]
+    Link(crate::cmd::link::LinkArgs),
 }
 
 #[derive(Args, Debug)]
@@ -317,6 +322,8 @@ pub fn main() -> ExitCode {
 fn needs_private_net(cli: &Cli) -> bool {
     let args = match &cli.command {
         Command::Run(args) => args,
+        #[cfg(target_os = "linux")]
+        Command::Link(_) => return true,
         Command::RunAll(args) => {
             return crate::cmd::run_all::load_all(&args.scenarios).is_ok_and(|all| {
                 all.iter()
@@ -521,6 +528,8 @@ pub fn execute(cli: Cli, signals: &Signals) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Relay(args) => crate::cmd::relay::execute(args, interrupt, console),
+        #[cfg(target_os = "linux")]
+        Command::Link(args) => crate::cmd::link::execute(args, interrupt, console),
         Command::Time(args) => {
             let opts = TimeOptions {
                 target: args.addr,

@@ -3,6 +3,8 @@
 
 pub mod echo;
 pub mod head;
+#[cfg(target_os = "linux")]
+pub mod link;
 pub mod model;
 pub mod progress;
 pub mod relay;

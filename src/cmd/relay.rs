@@ -93,7 +93,7 @@ pub enum FlowsArg {
     One,
 }
 
-fn parse_nonzero(s: &str) -> Result<Duration, String> {
+pub fn parse_nonzero(s: &str) -> Result<Duration, String> {
     match Duration::parse(s)? {
         Duration::ZERO => Err("must be longer than 0".into()),
         d => Ok(d),
