@@ -235,6 +235,13 @@ pub struct ServeTimeArgs {
     /// Print only discards, not answered requests.
     #[arg(short, long)]
     pub quiet: bool,
+    /// What to answer: the lab's text, RFC 867 daytime, RFC 868 time (both also on TCP, the
+    /// same port) or RFC 4330 SNTP.
+    #[arg(long, value_enum, default_value = "lab")]
+    pub protocol: crate::server::protocols::Protocol,
+    /// SNTP: an address that asks again sooner than this gets a kiss-o'-death RATE.
+    #[arg(long, default_value = "1s", value_parser = parse_nonzero_duration)]
+    pub min_interval: Duration,
 }
 
 #[derive(Args, Debug)]
@@ -256,6 +263,15 @@ pub struct TimeArgs {
     /// Client id written into requests (losslab servers key their drop decisions on it).
     #[arg(long, default_value_t = 0)]
     pub client_id: u32,
+    /// lab: losslab's protocol; sntp: RFC 4330, printing offset and delay per reply.
+    #[arg(long, value_enum, default_value = "lab")]
+    pub protocol: TimeProtocol,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum TimeProtocol {
+    Lab,
+    Sntp,
 }
 
 fn parse_nonzero_duration(s: &str) -> Result<Duration, String> {
@@ -427,6 +443,19 @@ pub fn execute(cli: Cli, signals: &Signals) -> Result<ExitCode> {
                     .map_or("impairment", |(f, _)| *f);
                 anyhow::anyhow!("{flag} {e}")
             })?;
+            if args.protocol != crate::server::protocols::Protocol::Lab {
+                let opts = crate::cmd::protocols::ProtocolServeOptions {
+                    bind: args.bind,
+                    protocol: args.protocol,
+                    impair,
+                    seed: args.seed,
+                    max_requests: args.max_requests,
+                    show_answers: !args.quiet,
+                    min_interval: args.min_interval,
+                };
+                let (stop, _) = crate::cmd::protocols::serve_protocol(&opts, interrupt, console)?;
+                return Ok(exit_for(stop));
+            }
             let opts = ServeOptions {
                 bind: args.bind,
                 impair,
@@ -530,6 +559,16 @@ pub fn execute(cli: Cli, signals: &Signals) -> Result<ExitCode> {
         Command::Relay(args) => crate::cmd::relay::execute(args, interrupt, console),
         #[cfg(target_os = "linux")]
         Command::Link(args) => crate::cmd::link::execute(args, interrupt, console),
+        Command::Time(args) if args.protocol == TimeProtocol::Sntp => {
+            let opts = crate::cmd::protocols::SntpOptions {
+                target: args.addr,
+                count: args.count,
+                interval: args.interval,
+                timeout: args.timeout,
+            };
+            let (stop, _) = crate::cmd::protocols::sntp_client(&opts, interrupt, console)?;
+            Ok(exit_for(stop))
+        }
         Command::Time(args) => {
             let opts = TimeOptions {
                 target: args.addr,

@@ -7,6 +7,7 @@ pub mod head;
 pub mod link;
 pub mod model;
 pub mod progress;
+pub mod protocols;
 pub mod relay;
 pub mod run;
 pub mod run_all;
