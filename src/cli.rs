@@ -1,8 +1,8 @@
 //! Command-line interface: clap definitions and the mapping from outcomes to exit codes.
 //!
 //! Exit codes: 0 success, 1 `losslab check` found a check that failed, 2 error (bad input,
-//! socket failure, unwritable output), 130 a run interrupted by Ctrl-C (its results are written
-//! and marked `interrupted`). Errors print as
+//! socket failure, unwritable output), 130 a run interrupted by Ctrl-C or SIGTERM, once or
+//! twice (its results are written and marked `interrupted`). Errors print as
 //! `Error: ...` with their cause chain. Invariant: nothing here measures; it only parses and
 //! dispatches to `cmd`.
 
@@ -124,8 +124,8 @@ pub struct RunArgs {
     /// Also write the report (plots and report.md) into RESULTS/report.
     #[arg(long)]
     pub report: bool,
-    /// Simulate: virtual time over the scenario's [link], no sockets (udp-time only); the same
-    /// seed gives byte-identical files.
+    /// Simulate: virtual time over the scenario's [link], no sockets (TCP scenarios run over
+    /// smoltcp's TCP/IP stack); the same seed gives byte-identical files.
     #[arg(long, conflicts_with = "live")]
     pub sim: bool,
     /// Run on real sockets even if the scenario says mode = "sim".
@@ -168,6 +168,9 @@ pub struct ServeEchoArgs {
     /// Stop after this many requests.
     #[arg(long)]
     pub max_requests: Option<u64>,
+    /// TCP: close a connection after this long without bytes either way.
+    #[arg(long, default_value = "30s", value_parser = parse_nonzero_duration)]
+    pub idle_timeout: Duration,
 }
 
 #[derive(Args, Debug)]
@@ -281,23 +284,44 @@ fn parse_nonzero_duration(s: &str) -> Result<Duration, String> {
     }
 }
 
-/// Ctrl-C / SIGTERM handling. The first signal sets `interrupt`, which asks the event loop to
-/// stop and keep what it measured; a second one, or one that arrives while the program waits
-/// on standard input (`waiting`), ends the process at once with 130.
+/// Ctrl-C / SIGTERM handling. The first and the second signal set `interrupt`, which asks the
+/// event loop to stop and keep what it measured: GNU `timeout` sends SIGTERM twice (to the
+/// process, then to its group), and a user presses Ctrl-C twice when the first seems slow, so
+/// both must still let the files be written. Only a third signal ends the process at once
+/// with 130 (a run's files are then left unfinished in the staging folder, and the results
+/// folder as it was); so does a first one while the program waits on standard input
+/// (`waiting`), where there is nothing to keep.
 pub struct Signals {
     pub interrupt: Arc<AtomicBool>,
     pub waiting: Arc<AtomicBool>,
 }
 
+/// Signals that end the process at once, counting from the first.
+const ABANDON_AT: usize = 3;
+
 fn install_signals() -> Result<Signals> {
+    use std::sync::atomic::Ordering;
     let interrupt = Arc::new(AtomicBool::new(false));
     let waiting = Arc::new(AtomicBool::new(false));
-    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        // Order matters: the shutdowns check the flags before this signal sets `interrupt`.
-        signal_hook::flag::register_conditional_shutdown(signal, 130, Arc::clone(&interrupt))?;
-        signal_hook::flag::register_conditional_shutdown(signal, 130, Arc::clone(&waiting))?;
-        signal_hook::flag::register(signal, Arc::clone(&interrupt))?;
-    }
+    // signal-hook's iterator: the handler only wakes this thread, which counts the signals (no
+    // unsafe code, and the decision is made outside the signal handler).
+    let mut signals = signal_hook::iterator::Signals::new([
+        signal_hook::consts::SIGINT,
+        signal_hook::consts::SIGTERM,
+    ])?;
+    let (flag, wait) = (Arc::clone(&interrupt), Arc::clone(&waiting));
+    std::thread::Builder::new()
+        .name("losslab-signals".into())
+        .spawn(move || {
+            let mut count = 0;
+            for _ in signals.forever() {
+                count += 1;
+                if count >= ABANDON_AT || wait.load(Ordering::SeqCst) {
+                    signal_hook::low_level::exit(130);
+                }
+                flag.store(true, Ordering::SeqCst);
+            }
+        })?;
     Ok(Signals { interrupt, waiting })
 }
 
@@ -365,8 +389,27 @@ fn needs_private_net(cli: &Cli) -> bool {
 /// Runs a parsed command line, printing to stdout.
 pub fn execute(cli: Cli, signals: &Signals) -> Result<ExitCode> {
     let interrupt = &signals.interrupt;
+    // Commands with an event loop print through a queue that never blocks the loop (a stalled
+    // pipe drops console lines, counted, never measurements); the others write directly.
+    let looping = !matches!(
+        cli.command,
+        Command::Check(_) | Command::Report(_) | Command::Model(_)
+    );
     let mut stdout = std::io::stdout();
-    let console: &mut dyn Write = &mut stdout;
+    let mut queued = looping.then(crate::cmd::console::Console::stdout);
+    let console: &mut dyn Write = match &mut queued {
+        Some(q) => q,
+        None => &mut stdout,
+    };
+    let result = dispatch(cli, signals, console);
+    if let Some(q) = &mut queued {
+        q.finish(interrupt);
+    }
+    result
+}
+
+fn dispatch(cli: Cli, signals: &Signals, console: &mut dyn Write) -> Result<ExitCode> {
+    let interrupt = &signals.interrupt;
     match cli.command {
         Command::Run(args) => {
             let (mut sc, source) = match &args.scenario {
@@ -404,7 +447,7 @@ pub fn execute(cli: Cli, signals: &Signals) -> Result<ExitCode> {
                 console
             };
             let report = run_experiment_with_progress(&opts, interrupt, console, progress)?;
-            if args.report && report.stop != Stop::Interrupted {
+            if args.report && report.stop != Stop::Interrupted && !report.report_redrawn {
                 signals
                     .waiting
                     .store(true, std::sync::atomic::Ordering::Relaxed);
@@ -472,6 +515,7 @@ pub fn execute(cli: Cli, signals: &Signals) -> Result<ExitCode> {
                 tcp: args.transport.tcp,
                 keep_open: args.keep_open,
                 max_requests: args.max_requests,
+                idle_timeout: args.idle_timeout,
             };
             serve_echo(&opts, interrupt, console)?;
             Ok(ExitCode::SUCCESS)

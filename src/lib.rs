@@ -21,6 +21,7 @@ pub mod idmap;
 pub mod impair;
 pub mod metrics;
 pub mod report;
+pub mod results;
 pub mod scenario;
 pub mod server;
 pub mod time;

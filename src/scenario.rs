@@ -458,8 +458,8 @@ fn validate(raw: RawScenario, at: &Locator) -> Result<Scenario, ScenarioError> {
                 }
             }
         }
-        (None, Some(i)) => {
-            let i = i.get_ref();
+        (None, Some(table)) => {
+            let i = table.get_ref();
             let fields = [
                 ("impair.loss", &i.loss),
                 ("impair.delay", &i.delay),
@@ -480,19 +480,16 @@ fn validate(raw: RawScenario, at: &Locator) -> Result<Scenario, ScenarioError> {
                 text(&i.direction),
             )
             .map_err(|e| {
-                // Point at the field whose spec failed.
-                let (field, value) = fields
-                    .iter()
-                    .find_map(|(f, v)| {
-                        v.as_ref()
-                            .filter(|s| s.get_ref() == &e.spec)
-                            .map(|s| (*f, s))
-                    })
-                    .unwrap_or((
-                        "impair",
-                        i.loss.as_ref().or(i.delay.as_ref()).expect("a spec failed"),
-                    ));
-                at.at(value, field, e.to_string())
+                // Point at the field whose spec failed, or at the table when no field's text
+                // is the spec the error quotes.
+                match fields.iter().find_map(|(f, v)| {
+                    v.as_ref()
+                        .filter(|s| s.get_ref() == &e.spec)
+                        .map(|s| (*f, s))
+                }) {
+                    Some((field, value)) => at.at(value, field, e.to_string()),
+                    None => at.error(table.span(), Some("impair"), e.to_string()),
+                }
             })?;
             if let Some(step) = &i.step {
                 let d = duration(at, step, "impair.step")?;
@@ -640,8 +637,11 @@ fn validate(raw: RawScenario, at: &Locator) -> Result<Scenario, ScenarioError> {
         None => Backoff::NONE,
         Some(b) => Backoff::parse(b.get_ref()).map_err(|m| at.at(b, "clients.backoff", m))?,
     };
-    if !backoff.is_none() && retries == 0 {
-        let b = c.backoff.as_ref().expect("a backoff was given");
+    if let Some(b) = c
+        .backoff
+        .as_ref()
+        .filter(|_| !backoff.is_none() && retries == 0)
+    {
         return Err(at.at(
             b,
             "clients.backoff",
@@ -673,6 +673,19 @@ fn validate(raw: RawScenario, at: &Locator) -> Result<Scenario, ScenarioError> {
         None => timeout,
         Some(w) => duration(at, w, "clients.late_window")?,
     };
+    check_budgets(
+        c,
+        at,
+        &Budgeted {
+            count,
+            requests,
+            pacing,
+            timeout,
+            retries,
+            backoff,
+            late_window,
+        },
+    )?;
     let (mode, link) = validate_sim(&raw, at)?;
 
     Ok(Scenario {
@@ -775,9 +788,121 @@ fn validate_sim(
     Ok((mode, Some(link)))
 }
 
-/// Why a TCP scenario cannot run in sim mode.
-pub const SIM_UDP_ONLY: &str = "sim mode covers udp-time scenarios only: the simulator runs the \
-lossy time server and its clients, not TCP; run this scenario live (without --sim and mode = \"sim\")";
+/// Most requests one run may keep in flight (sent, waiting for a reply, a timeout or the end
+/// of their late window) across all clients: the load generator and the recorder keep a few
+/// dozen bytes for each, so this is tens of megabytes.
+pub const MAX_IN_FLIGHT: u64 = 1_000_000;
+/// Most attempts one run may plan (clients × requests × (1 + retries)): each is a row of
+/// `requests.csv` (about 60 bytes) and a few hundred nanoseconds of a simulation.
+pub const MAX_ATTEMPTS: u64 = 1_000_000_000;
+/// Longest run, live or simulated, that a scenario may plan: 7 days.
+pub const MAX_RUN_US: u64 = 7 * 24 * 3600 * 1_000_000;
+
+/// The validated client values that set a run's memory and length.
+struct Budgeted {
+    count: u32,
+    requests: u32,
+    pacing: Pacing,
+    timeout: Duration,
+    retries: u8,
+    backoff: Backoff,
+    late_window: Duration,
+}
+
+/// Checks the values that set how much memory and time a run takes against the budgets above,
+/// before anything starts (issue 13: `concurrency = 1000000` with 512 clients took 4 GB and
+/// aborted, `interval = "1us"` with a long timeout took 1.4 GB in 10 s, `rate = 1e-15` never
+/// ended). The error names the field and the budget it exceeds.
+fn check_budgets(c: &RawClients, at: &Locator, b: &Budgeted) -> Result<(), ScenarioError> {
+    let attempts_per_request = 1 + u64::from(b.retries);
+    let attempts = u64::from(b.count) * u64::from(b.requests) * attempts_per_request;
+    if attempts > MAX_ATTEMPTS {
+        return Err(at.at(
+            &c.requests,
+            "clients.requests",
+            format!(
+                "{} clients × {} requests × {attempts_per_request} attempts = {attempts} \
+                 attempts, over the budget of {MAX_ATTEMPTS} per run; use fewer requests or \
+                 clients",
+                b.count, b.requests
+            ),
+        ));
+    }
+    // The longest one logical request can last: every attempt times out after its backoff,
+    // then the last one's late window passes.
+    let waits: u64 = (1..=b.retries)
+        .map(|a| b.backoff.nominal(a).as_micros())
+        .sum::<u64>()
+        .saturating_add(attempts_per_request.saturating_mul(b.timeout.as_micros()))
+        .saturating_add(b.late_window.as_micros());
+    if waits > MAX_RUN_US {
+        return Err(at.at(
+            &c.timeout,
+            "clients.timeout",
+            format!(
+                "one request can wait {} (timeouts, backoffs and the late window), over the \
+                 budget of {} per run; shorten the timeout",
+                Duration::from_micros(waits),
+                Duration::from_micros(MAX_RUN_US)
+            ),
+        ));
+    }
+    let (field, span) = match (&c.interval, &c.rate, &c.concurrency) {
+        (Some(i), _, _) => ("clients.interval", i.span()),
+        (_, Some(r), _) => ("clients.rate", r.span()),
+        (_, _, Some(k)) => ("clients.concurrency", k.span()),
+        _ => ("clients", 0..0),
+    };
+    let in_flight = match b.pacing {
+        Pacing::Closed { concurrency } => {
+            u64::from(b.count) * u64::from(concurrency.min(b.requests)) * attempts_per_request
+        }
+        Pacing::Interval(interval) => {
+            let interval = interval.as_micros().max(1);
+            let length = (u64::from(b.requests) - 1).saturating_mul(interval);
+            if length.saturating_add(waits) > MAX_RUN_US {
+                return Err(at.error(
+                    span,
+                    Some(field),
+                    format!(
+                        "{} requests one every {} take {}, over the budget of {} per run; \
+                         send more often or fewer requests",
+                        b.requests,
+                        long_time(interval as f64),
+                        long_time((u64::from(b.requests) - 1) as f64 * interval as f64),
+                        Duration::from_micros(MAX_RUN_US)
+                    ),
+                ));
+            }
+            // Each attempt is tracked until its timeout and late window have passed.
+            let window = (b.timeout.as_micros() + b.late_window.as_micros()).div_ceil(interval);
+            u64::from(b.count) * window.min(u64::from(b.requests)) * attempts_per_request
+        }
+    };
+    if in_flight > MAX_IN_FLIGHT {
+        return Err(at.error(
+            span,
+            Some(field),
+            format!(
+                "this keeps up to {in_flight} requests in flight ({} clients, timeout {}, late \
+                 window {}), over the budget of {MAX_IN_FLIGHT}; send less often, use fewer \
+                 clients or a shorter timeout",
+                b.count, b.timeout, b.late_window
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A time in µs for a message, in years when a [`Duration`] would print an unreadable number.
+fn long_time(us: f64) -> String {
+    const YEAR_US: f64 = 365.25 * 86_400e6;
+    if us < 1e3 * YEAR_US {
+        Duration::from_micros(us as u64).to_string()
+    } else {
+        format!("{:.1e} years", us / YEAR_US)
+    }
+}
 
 fn kind_name(kind: ServerKind) -> &'static str {
     match kind {

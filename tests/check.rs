@@ -341,7 +341,12 @@ fn new_format(dir: &Path, name: &str, factor: Option<f64>, lengths: &[(u64, u64)
     let mut json = serde_json::json!({
         "status": "complete",
         "expected_loss": 0.09,
-        "scenario": { "server": { "kind": "udp-time" }, "impair": { "loss": { "model": "gemodel" } } },
+        "seed": 1,
+        "scenario": {
+            "name": "bursty",
+            "server": { "kind": "udp-time" },
+            "impair": { "loss": { "model": "gemodel", "p": 0.0247, "r": 0.25, "1-h": 1.0, "1-k": 0.0 } }
+        },
         "files": { "summary": "summary.csv", "loss_periods": "loss_periods.csv" },
     });
     if let Some(f) = factor {

@@ -161,6 +161,7 @@ fn default_run_writes_complete_results() {
     assert_eq!(
         names,
         [
+            ".losslab-manifest",
             "logical.csv",
             "loss_periods.csv",
             "requests.csv",
@@ -272,6 +273,7 @@ fn sigint_stops_a_long_run_and_keeps_its_results() {
     assert_eq!(
         names,
         [
+            ".losslab-manifest",
             "logical.csv",
             "loss_periods.csv",
             "requests.csv",

@@ -75,7 +75,8 @@ fn backoff_text_has_no_float_noise() {
 }
 
 /// `run-all` wrote straight into `results/<name>/`: a Ctrl-C during a scenario replaced the
-/// committed reference with an interrupted run. Now each run goes to a scratch folder first.
+/// committed reference with an interrupted run. Now each run is staged beside its folder and
+/// an interrupted one replaces nothing.
 #[test]
 fn an_interrupted_run_all_keeps_the_previous_results() {
     let tmp = tempfile::tempdir().unwrap();
@@ -98,7 +99,7 @@ fn an_interrupted_run_all_keeps_the_previous_results() {
     let mut child = Proc::spawn(losslab(t).args(["run-all", "--scenarios", "sc", "--out", "out"]));
     // The run has started once its rows are being staged.
     let end = Instant::now() + Duration::from_secs(30);
-    while !t.join("out/.long.partial/requests.csv.tmp").exists() {
+    while !t.join("out/.long.losslab-staging/requests.csv").exists() {
         assert!(Instant::now() < end, "run-all never started the scenario");
         std::thread::sleep(Duration::from_millis(10));
     }

@@ -85,6 +85,7 @@ fn a_real_run_with_report_writes_every_figure_and_the_markdown() {
     assert_eq!(
         names_in(&dir),
         [
+            ".losslab-manifest",
             "attempts.svg",
             "loss-over-time.svg",
             "loss-periods.svg",
@@ -251,7 +252,12 @@ fn two_folders_compare_side_by_side() {
     assert_eq!(done.code(), Some(0), "{done:?}");
     assert_eq!(
         names_in(&out),
-        ["compare-loss.svg", "compare-rtt-cdf.svg", "report.md"]
+        [
+            ".losslab-manifest",
+            "compare-loss.svg",
+            "compare-rtt-cdf.svg",
+            "report.md"
+        ]
     );
     assert_svgs(&out);
     let md = fs::read_to_string(out.join("report.md")).unwrap();
@@ -546,23 +552,29 @@ fn the_new_metrics_files_are_used_when_present() {
 }
 
 /// A figure an earlier report drew and this one does not is removed with the new report, so
-/// `report/` never holds an SVG that report.md does not show.
+/// `report/` never holds a figure of losslab's that report.md does not show; a user's files
+/// there stay.
 #[test]
 fn a_figure_the_new_report_does_not_draw_is_removed() {
     let tmp = tempfile::tempdir().unwrap();
+    let retried = copy_results("retry-backoff", tmp.path());
     let dir = copy_results("lab9-udp-time", tmp.path());
-    fs::create_dir_all(dir.join("report")).unwrap();
-    fs::write(dir.join("report/attempts.svg"), "<svg/>").unwrap();
-    fs::write(dir.join("report/notes.txt"), "mine").unwrap();
-    let done = report(tmp.path(), &[&dir], &[]);
+    let out = tmp.path().join("figs");
+    let out_arg = out.to_str().unwrap();
+    // An earlier report, of a run with retries, drew attempts.svg.
+    let done = report(tmp.path(), &[&retried], &["--out", out_arg]);
+    assert_eq!(done.code(), Some(0), "{done:?}");
+    assert!(out.join("attempts.svg").exists());
+    fs::write(out.join("notes.txt"), "mine").unwrap();
+    fs::write(out.join("my-figure.svg"), "<svg/>").unwrap();
+    let done = report(tmp.path(), &[&dir], &["--out", out_arg]);
     assert_eq!(done.code(), Some(0), "{done:?}");
     assert!(
-        !dir.join("report/attempts.svg").exists(),
+        !out.join("attempts.svg").exists(),
         "no retries, no attempts figure"
     );
-    assert!(
-        dir.join("report/notes.txt").exists(),
-        "only SVGs are the report's"
-    );
-    assert!(dir.join("report/rtt-cdf.svg").exists());
+    // Only the files losslab's manifest lists are the report's.
+    assert!(out.join("notes.txt").exists());
+    assert!(out.join("my-figure.svg").exists());
+    assert!(out.join("rtt-cdf.svg").exists());
 }

@@ -109,7 +109,10 @@ fn a_summary_only_folder_draws_its_table_and_loss_periods() {
     let done = run(losslab(t).args(["report", "sim-long-bursty"]), b"");
     assert_eq!(done.code(), Some(0), "{done:?}");
     let out = dir.join("report");
-    assert_eq!(names_in(&out), ["loss-periods.svg", "report.md"]);
+    assert_eq!(
+        names_in(&out),
+        [".losslab-manifest", "loss-periods.svg", "report.md"]
+    );
     let md = fs::read_to_string(out.join("report.md")).unwrap();
     assert!(md.contains("kept no per-packet rows"), "{md}");
     assert!(md.contains("| all | 400000 | 391626 | 8374 |"), "{md}");
@@ -144,7 +147,11 @@ fn a_summary_only_folder_draws_its_table_and_loss_periods() {
     fs::write(dir.join("summary.json"), v.to_string()).unwrap();
     let done = run(losslab(t).args(["report", "sim-long-bursty"]), b"");
     assert_eq!(done.code(), Some(0), "{done:?}");
-    assert_eq!(names_in(&out), ["report.md"], "the old figure is removed");
+    assert_eq!(
+        names_in(&out),
+        [".losslab-manifest", "report.md"],
+        "the old figure is removed"
+    );
     let md = fs::read_to_string(out.join("report.md")).unwrap();
     assert!(md.contains("no loss periods to draw"), "{md}");
 }
@@ -156,6 +163,7 @@ fn a_client_the_summary_does_not_list_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = copy_results("lab9-udp-time-sim", tmp.path());
     let mut csv = fs::read_to_string(dir.join("requests.csv")).unwrap();
+    // Every column of the folder (it has a [link]: `link_drops` last).
     csv.push_str("70000,0,0,999,reply,10000,answered,,0,,0,,0\n");
     fs::write(dir.join("requests.csv"), csv).unwrap();
     let done = run(

@@ -1,6 +1,7 @@
 //! Sim mode end to end: the same scenario and seed give byte-identical result folders; the
 //! simulator drops exactly the packets a live run on 127.0.0.1 drops; simulated RTTs are the
-//! link's and the server's delays, to the microsecond; TCP scenarios are refused with exit 2.
+//! link's and the server's delays, to the microsecond; an http scenario with an outside URL is
+//! refused with exit 2 (TCP in sim mode is tested in `tests/sim_tcp.rs`).
 //!
 //! Columns are looked up by their header name, never by position. Every run here is bounded:
 //! simulated runs take milliseconds of wall time, the one live run about a second, and every
@@ -322,7 +323,12 @@ fn no_requests_csv_keeps_the_same_summary() {
     let files = folder(&without);
     assert_eq!(
         files.keys().collect::<Vec<_>>(),
-        ["loss_periods.csv", "summary.csv", "summary.json"]
+        [
+            ".losslab-manifest",
+            "loss_periods.csv",
+            "summary.csv",
+            "summary.json"
+        ]
     );
     assert_eq!(files["summary.csv"], folder(&with)["summary.csv"]);
     let json: serde_json::Value = serde_json::from_slice(&files["summary.json"]).unwrap();
@@ -335,11 +341,19 @@ fn no_requests_csv_keeps_the_same_summary() {
     assert!(!sc.output.requests_csv && sc.mode == Mode::Sim);
 }
 
-/// TCP scenarios cannot be simulated: `--sim` says so and exits 2, writing nothing.
+/// The simulation has no outside network: `--sim` on an http scenario with a `url` says so and
+/// exits 2, writing nothing.
 #[test]
-fn tcp_scenario_with_sim_exits_2() {
+fn http_url_with_sim_exits_2() {
     let tmp = tempfile::tempdir().unwrap();
-    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/tcp-echo.toml");
+    let scenario = tmp.path().join("outside.toml");
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/http-head.toml"),
+    )
+    .unwrap()
+    .replace("# url = ", "url = ");
+    assert!(text.contains("\nurl = "), "{text}");
+    std::fs::write(&scenario, text).unwrap();
     let out = tmp.path().join("out");
     let done = run(
         losslab(tmp.path())
@@ -352,12 +366,12 @@ fn tcp_scenario_with_sim_exits_2() {
     );
     assert_eq!(done.code(), Some(2), "{done:?}");
     assert!(
-        done.stderr
-            .contains("sim mode covers udp-time scenarios only"),
+        done.stderr.contains("field `clients.url`")
+            && done.stderr.contains("sim mode has no outside network"),
         "{}",
         done.stderr
     );
-    assert!(done.stderr.contains("tcp-echo.toml"), "{}", done.stderr);
+    assert!(done.stderr.contains("outside.toml"), "{}", done.stderr);
     assert!(!out.exists(), "nothing is written");
     // `--sim` and `--live` together are a usage error.
     let done = run(

@@ -549,6 +549,12 @@ impl TcpLoad {
         self.actions.pop_front()
     }
 
+    /// The attempt connection `conn` carries now, if any (for a driver that attributes packets
+    /// to requests, like the simulator's link events).
+    pub fn request_of(&self, conn: ConnId) -> Option<RequestId> {
+        self.conns.get(&conn).and_then(|c| c.request)
+    }
+
     pub fn poll_record(&mut self) -> Option<Record> {
         self.records.pop_front()
     }

@@ -11,6 +11,7 @@ use crate::driver::live::{Clock, EventLoop, Observer, Stop};
 use crate::driver::tcp::{TcpServerEvent, TcpService};
 use crate::server::echo::EchoEvent;
 use crate::time::Duration;
+use crate::wire::escape::printable_bytes;
 use anyhow::{Result, bail};
 use std::io::{BufRead, ErrorKind, Write};
 use std::net::{SocketAddr, UdpSocket};
@@ -21,14 +22,16 @@ pub struct ServeEchoOptions {
     pub tcp: bool,
     pub keep_open: bool,
     pub max_requests: Option<u64>,
+    pub idle_timeout: Duration,
 }
 
 /// At most the first 60 characters of what a client sent, for a console line.
-fn preview(data: &[u8]) -> String {
-    let text = String::from_utf8_lossy(data);
+fn preview(data: &[u8], len: usize) -> String {
+    let text = printable_bytes(data);
     match text.char_indices().nth(60) {
-        Some((cut, _)) => format!("{:?}... ({} bytes)", &text[..cut], data.len()),
-        None => format!("{text:?}"),
+        Some((cut, _)) => format!("\"{}\"... ({len} bytes)", &text[..cut]),
+        None if len > data.len() => format!("\"{text}\"... ({len} bytes)"),
+        None => format!("\"{text}\""),
     }
 }
 
@@ -41,11 +44,16 @@ struct ServeEchoObserver<'a> {
 impl Observer for ServeEchoObserver<'_> {
     fn echo_event(&mut self, e: &EchoEvent) {
         self.seen += 1;
+        let outcome = if e.replied {
+            "replied \"Res: ...\""
+        } else {
+            "reply not sent (too big for a datagram, or the send queue is full)"
+        };
         let _ = writeln!(
             self.console,
-            "udp {}: received {}, replied \"Res: ...\"",
+            "udp {}: received {}, {outcome}",
             e.from,
-            preview(&e.data)
+            preview(&e.data, e.len)
         );
     }
 
@@ -56,10 +64,13 @@ impl Observer for ServeEchoObserver<'_> {
                 self.seen += 1;
                 format!(
                     "tcp {peer}: received {}, replied \"Resp: ...\"",
-                    preview(data)
+                    preview(data, data.len())
                 )
             }
             TcpServerEvent::Closed { peer } => format!("tcp {peer}: closed"),
+            TcpServerEvent::Dropped { peer, reason } => {
+                format!("tcp {peer}: closed by the server ({})", reason.as_str())
+            }
         };
         let _ = writeln!(self.console, "{line}");
     }
@@ -75,6 +86,7 @@ pub fn serve_echo(
     console: &mut dyn Write,
 ) -> Result<Stop> {
     let mut ev = EventLoop::new(Clock::new())?;
+    ev.set_tcp_idle_timeout(opts.idle_timeout);
     let (proto, local) = if opts.tcp {
         let service = TcpService::Echo {
             keep_open: opts.keep_open,
@@ -87,12 +99,38 @@ pub fn serve_echo(
         console,
         "losslab echo server on {proto} {local} (Ctrl-C to stop)"
     );
+    if let Some(warning) = crate::cmd::serve::exposure_warning(
+        local,
+        if opts.tcp {
+            "the TCP echo needs a handshake first, so it reflects nothing to a forged address"
+        } else {
+            "each reply is the request plus 5 bytes (at most 1.2 times the request on the \
+             wire), sent to whatever address the request claims to come from"
+        },
+    ) {
+        eprintln!("{warning}");
+    }
     let mut obs = ServeEchoObserver {
         console,
         seen: 0,
         max: opts.max_requests,
     };
-    ev.run(&mut obs, interrupt)
+    let stop = ev.run(&mut obs, interrupt)?;
+    if let Some(e) = ev.udp_echo() {
+        let _ = writeln!(
+            obs.console,
+            "replied {}, replies not sent {}",
+            e.answered, e.unsent
+        );
+    } else {
+        let c = ev.tcp_server_counts();
+        let _ = writeln!(
+            obs.console,
+            "connections closed by the server: {} idle, {} evicted at the cap, {} refused",
+            c.idle, c.evicted, c.refused
+        );
+    }
+    Ok(stop)
 }
 
 pub struct EchoOptions {
@@ -114,7 +152,7 @@ pub fn run_echo_client(
     let target = resolve(&opts.target)?;
     if let Some(message) = &opts.message {
         let reply = exchange(opts, target, message.as_bytes(), interrupt)?;
-        writeln!(console, "{}", String::from_utf8_lossy(&reply))?;
+        writeln!(console, "{}", printable_bytes(&reply))?;
         return Ok(());
     }
     loop {
@@ -131,7 +169,7 @@ pub fn run_echo_client(
         }
         let line = line.trim_end_matches(['\n', '\r']);
         match exchange(opts, target, line.as_bytes(), interrupt) {
-            Ok(reply) => writeln!(console, "{}", String::from_utf8_lossy(&reply))?,
+            Ok(reply) => writeln!(console, "{}", printable_bytes(&reply))?,
             // One lost reply does not end an interactive session.
             Err(e) => writeln!(console, "{e:#}")?,
         }

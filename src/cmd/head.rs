@@ -14,6 +14,7 @@ use crate::driver::live::{Clock, EventLoop, Observer, Stop};
 use crate::metrics::recorder::{Recorder, RecorderConfig};
 use crate::metrics::stats::percentile;
 use crate::time::{Duration, fmt_ms};
+use crate::wire::escape::printable;
 use crate::wire::http::{parse_url, render_like_curl};
 use anyhow::{Result, anyhow, bail};
 use hdrhistogram::Histogram;
@@ -80,6 +81,8 @@ impl Observer for HeadObserver<'_> {
                 self.first_error.get_or_insert(reason);
             }
             TcpProgress::Failed { id, reason, .. } => {
+                // A reason can quote the server's bytes.
+                let reason = printable(&reason).into_owned();
                 if self.measure {
                     let _ = writeln!(self.console, "seq={} error: {reason}", id.seq);
                 }

@@ -21,8 +21,9 @@ use crate::driver::link::{LiveLink, Side};
 use crate::driver::live::{Clock, Observer};
 use crate::driver::netns::{CLIENT_IP, SERVER_IP};
 use crate::impair::path::{LinkCounts, LinkEvent, PathConfig, PathFields};
-use crate::metrics::output::{ResultsDir, RowSink};
+use crate::metrics::output::RowSink;
 use crate::metrics::recorder::{Recorder, RecorderConfig};
+use crate::results::folder::Staging;
 use crate::time::Duration;
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Args;
@@ -192,10 +193,14 @@ pub fn execute(
         direction: args.direction.as_deref(),
     })
     .map_err(|(field, e)| anyhow!("--{field} {e}"))?;
-    let mut out = args.record.as_deref().map(ResultsDir::create).transpose()?;
+    let mut out = args
+        .record
+        .as_deref()
+        .map(|d| Staging::begin(d, |_| false))
+        .transpose()?;
     let recorder = match &mut out {
         Some(out) => {
-            let rows = out.stage_stream("link.csv")?;
+            let rows = out.stream("link.csv")?;
             let cfg = RecorderConfig {
                 clients: 0,
                 first_client: 0,
@@ -254,7 +259,7 @@ pub fn execute(
             .transpose()
             .context("cannot write link.csv")?
             .expect("recording");
-        w.finish(&out.path().join("link.csv"))?;
+        w.finish(&out.target().join("link.csv"))?;
         let summary = LinkSummary {
             status,
             version: env!("CARGO_PKG_VERSION"),
@@ -271,8 +276,8 @@ pub fn execute(
         };
         let mut text = serde_json::to_string_pretty(&summary)?;
         text.push('\n');
-        out.stage_bytes("link.json", text.as_bytes())?;
-        let dir = out.path().to_path_buf();
+        out.bytes("link.json", text.as_bytes())?;
+        let dir = out.target().to_path_buf();
         out.commit()?;
         let _ = writeln!(console, "recorded: {} (link.csv, link.json)", dir.display());
     }

@@ -1,6 +1,7 @@
 //! The commands: each wires the core and a driver together for one use and prints for people.
 //! Invariant: commands return errors instead of exiting; `cli` maps them to exit codes.
 
+pub mod console;
 pub mod echo;
 pub mod head;
 #[cfg(target_os = "linux")]

@@ -3,8 +3,9 @@
 //! offset and delay per RFC 4330.
 //!
 //! The server is one mio loop: the UDP socket (impaired, [`ProtocolServer`]) and, for Daytime and
-//! Time, a TCP listener on the same port (RFC 867/868 over TCP: the reply on connection, then
-//! close; TCP connections are not impaired — a lossy TCP is what `losslab link` is for). It prints
+//! Time, a TCP listener on the same port (RFC 867/868 over TCP: the reply on connection, then a
+//! half-close, and the close once the client has closed or 2 s have passed, so no reset can
+//! destroy the reply; TCP connections are not impaired — a lossy TCP is what `losslab link` is for). It prints
 //! a line per discard in the lab server's words and, unless `--quiet`, per answer. The client
 //! sends one SNTP request per interval from one socket and waits for its reply, bounded by the
 //! timeout; it matches a reply to its request by the originate timestamp (RFC 4330 §5), so a
@@ -16,12 +17,12 @@ use crate::driver::live::{Clock, Stop};
 use crate::impair::{ImpairConfig, Impairments};
 use crate::server::protocols::{Protocol, ProtocolServer};
 use crate::server::time::{Action, ServerEvent, ServerStats};
-use crate::time::{Duration, fmt_ms};
+use crate::time::{Duration, Instant, fmt_ms};
 use crate::wire::sntp::{self, MODE_SERVER, NtpPacket, NtpTime};
 use anyhow::{Context, Result, bail};
 use mio::net::{TcpListener, UdpSocket};
 use mio::{Events, Interest, Poll, Token};
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -39,6 +40,12 @@ pub struct ProtocolServeOptions {
 const UDP: Token = Token(0);
 const TCP: Token = Token(1);
 const MAX_SLEEP: Duration = Duration::from_millis(100);
+/// Tokens of answered TCP connections start here.
+const FIRST_CONN: usize = 2;
+/// Answered TCP connections kept open at most, and for at most this long, for their client to
+/// close first.
+const MAX_LINGERING: usize = 256;
+const LINGER: Duration = Duration::from_secs(2);
 
 /// A server event as the lab server prints it.
 fn event_line(e: &ServerEvent, protocol: Protocol, show_answers: bool) -> Option<String> {
@@ -103,6 +110,10 @@ pub fn serve_protocol(
     let mut events = Events::with_capacity(64);
     let mut buf = vec![0u8; 65_536];
     let mut seen = 0u64;
+    // Answered TCP connections waiting for their client to close, by token.
+    let mut lingering: std::collections::BTreeMap<usize, (mio::net::TcpStream, Instant)> =
+        std::collections::BTreeMap::new();
+    let mut next_conn = FIRST_CONN;
     let stop = loop {
         if interrupt.load(Ordering::Relaxed) {
             break Stop::Interrupted;
@@ -134,6 +145,25 @@ pub fn serve_protocol(
                         Err(_) => {}
                     }
                 },
+                Token(t) if t >= FIRST_CONN => {
+                    // A connection that was answered: read what the client sent until it
+                    // closes, then close too.
+                    let done = match lingering.get_mut(&t) {
+                        Some((conn, _)) => loop {
+                            match conn.read(&mut buf) {
+                                Ok(0) => break true,
+                                Ok(_) => {}
+                                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break false,
+                                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                                Err(_) => break true,
+                            }
+                        },
+                        None => false,
+                    };
+                    if done {
+                        lingering.remove(&t);
+                    }
+                }
                 _ => {
                     let Some(l) = &mut tcp else { continue };
                     loop {
@@ -145,7 +175,23 @@ pub fn serve_protocol(
                                     opts.protocol.tcp_reply(unix_us).expect("a TCP protocol");
                                 // A few bytes into a fresh socket's empty buffer: one write.
                                 let ok = conn.write(&reply).is_ok_and(|n| n == reply.len());
-                                drop(conn);
+                                // Closing with the client's bytes unread would reset the
+                                // connection, and a reset can destroy the reply before the
+                                // client reads it: half-close, and close once the client has.
+                                let _ = conn.shutdown(std::net::Shutdown::Write);
+                                if lingering.len() >= MAX_LINGERING {
+                                    let oldest = *lingering.keys().min().expect("not empty");
+                                    lingering.remove(&oldest);
+                                }
+                                let token = next_conn;
+                                next_conn += 1;
+                                if poll
+                                    .registry()
+                                    .register(&mut conn, Token(token), Interest::READABLE)
+                                    .is_ok()
+                                {
+                                    lingering.insert(token, (conn, now));
+                                }
                                 if opts.show_answers || !ok {
                                     let _ = writeln!(
                                         console,
@@ -168,6 +214,7 @@ pub fn serve_protocol(
             }
         }
         let now = clock.now();
+        lingering.retain(|_, (_, since)| now.saturating_since(*since) < LINGER);
         while let Some((to, bytes)) = server.poll_transmit(now) {
             let _ = udp.send_to(&bytes, to);
         }
@@ -364,7 +411,6 @@ pub fn sntp_client(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::time::Instant;
 
     #[test]
     fn discard_lines_name_the_protocol() {

@@ -18,8 +18,9 @@ use crate::driver::live::{Clock, Stop};
 use crate::impair::path::{LinkCounts, LinkEvent, LinkFate, PathConfig, PathFields};
 use crate::impair::relay::{Dest, Flows, Outcome, Relay, RelayConfig, Session};
 use crate::impair::{Direction, SpecError};
-use crate::metrics::output::{ResultsDir, RowSink, StreamFile};
+use crate::metrics::output::{RowSink, StreamFile};
 use crate::metrics::recorder::{Recorder, RecorderConfig};
+use crate::results::folder::Staging;
 use crate::time::{Duration, Instant, fmt_ms};
 use anyhow::{Context, Result, anyhow};
 use clap::{Args, ValueEnum};
@@ -177,16 +178,16 @@ pub struct RelayReport {
 
 /// The files of `--record`.
 struct Record {
-    dir: ResultsDir,
+    dir: Staging,
     recorder: Recorder<RowSink>,
     flows: StreamFile,
 }
 
 impl Record {
     fn open(dir: &std::path::Path) -> Result<Record> {
-        let mut out = ResultsDir::create(dir)?;
-        let link = out.stage_stream("link.csv")?;
-        let mut flows = out.stage_stream("flows.csv")?;
+        let mut out = Staging::begin(dir, |_| false)?;
+        let link = out.stream("link.csv")?;
+        let mut flows = out.stream("flows.csv")?;
         writeln!(flows, "{FLOW_COLUMNS}").context("cannot write flows.csv")?;
         let cfg = RecorderConfig {
             clients: 0,
@@ -226,7 +227,7 @@ impl Record {
     }
 
     fn commit(mut self, report: &RelayReport) -> Result<()> {
-        let path = self.dir.path().to_path_buf();
+        let path = self.dir.target().to_path_buf();
         let link = self
             .recorder
             .take_link_rows()
@@ -238,8 +239,8 @@ impl Record {
             .with_context(|| format!("cannot write {}", path.join("flows.csv").display()))?;
         let mut text = serde_json::to_string_pretty(report)?;
         text.push('\n');
-        self.dir.stage_bytes("relay.json", text.as_bytes())?;
-        self.dir.commit()
+        self.dir.bytes("relay.json", text.as_bytes())?;
+        self.dir.commit().map(drop)
     }
 }
 
@@ -360,7 +361,7 @@ pub fn run_relay(
         report.send_errors
     );
     if let Some(r) = d.record.take() {
-        let dir = r.dir.path().to_path_buf();
+        let dir = r.dir.target().to_path_buf();
         r.commit(&report)?;
         let _ = writeln!(
             d.console,

@@ -8,7 +8,8 @@
 //! same records that became rows, never from a second count.
 //!
 //! Mode: live (sockets, the machine's clock) or sim (the same cores under virtual time, see
-//! `driver::sim`); only the driver differs, the recording after it is shared. A sim run writes
+//! `driver::sim` for udp-time and `driver::sim_tcp` for tcp-echo and http, whose TCP is
+//! smoltcp's on both ends); only the driver differs, the recording after it is shared. A sim run writes
 //! no wall-clock value into its files (the server's address is "sim", `duration_us` is the
 //! simulated duration), so the same scenario and seed give byte-identical files; wall time goes
 //! to the console only.
@@ -18,20 +19,23 @@ use crate::client::tcp::{Protocol, TcpLoad, TcpLoadConfig};
 use crate::cmd::progress::LiveProgress;
 use crate::driver::live::{Clock, EventLoop, Observer, Stop};
 use crate::driver::sim::{self, SIM_EPOCH_UNIX_US, SimLoop, SimPath};
+use crate::driver::sim_tcp::{self, TcpSim};
 use crate::driver::tcp::TcpService;
 use crate::impair::Impairments;
 use crate::impair::link::{Link, LinkConfig};
-use crate::impair::path::{LinkCounts, LinkEvent, Path};
+use crate::impair::path::{LinkCounts, LinkEvent, Path, PathConfig};
 use crate::metrics::background::RecorderThread;
-use crate::metrics::output::{ResultsDir, RowSink};
+use crate::metrics::output::RowSink;
 use crate::metrics::recorder::{Recorder, RecorderConfig, ServerTruth};
-use crate::metrics::stats::{INFINITE_RTT, SUMMARY_COLUMNS, SummaryRow};
-use crate::scenario::{Mode, SIM_UDP_ONLY, Scenario, ServerKind};
+use crate::metrics::stats::{INFINITE_RTT, SummaryRow};
+use crate::results::folder::Staging;
+use crate::results::schema::{self, FilesJson, ServerJson, Status, SummaryJson, SummaryJsonRow};
+use crate::results::{self as files, REPORT_DIR};
+use crate::scenario::{Mode, Scenario, ServerKind};
 use crate::server::time::{Action, Request, ServerEvent, ServerStats, TimeServer};
 use crate::time::{Duration, fmt_ms};
 use crate::wire::http::{Url, parse_url};
 use anyhow::{Context, Result, bail};
-use serde_json::json;
 use std::io::{self, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
@@ -44,6 +48,25 @@ pub struct RunOptions {
     pub out_dir: PathBuf,
     /// Print each discard as the server makes it (the lab's console), not only the summary.
     pub show_discards: bool,
+}
+
+/// What happens around the run's folder: the defaults are `losslab run`'s.
+#[derive(Clone, Copy, Debug)]
+pub struct FolderPolicy {
+    /// Write an interrupted run's files (marked `interrupted`); when false, an interrupted run
+    /// leaves the folder as it was (`run-all`: a reference is never replaced by half a run).
+    pub keep_interrupted: bool,
+    /// Redraw a report an earlier run left in `report/` for the new data.
+    pub redraw_report: bool,
+}
+
+impl Default for FolderPolicy {
+    fn default() -> Self {
+        FolderPolicy {
+            keep_interrupted: true,
+            redraw_report: true,
+        }
+    }
 }
 
 /// What a run measured, as returned to callers (tests call this in-process).
@@ -59,7 +82,15 @@ pub struct RunReport {
     pub duration: Duration,
     /// Wall-clock time of the whole run (console only, never written to a file).
     pub wall: std::time::Duration,
+    /// Datagrams and connections to the run's server from other than its own clients,
+    /// ignored (live runs; console only).
+    pub foreign: u64,
     pub out_dir: PathBuf,
+    /// The files were written (false only for an interrupted run under a policy that does not
+    /// keep one).
+    pub written: bool,
+    /// An earlier report in `report/` was redrawn for this run's data.
+    pub report_redrawn: bool,
     /// What crossed the `[link]` in all, when the run had one.
     pub link: Option<LinkCounts>,
 }
@@ -149,11 +180,19 @@ pub fn run_experiment_with_progress(
     console: &mut dyn Write,
     progress: bool,
 ) -> Result<RunReport> {
+    run_experiment_with(opts, interrupt, console, progress, FolderPolicy::default())
+}
+
+/// [`run_experiment_with_progress`] under a [`FolderPolicy`].
+pub fn run_experiment_with(
+    opts: &RunOptions,
+    interrupt: &AtomicBool,
+    console: &mut dyn Write,
+    progress: bool,
+    policy: FolderPolicy,
+) -> Result<RunReport> {
     let sc = &opts.scenario;
     let sim_mode = sc.mode == Mode::Sim;
-    if sim_mode && sc.server.kind != ServerKind::UdpTime {
-        bail!("{}: {SIM_UDP_ONLY}", opts.source);
-    }
     let wall = std::time::Instant::now();
     // Sockets first: a port in use must fail before anything is written.
     let clock = Clock::new();
@@ -178,6 +217,7 @@ pub fn run_experiment_with_progress(
         None => EventLoop::new(clock)?,
     };
     let mut simloop = None;
+    let mut tcpsim = None;
     let (server_addr, ground_truth) = match sc.server.kind {
         ServerKind::UdpTime => {
             let impair = Impairments::new(sc.impair.clone(), sc.seed).with_retry_schedule(
@@ -211,55 +251,55 @@ pub fn run_experiment_with_progress(
                 (addr, true)
             }
         }
+        ServerKind::TcpEcho | ServerKind::Http if sim_mode => {
+            let (service, protocol) = sim_tcp_setup(sc, &opts.source)?;
+            let load = TcpLoad::new(tcp_load_config(sc, protocol));
+            let path = Path::new(sim_path_config(sc), sc.seed);
+            tcpsim = Some(TcpSim::new(load, service, path, sc.seed));
+            (sim_tcp::SERVER_ADDR, false)
+        }
         ServerKind::TcpEcho | ServerKind::Http => {
             let (addr, protocol) = tcp_setup(sc, &mut ev)?;
-            let load = TcpLoad::new(TcpLoadConfig {
-                clients: sc.clients.count,
-                first_client: 0,
-                requests: sc.clients.requests,
-                pacing: sc.clients.pacing,
-                timeout: sc.clients.timeout,
-                retries: sc.clients.retries,
-                backoff: sc.clients.backoff,
-                seed: sc.seed,
-                reuse: !sc.clients.new_connection,
-                protocol,
-                progress: false,
-            });
+            let load = TcpLoad::new(tcp_load_config(sc, protocol));
             ev.add_tcp_clients(reachable(addr), load);
             (addr, false)
         }
     };
 
-    let mut out = ResultsDir::create(&opts.out_dir)?;
-    let requests_path = opts.out_dir.join("requests.csv");
-    let periods_path = opts.out_dir.join("loss_periods.csv");
-    let logical_path = opts.out_dir.join("logical.csv");
+    // Staged beside the folder and moved into place at the end (see `results::folder`).
+    let mut out = Staging::begin(&opts.out_dir, files::legacy_run_folder)?;
+    let requests_path = opts.out_dir.join(files::REQUESTS);
+    let periods_path = opts.out_dir.join(files::LOSS_PERIODS);
+    let logical_path = opts.out_dir.join(files::LOGICAL);
     let rows = match sc.output.requests_csv {
-        true => RowSink::File(out.stage_stream("requests.csv")?),
+        true => RowSink::File(out.stream(files::REQUESTS)?),
         false => RowSink::Off,
     };
-    let periods = RowSink::File(out.stage_stream("loss_periods.csv")?);
+    let periods = RowSink::File(out.stream(files::LOSS_PERIODS)?);
     // Summary-only runs skip the per-request rows too: they are as many as the packets.
     let logical = match sc.output.requests_csv {
-        true => RowSink::File(out.stage_stream("logical.csv")?),
+        true => RowSink::File(out.stream(files::LOGICAL)?),
         false => RowSink::Off,
     };
-    let link_path = opts.out_dir.join("link.csv");
+    let link_path = opts.out_dir.join(files::LINK);
     // `link.csv` has a row per packet: summary-only runs skip it as they skip requests.csv.
     let links = match (sc.link.is_some(), sc.output.requests_csv) {
         (false, _) => None,
-        (true, true) => Some(RowSink::File(out.stage_stream("link.csv")?)),
+        (true, true) => Some(RowSink::File(out.stream(files::LINK)?)),
         (true, false) => Some(RowSink::Off),
     };
-    let server_text = match (&simloop, ev.link()) {
-        (Some(s), _) => format!("sim (virtual time, link {})", s.link().describe()),
-        (None, Some(l)) => format!(
+    let server_text = match (&simloop, &tcpsim, ev.link()) {
+        (Some(s), _, _) => format!("sim (virtual time, link {})", s.link().describe()),
+        (_, Some(t), _) => format!(
+            "sim (virtual time, TCP/IP by smoltcp on both ends, link {})",
+            t.path().config().describe()
+        ),
+        (None, None, Some(l)) => format!(
             "{server_addr} across a private link ({}) from {}",
             l.config().describe(),
             crate::driver::netns::CLIENT_IP
         ),
-        (None, None) => server_addr.to_string(),
+        (None, None, None) => server_addr.to_string(),
     };
     let recorder_config = RecorderConfig {
         clients: sc.clients.count,
@@ -300,13 +340,16 @@ pub fn run_experiment_with_progress(
         requests: sc.clients.requests,
         retries: sc.clients.retries,
     };
-    let stop = match &mut simloop {
-        Some(s) => s.run(&mut observer, interrupt)?,
-        None => ev.run(&mut observer, interrupt)?,
+    let stop = match (&mut simloop, &mut tcpsim) {
+        (Some(s), _) => s.run(&mut observer, interrupt)?,
+        (_, Some(t)) => t.run(&mut observer, interrupt)?,
+        _ => ev.run(&mut observer, interrupt)?,
     };
-    let duration = simloop
-        .as_ref()
-        .map_or_else(|| ev.elapsed(), SimLoop::elapsed);
+    let duration = match (&simloop, &tcpsim) {
+        (Some(s), _) => s.elapsed(),
+        (_, Some(t)) => t.elapsed(),
+        _ => ev.elapsed(),
+    };
     let RunObserver {
         recorder,
         console,
@@ -349,99 +392,135 @@ pub fn run_experiment_with_progress(
         Some(s) => s.server().stats(),
         None => ev.server().map(TimeServer::stats).unwrap_or_default(),
     };
-    let status = if stop == Stop::Interrupted {
-        "interrupted"
+    let interrupted = stop == Stop::Interrupted;
+    let status = if interrupted {
+        Status::Interrupted
     } else {
-        "complete"
+        Status::Complete
     };
-
-    let mut csv = match link_counts {
-        Some(_) => format!("{SUMMARY_COLUMNS},{LINK_SUMMARY_COLUMNS},status\n"),
-        None => format!("{SUMMARY_COLUMNS},status\n"),
-    };
-    for (i, row) in summary.iter().enumerate() {
-        csv.push_str(&row.to_csv());
-        csv.push(',');
-        if let Some((per_client, all)) = &link_counts {
-            let c = per_client.get(i).unwrap_or(all);
-            for d in [&c.request, &c.reply] {
-                csv.push_str(&format!("{},{},{},", d.packets, d.dropped, d.duplicated));
-            }
-        }
-        csv.push_str(status);
-        csv.push('\n');
+    if interrupted && !policy.keep_interrupted {
+        drop(out); // the folder stays as it was
+        return Ok(RunReport {
+            stop,
+            summary,
+            server: server_stats,
+            server_addr,
+            mismatches,
+            duration,
+            wall: wall.elapsed(),
+            out_dir: opts.out_dir.clone(),
+            written: false,
+            report_redrawn: false,
+            link: link_counts.map(|(_, all)| all),
+            foreign: ev.foreign(),
+        });
     }
-    out.stage_bytes("summary.csv", csv.as_bytes())?;
-    let mut doc = json!({
-        "losslab_version": env!("CARGO_PKG_VERSION"),
-        "scenario_file": opts.source,
-        "scenario": sc,
-        "seed": sc.seed,
-        "mode": sc.mode,
-        "status": status,
-        "interrupted": stop == Stop::Interrupted,
-        "timeout_us": sc.clients.timeout.as_micros(),
-        "late_window_us": sc.clients.late_window.as_micros(),
+    let link_rows: Option<Vec<LinkCounts>> = link_counts.as_ref().map(|(per_client, all)| {
+        (0..summary.len())
+            .map(|i| *per_client.get(i).unwrap_or(all))
+            .collect()
+    });
+    out.bytes(
+        files::SUMMARY_CSV,
+        &schema::summary_csv(&summary, link_rows.as_deref(), status),
+    )?;
+    let doc = SummaryJson {
+        losslab_version: Some(env!("CARGO_PKG_VERSION").to_string()),
+        scenario_file: Some(opts.source.clone()),
+        scenario: serde_json::from_value(serde_json::to_value(sc)?)?,
+        seed: sc.seed,
+        mode: Some(match sc.mode {
+            Mode::Live => "live".into(),
+            Mode::Sim => "sim".into(),
+        }),
+        status: Some(status),
+        interrupted: Some(interrupted),
+        timeout_us: Some(sc.clients.timeout.as_micros()),
+        late_window_us: Some(sc.clients.late_window.as_micros()),
         // TCP has no loss model: a lost segment is retransmitted, never a lost request. A
         // udp-time request is lost when the link or the server loses it (independent layers).
-        "expected_loss": (sc.server.kind == ServerKind::UdpTime).then(|| expected_loss(sc)),
-        "expected_mean_loss_period": sc.impair.expected_mean_loss_period(),
+        expected_loss: (sc.server.kind == ServerKind::UdpTime).then(|| expected_loss(sc)),
+        expected_mean_loss_period: sc.impair.expected_mean_loss_period(),
         // With a lossy [link] too, the larger of the two layers' factors (an approximation:
         // the layers' draws are independent, so the true factor lies between the two).
-        "loss_variance_factor": sc
-            .link
-            .as_ref()
-            .map_or(1.0, |l| l.impair.loss_variance_factor())
-            .max(sc.impair.loss_variance_factor()),
-        "rtt_percentiles": if sc.metrics.lost_as_infinite { "lost-infinite" } else { "replies" },
-        "retries": sc.clients.retries,
-        "backoff": sc.clients.backoff.to_string(),
-        "tc_equivalent": sc.impair.tc_line("DEV"),
-        "duration_us": duration.as_micros(),
-        "server": {
-            "kind": sc.server.kind,
-            "address": if sim_mode { "sim".to_string() } else { server_addr.to_string() },
-            "received": server_stats.received,
-            "answered": server_stats.answered,
-            "dropped": server_stats.dropped,
-            "plain": server_stats.plain,
-        },
-        "ground_truth_mismatches": mismatches,
-        // `null` when requests.csv was not written ([output] requests_csv = false).
-        "files": {
-            "requests": sc.output.requests_csv.then_some("requests.csv"),
-            "summary": "summary.csv",
-            "loss_periods": "loss_periods.csv",
-            "logical": sc.output.requests_csv.then_some("logical.csv"),
-        },
-        "summary": summary,
-    });
-    if simloop.is_some() {
-        // serde_json's map is sorted by key, so where these go does not depend on insertion.
-        doc["sim_duration_s"] = json!(duration.as_micros() as f64 / 1e6);
-    }
-    match (&simloop, &sc.link) {
-        (_, Some(link)) => {
-            doc["link"] = json!(link);
-            doc["files"]["link"] = json!(sc.output.requests_csv.then_some("link.csv"));
-        }
-        (Some(s), None) => {
-            if let SimPath::Default(l) = s.link() {
-                doc["link"] = json!(l.config());
+        loss_variance_factor: Some(
+            sc.link
+                .as_ref()
+                .map_or(1.0, |l| l.impair.loss_variance_factor())
+                .max(sc.impair.loss_variance_factor()),
+        ),
+        rtt_percentiles: Some(
+            if sc.metrics.lost_as_infinite {
+                "lost-infinite"
+            } else {
+                "replies"
             }
-        }
-        (None, None) => {}
-    }
-    if let Some((_, all)) = &link_counts {
-        doc["link_counts"] = json!(all);
-    }
-    let mut text = serde_json::to_string_pretty(&doc)?;
-    text.push('\n');
-    out.stage_bytes("summary.json", text.as_bytes())?;
+            .into(),
+        ),
+        retries: Some(u64::from(sc.clients.retries)),
+        backoff: Some(sc.clients.backoff.to_string()),
+        tc_equivalent: Some(sc.impair.tc_line("DEV")),
+        duration_us: Some(duration.as_micros()),
+        server: Some(ServerJson {
+            kind: serde_json::to_value(sc.server.kind)?
+                .as_str()
+                .map(str::to_string),
+            address: Some(if sim_mode {
+                "sim".to_string()
+            } else {
+                server_addr.to_string()
+            }),
+            received: Some(server_stats.received),
+            answered: Some(server_stats.answered),
+            dropped: Some(server_stats.dropped),
+            plain: Some(server_stats.plain),
+        }),
+        ground_truth_mismatches: Some(mismatches),
+        // `null` when requests.csv was not written ([output] requests_csv = false).
+        files: Some(FilesJson {
+            requests: sc.output.requests_csv.then(|| files::REQUESTS.into()),
+            summary: Some(files::SUMMARY_CSV.into()),
+            loss_periods: Some(files::LOSS_PERIODS.into()),
+            logical: sc.output.requests_csv.then(|| files::LOGICAL.into()),
+            // `link.csv`: listed (or null) only for a run with a [link].
+            other: match &sc.link {
+                Some(_) => [(
+                    "link".to_string(),
+                    sc.output.requests_csv.then(|| files::LINK.into()),
+                )]
+                .into(),
+                None => Default::default(),
+            },
+        }),
+        summary: summary.iter().map(SummaryJsonRow::from).collect(),
+        sim_duration_s: (simloop.is_some() || tcpsim.is_some())
+            .then(|| duration.as_micros() as f64 / 1e6),
+        link: match (&simloop, &tcpsim, &sc.link) {
+            (_, _, Some(link)) => Some(serde_json::to_value(link)?),
+            (Some(s), _, None) => match s.link() {
+                SimPath::Default(l) => Some(serde_json::to_value(l.config())?),
+                _ => None,
+            },
+            // The default link a TCP sim crossed.
+            (None, Some(t), None) => Some(serde_json::to_value(t.path().config().link)?),
+            (None, None, None) => None,
+        },
+        link_counts: match &link_counts {
+            Some((_, all)) => Some(serde_json::to_value(all)?),
+            None => None,
+        },
+        link_description: sc.link.as_ref().map(|l| l.describe()),
+    };
+    out.bytes(files::SUMMARY_JSON, doc.to_text()?.as_bytes())?;
     out.commit()?;
-    clear_stale(&opts.out_dir, sc.output.requests_csv)?;
+    let report_redrawn = if policy.redraw_report {
+        redraw_report(&opts.out_dir, console)
+    } else {
+        false
+    };
 
     let report = RunReport {
+        foreign: ev.foreign(),
         stop,
         summary,
         server: server_stats,
@@ -450,6 +529,8 @@ pub fn run_experiment_with_progress(
         duration,
         wall: wall.elapsed(),
         out_dir: opts.out_dir.clone(),
+        written: true,
+        report_redrawn,
         link: link_counts.map(|(_, all)| all),
     };
     print_summary(console, sc, &report);
@@ -473,36 +554,63 @@ pub fn expected_loss(sc: &Scenario) -> f64 {
 /// `summary.csv`'s columns for what crossed the `[link]` (runs with a link only).
 pub const LINK_SUMMARY_COLUMNS: &str = "link_request_packets,link_request_dropped,link_request_duplicated,link_reply_packets,link_reply_dropped,link_reply_duplicated";
 
-/// After a run replaced a results folder, removes what an earlier run left there that this one
-/// did not write: the per-packet and per-request files of a summary-only run, and the earlier
-/// run's report (report.md and its figures), which described other data. Other files (an
-/// `expect.toml`, a user's notes) stay.
-fn clear_stale(dir: &std::path::Path, wrote_rows: bool) -> Result<()> {
-    let mut stale: Vec<PathBuf> = Vec::new();
-    if !wrote_rows {
-        stale.extend(["requests.csv", "logical.csv"].map(|f| dir.join(f)));
+/// After a run replaced a results folder: a report an earlier run left in `report/` described
+/// other data, so it is redrawn for the new files; if it cannot be, losslab's own files of it
+/// are removed (a user's files there stay), and the console says so. A `report` that is a
+/// symlink is never followed: it is left as it is, with a line saying it is stale. Returns
+/// whether the report was redrawn.
+fn redraw_report(dir: &std::path::Path, console: &mut dyn Write) -> bool {
+    let report = dir.join(REPORT_DIR);
+    let Ok(meta) = std::fs::symlink_metadata(&report) else {
+        return false;
+    };
+    if meta.file_type().is_symlink() {
+        let _ = writeln!(
+            console,
+            "note: {} is a link; losslab leaves it as it is, and the report there describes an \
+             earlier run (redraw it with `losslab report {} --out DIR`)",
+            report.display(),
+            dir.display()
+        );
+        return false;
     }
-    if let Ok(entries) = std::fs::read_dir(dir.join("report")) {
-        for e in entries.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            if name == "report.md" || name.ends_with(".svg") {
-                stale.push(e.path());
-            }
+    let ours = crate::results::folder::read_manifest(&report)
+        .ok()
+        .flatten()
+        .is_some_and(|m| m.contains(files::REPORT_MD))
+        || files::legacy_report_folder(&report);
+    if !meta.is_dir() || !ours {
+        return false;
+    }
+    match crate::report::write_report(&crate::report::ReportOptions {
+        dirs: vec![dir.to_path_buf()],
+        out: None,
+        window: None,
+    }) {
+        Ok(w) => {
+            let _ = writeln!(
+                console,
+                "report: {}/report.md redrawn for this run",
+                w.out_dir.display()
+            );
+            true
+        }
+        Err(e) => {
+            let removed = crate::results::folder::remove_own(&report).unwrap_or_default();
+            let _ = writeln!(
+                console,
+                "note: the earlier report in {} could not be redrawn ({e:#}); removed its files \
+                 ({}), which described other data",
+                report.display(),
+                if removed.is_empty() {
+                    "none listed in its manifest".to_string()
+                } else {
+                    removed.join(", ")
+                }
+            );
+            false
         }
     }
-    for path in stale {
-        match std::fs::remove_file(&path) {
-            Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => {
-                return Err(e).with_context(|| {
-                    format!("cannot remove {} left by an earlier run", path.display())
-                });
-            }
-        }
-    }
-    let _ = std::fs::remove_dir(dir.join("report")); // only when now empty
-    Ok(())
 }
 
 /// Clients cannot send to 0.0.0.0; a server bound to all interfaces is reached on loopback.
@@ -513,6 +621,58 @@ pub fn reachable(addr: SocketAddr) -> SocketAddr {
         other => other,
     };
     SocketAddr::new(ip, addr.port())
+}
+
+/// The TCP clients' configuration (live and sim alike).
+fn tcp_load_config(sc: &Scenario, protocol: Protocol) -> TcpLoadConfig {
+    TcpLoadConfig {
+        clients: sc.clients.count,
+        first_client: 0,
+        requests: sc.clients.requests,
+        pacing: sc.clients.pacing,
+        timeout: sc.clients.timeout,
+        retries: sc.clients.retries,
+        backoff: sc.clients.backoff,
+        seed: sc.seed,
+        reuse: !sc.clients.new_connection,
+        protocol,
+        progress: false,
+    }
+}
+
+/// The path a sim run's packets cross: the scenario's `[link]`, or the default link.
+fn sim_path_config(sc: &Scenario) -> PathConfig {
+    sc.link.clone().unwrap_or_default()
+}
+
+/// What the simulated TCP server runs and what the clients send to it. The simulation has no
+/// outside network, so an http scenario's HEAD requests always go to the built-in responder.
+fn sim_tcp_setup(sc: &Scenario, source: &str) -> Result<(TcpService, Protocol)> {
+    let c = &sc.clients;
+    match sc.server.kind {
+        ServerKind::TcpEcho => {
+            let message = c.message.clone().unwrap_or_default().into_bytes();
+            Ok((
+                TcpService::Echo { keep_open: false },
+                Protocol::Echo { message },
+            ))
+        }
+        _ => {
+            if let Some(url) = &c.url {
+                bail!(
+                    "{source}: field `clients.url` ({url}): sim mode has no outside network, its \
+                     HEAD client asks the built-in responder; remove `url` or run live"
+                );
+            }
+            let url = parse_url(&format!("http://{}/", sim_tcp::SERVER_ADDR))
+                .map_err(anyhow::Error::msg)?;
+            let head = Protocol::Head {
+                url,
+                http10: c.http10,
+            };
+            Ok((TcpService::Http, head))
+        }
+    }
 }
 
 /// Starts the scenario's TCP server (unless an http scenario names an outside URL) and says what
@@ -671,6 +831,12 @@ fn print_summary(console: &mut dyn Write, sc: &Scenario, r: &RunReport) {
             "\nTCP: {} requests failed outright (refused, reset, malformed); TCP never reports a \
              lost segment to the application, it retransmits it and the loss shows up as delay.\n",
             all.errors
+        ));
+    }
+    if r.foreign > 0 {
+        text.push_str(&format!(
+            "foreign: {} datagrams or connections from other than this run's clients, ignored.\n",
+            r.foreign
         ));
     }
     if all.loss_periods > 0 {

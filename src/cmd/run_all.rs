@@ -8,11 +8,10 @@
 //! run with `losslab check` instead — against `results/<name>/expect.toml` when the reference
 //! has one, else against the scenario's loss model. Invariant: a scenario that does not load
 //! stops everything before anything runs; each folder is written whole or not at all (as by
-//! `losslab run`).
+//! `losslab run`), and two scenarios with one `name` are refused before anything runs.
 
 use crate::check::{CheckArgs, Format};
-use crate::cmd::run::{RunOptions, run_experiment};
-use crate::driver::live::Stop;
+use crate::cmd::run::{FolderPolicy, RunOptions, run_experiment_with};
 use crate::report::{ReportOptions, write_report};
 use crate::scenario::{self, Mode, Scenario};
 use anyhow::{Context, Result, bail};
@@ -25,8 +24,14 @@ use std::sync::atomic::AtomicBool;
 /// folders were produced: the lab's lesson (TCP turns loss into delay), what backoff buys, and
 /// a live run next to its simulation. They come from live runs, so `--verify` does not compare
 /// them byte for byte.
-const COMPARISONS: [(&str, [&str; 2]); 3] = [
+const COMPARISONS: [(&str, [&str; 2]); 5] = [
     ("udp-loss-vs-tcp", ["lab9-udp-time", "tcp-echo"]),
+    // The lab's lesson on one lossy path: in simulation, and live over the TUN link.
+    (
+        "udp-vs-tcp-sim",
+        ["udp-vs-tcp-sim-udp", "udp-vs-tcp-sim-tcp"],
+    ),
+    ("udp-vs-tcp", ["udp-vs-tcp-udp", "udp-vs-tcp-tcp"]),
     (
         "retry-immediate-vs-backoff",
         ["retry-immediate", "retry-backoff"],
@@ -65,10 +70,23 @@ pub fn load_all(dir: &Path) -> Result<Vec<(PathBuf, Scenario)>> {
     if files.is_empty() {
         bail!("{} holds no scenario files (*.toml)", dir.display());
     }
-    files
+    let all: Vec<(PathBuf, Scenario)> = files
         .into_iter()
         .map(|p| scenario::load(&p).map(|s| (p, s)))
-        .collect()
+        .collect::<Result<_>>()?;
+    // Two scenarios of one name would write one folder, the second over the first.
+    for (i, (path, sc)) in all.iter().enumerate() {
+        if let Some((first, _)) = all[..i].iter().find(|(_, other)| other.name == sc.name) {
+            bail!(
+                "{} and {} both have name = \"{}\"; each scenario writes results/<name>/, so \
+                 the names must differ",
+                first.display(),
+                path.display(),
+                sc.name
+            );
+        }
+    }
+    Ok(all)
 }
 
 pub fn run_all(
@@ -85,37 +103,30 @@ pub fn run_all(
     let mut failed = Vec::new();
     for (path, sc) in all {
         let out_dir = out_root.join(&sc.name);
-        // Each run goes to a scratch folder beside its target and replaces the target only
-        // once it finished: a Ctrl-C must never leave an interrupted run where a reference was.
-        let scratch = out_root.join(format!(".{}.partial", sc.name));
-        let _ = fs::remove_dir_all(&scratch);
         let mode = sc.mode;
         let name = sc.name.clone();
         let run = RunOptions {
             scenario: sc,
             source: scenario::source_name(&path),
-            out_dir: scratch.clone(),
+            out_dir: out_dir.clone(),
             show_discards: false,
         };
-        let done = run_experiment(&run, interrupt, &mut std::io::sink())
-            .with_context(|| format!("scenario {}", path.display()));
-        let report = match done {
-            Ok(r) if r.stop != Stop::Interrupted => r,
-            Ok(_) => {
-                let _ = fs::remove_dir_all(&scratch);
-                let _ = writeln!(
-                    console,
-                    "{name}: interrupted; {} is left as it was",
-                    out_dir.display()
-                );
-                return Ok(RunAllOutcome::Interrupted);
-            }
-            Err(e) => {
-                let _ = fs::remove_dir_all(&scratch);
-                return Err(e);
-            }
+        // The run's files replace the folder's together at the end, and an interrupted run
+        // replaces nothing: a Ctrl-C never leaves half a run where a reference was.
+        let policy = FolderPolicy {
+            keep_interrupted: false,
+            redraw_report: false,
         };
-        replace_results(&scratch, &out_dir)?;
+        let report = run_experiment_with(&run, interrupt, &mut std::io::sink(), false, policy)
+            .with_context(|| format!("scenario {}", path.display()))?;
+        if !report.written {
+            let _ = writeln!(
+                console,
+                "{name}: interrupted; {} is left as it was",
+                out_dir.display()
+            );
+            return Ok(RunAllOutcome::Interrupted);
+        }
         if interrupt.load(std::sync::atomic::Ordering::Relaxed) {
             let _ = writeln!(
                 console,
@@ -226,45 +237,8 @@ pub fn run_all(
     }
 }
 
-/// Moves a finished run's files from `scratch` into `target` and removes what an earlier run
-/// left in `target` that this one did not write (result files and report figures); other files
-/// there, such as `expect.toml`, stay. Each file moves by rename, so a reader sees either the
-/// old or the new version of it.
-fn replace_results(scratch: &Path, target: &Path) -> Result<()> {
-    let fresh = files_under(scratch)?;
-    fs::create_dir_all(target).with_context(|| format!("cannot create {}", target.display()))?;
-    if target.is_dir() {
-        for rel in files_under(target)? {
-            let ours = rel.starts_with("report")
-                || matches!(
-                    rel.to_str(),
-                    Some(
-                        "requests.csv"
-                            | "logical.csv"
-                            | "loss_periods.csv"
-                            | "summary.csv"
-                            | "summary.json"
-                    )
-                );
-            if ours && !fresh.contains(&rel) {
-                fs::remove_file(target.join(&rel))
-                    .with_context(|| format!("cannot remove {}", target.join(&rel).display()))?;
-            }
-        }
-    }
-    for rel in &fresh {
-        let to = target.join(rel);
-        if let Some(parent) = to.parent() {
-            fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create {}", parent.display()))?;
-        }
-        fs::rename(scratch.join(rel), &to)
-            .with_context(|| format!("cannot move {} into place", to.display()))?;
-    }
-    fs::remove_dir_all(scratch).with_context(|| format!("cannot remove {}", scratch.display()))
-}
-
-/// Every file under `dir`, as paths relative to it, sorted.
+/// Every result file under `dir`, as paths relative to it, sorted; manifests are bookkeeping,
+/// not results, and are left out.
 fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     let mut stack = vec![PathBuf::new()];
@@ -274,6 +248,9 @@ fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
             fs::read_dir(&here).with_context(|| format!("cannot read {}", here.display()))?
         {
             let entry = entry?;
+            if entry.file_name() == crate::results::folder::MANIFEST {
+                continue;
+            }
             let rel = rel.join(entry.file_name());
             if entry.file_type()?.is_dir() {
                 stack.push(rel);

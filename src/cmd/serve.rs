@@ -58,6 +58,17 @@ impl Observer for ServeObserver<'_> {
     }
 }
 
+/// One line for standard error when a server listens beyond loopback: it is reachable from the
+/// network, and a forged source address makes it send `amplifies` to someone else.
+pub fn exposure_warning(local: SocketAddr, amplifies: &str) -> Option<String> {
+    (!local.ip().is_loopback()).then(|| {
+        format!(
+            "warning: listening on {local}, reachable from the network (not only this machine); \
+             {amplifies}"
+        )
+    })
+}
+
 pub fn serve_time(
     opts: &ServeOptions,
     interrupt: &AtomicBool,
@@ -74,6 +85,21 @@ pub fn serve_time(
         opts.impair.describe(),
         opts.seed
     );
+    let copies = if opts.impair.duplicate.is_some_and(|d| d.p > 0.0) {
+        " (twice that with --duplicate)"
+    } else {
+        ""
+    };
+    if let Some(warning) = exposure_warning(
+        local,
+        &format!(
+            "any datagram, even 1 byte, gets a reply of up to {} bytes{copies}: about 2 times \
+             the request on the wire, sent to whatever address the request claims to come from",
+            crate::wire::time::MAX_REPLY_LEN
+        ),
+    ) {
+        eprintln!("{warning}");
+    }
     let mut obs = ServeObserver {
         console,
         seen: 0,

@@ -10,6 +10,7 @@ use crate::driver::live::{Clock, EventLoop, Observer, Stop};
 use crate::metrics::recorder::{Recorder, RecorderConfig};
 use crate::metrics::stats::SummaryRow;
 use crate::time::{Duration, fmt_ms};
+use crate::wire::escape::printable;
 use anyhow::{Result, anyhow, bail};
 use std::io::{self, Write};
 use std::net::{SocketAddr, ToSocketAddrs};
@@ -56,7 +57,7 @@ impl Observer for TimeObserver<'_> {
                 id.seq,
                 id.attempt,
                 fmt_ms(rtt.as_micros()),
-                text
+                printable(&text)
             ),
             Progress::Timeout { id, retrying } => format!(
                 "timeout: seq={} attempt={} (no reply within {}){}",
@@ -72,15 +73,21 @@ impl Observer for TimeObserver<'_> {
                 fmt_ms(rtt.as_micros())
             ),
             Progress::Corrupted { text, .. } => {
-                format!("corrupted reply (checksum failed, discarded): {text}")
+                format!(
+                    "corrupted reply (checksum failed, discarded): {}",
+                    printable(&text)
+                )
             }
             Progress::Unmatched {
                 duplicate, text, ..
             } => {
                 if duplicate {
-                    format!("duplicate reply (counted once): {text}")
+                    format!("duplicate reply (counted once): {}", printable(&text))
                 } else {
-                    format!("unexpected datagram (matches no request): {text}")
+                    format!(
+                        "unexpected datagram (matches no request): {}",
+                        printable(&text)
+                    )
                 }
             }
         };

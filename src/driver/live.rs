@@ -95,6 +95,9 @@ impl Clock {
     }
 }
 
+/// Datagrams a socket keeps waiting for room in the kernel (at most 64 KiB each).
+const MAX_BACKLOG: usize = 256;
+
 struct Socket {
     socket: UdpSocket,
     token: Token,
@@ -122,6 +125,13 @@ impl Socket {
                 Err(e) if e.kind() == ErrorKind::WouldBlock => {}
                 other => return other,
             }
+        }
+        // A peer that floods faster than the kernel sends must not grow this without bound.
+        if self.backlog.len() >= MAX_BACKLOG {
+            return Err(io::Error::new(
+                ErrorKind::WouldBlock,
+                "the send queue is full; datagram dropped",
+            ));
         }
         self.backlog.push_back((to, data.to_vec()));
         self.want_writable(poll, true)
@@ -208,6 +218,11 @@ pub struct EventLoop {
     server: Option<usize>,
     /// The slot of client 0; the clients' slots follow it.
     first_client: usize,
+    /// The clients' local addresses: when the loop has clients (and no live link, whose
+    /// clients the link names by port), its UDP server answers only them (a run's server is
+    /// not a public service) and counts the rest in `foreign`.
+    own: rustc_hash::FxHashSet<SocketAddr>,
+    foreign: u64,
     tcp: TcpPart,
     loadgen: Option<LoadGen>,
     /// The live `[link]`, when the run has one.
@@ -231,6 +246,8 @@ impl EventLoop {
             endpoints: Vec::new(),
             server: None,
             first_client: 0,
+            own: Default::default(),
+            foreign: 0,
             loadgen: None,
             link: None,
             recv_buf: vec![0; RECV_BUF],
@@ -335,6 +352,21 @@ impl EventLoop {
         self.tcp.load()
     }
 
+    /// Datagrams and TCP connections from outside this loop's own clients, ignored.
+    pub fn foreign(&self) -> u64 {
+        self.foreign + self.tcp.counts.foreign
+    }
+
+    /// Closes idle TCP server connections after `d` (see [`super::tcp::DEFAULT_IDLE_TIMEOUT`]).
+    pub fn set_tcp_idle_timeout(&mut self, d: Duration) {
+        self.tcp.set_idle_timeout(d);
+    }
+
+    /// Server connections the TCP server closed on its own, by reason.
+    pub fn tcp_server_counts(&self) -> super::tcp::TcpServerCounts {
+        self.tcp.counts
+    }
+
     /// Adds the load generator with one socket per client, each connected to `target`.
     pub fn add_clients(&mut self, target: SocketAddr, loadgen: LoadGen) -> Result<()> {
         let local: SocketAddr = if target.is_ipv4() {
@@ -349,8 +381,13 @@ impl EventLoop {
             socket
                 .connect(target)
                 .with_context(|| format!("cannot reach {target}"))?;
-            if let Some(link) = &mut self.link {
-                link.add_client_port(socket.local_addr()?.port(), first_id + index);
+            match &mut self.link {
+                Some(link) => link.add_client_port(socket.local_addr()?.port(), first_id + index),
+                None => {
+                    if let Ok(local) = socket.local_addr() {
+                        self.own.insert(local);
+                    }
+                }
             }
             let socket = Socket::new(&self.poll, socket, self.next_token())?;
             self.endpoints.push(Endpoint::Client(socket));
@@ -516,6 +553,9 @@ impl EventLoop {
         };
         loop {
             match socket.socket.recv_from(&mut self.recv_buf) {
+                Ok((_, from)) if !self.own.is_empty() && !self.own.contains(&from) => {
+                    self.foreign += 1;
+                }
                 Ok((n, from)) => match server {
                     UdpService::Time(t) => t.handle_datagram(now, from, &self.recv_buf[..n]),
                     UdpService::Echo(e) => e.handle_datagram(from, &self.recv_buf[..n]),
@@ -578,7 +618,8 @@ impl EventLoop {
             }
             Some(Endpoint::Server(socket, UdpService::Echo(server))) => {
                 while let Some((to, reply)) = server.poll_transmit() {
-                    server_send(socket, poll, to, &reply);
+                    let sent = socket.send(poll, Some(to), &reply).is_ok();
+                    server.handle_sent(sent);
                 }
                 while let Some(e) = server.poll_event() {
                     observer.echo_event(&e);

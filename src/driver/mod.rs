@@ -1,5 +1,6 @@
 //! Drivers run the sans-IO core against the world. `live` owns real sockets, a monotonic clock
-//! and one mio `Poll`; `sim` runs the same cores under a virtual clock over a simulated link.
+//! and one mio `Poll`; `sim` runs the same cores under a virtual clock over a simulated link;
+//! `sim_tcp` runs the TCP cores behind smoltcp's TCP/IP stack over the scenario's path.
 //! Invariant: drivers decide nothing; they move bytes and time in and out of the core.
 
 pub mod link;
@@ -11,6 +12,7 @@ pub mod netns;
 #[path = "netns_other.rs"]
 pub mod netns;
 pub mod sim;
+pub mod sim_tcp;
 pub mod tcp;
 
 /// The error for a socket that could not be bound: the address, what the kernel said, and the

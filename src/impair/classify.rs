@@ -40,6 +40,8 @@ struct Conn {
     seen: FxHashMap<(Direction, u8, u32, u32, u8), u8>,
     /// FIN seen per direction; an RST closes at once.
     fin: [bool; 2],
+    /// Already in `closed` (a flag, so that the packets after closing cost no search there).
+    closed: bool,
     /// When the connection was first seen (for eviction order).
     born: u64,
 }
@@ -227,14 +229,16 @@ impl Classifier {
                 isn: [Some(isn), None],
                 seen: FxHashMap::default(),
                 fin: [false; 2],
+                closed: false,
                 born: self.born,
             },
         );
     }
 
     fn close(&mut self, key: ConnKey) {
-        if self.closed.contains(&key) {
-            return;
+        match self.conns.get_mut(&key) {
+            Some(c) if !c.closed => c.closed = true,
+            _ => return,
         }
         self.closed.push_back(key);
         if self.closed.len() > KEEP_CLOSED

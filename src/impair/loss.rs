@@ -34,7 +34,7 @@
 use super::spec::percent;
 use super::{Direction, KeyedDraw, Kind, Lane, PacketKey, Purpose};
 use rustc_hash::FxHashMap;
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
 /// Most chain steps one retry can lie after its previous attempt: 2^16, whatever wait a
@@ -133,7 +133,15 @@ impl Serialize for Pattern {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+/// Read back from `summary.json` (`"pattern": "1101"`), checked as the scenario parser does.
+impl<'de> Deserialize<'de> for Pattern {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Pattern::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "model", rename_all = "lowercase")]
 pub enum LossModel {
     /// `random p`: each packet is lost independently with probability `p`.
@@ -401,6 +409,31 @@ impl LossModel {
         (n > 0).then(|| stationary_of(&self.matrix(), n))
     }
 
+    /// The states a chain can ever be in, as a bit mask: those the stationary distribution
+    /// (where every chain starts) gives weight, and every state a step can lead to from them.
+    fn recurrent_states(&self) -> u8 {
+        let n = self.states();
+        let pi = self.stationary().unwrap_or([1.0, 0.0, 0.0, 0.0]);
+        let m = self.matrix();
+        // `pick` falls back to state 0 when no weight is positive. Transitions of positive
+        // matrix entry are a superset of the moves `step` can make, so the mask never misses
+        // a state the chain can be in.
+        let mut mask = (0..n)
+            .filter(|&i| pi[i] > 0.0)
+            .fold(0u8, |m, i| m | 1 << i)
+            .max(1);
+        loop {
+            let grown = (0..n)
+                .filter(|&i| mask & (1 << i) != 0)
+                .flat_map(|i| (0..n).filter(move |&j| m[i][j] > 0.0))
+                .fold(mask, |m, j| m | 1 << j);
+            if grown == mask {
+                return mask;
+            }
+            mask = grown;
+        }
+    }
+
     /// The first state of a chain: a draw from the stationary distribution.
     fn start_state(&self, u: f64) -> u8 {
         let pi = self.stationary().unwrap_or([1.0, 0.0, 0.0, 0.0]);
@@ -632,12 +665,18 @@ fn stationary_of(m: &Matrix, n: usize) -> [f64; 4] {
     }
     let idx: Vec<usize> = (0..n).filter(|&i| reach[i]).collect();
     let k = idx.len();
-    // Rows 0..k-1: balance of state idx[r], Σ_i π_i·m[i][r] − π_r = 0 (one is redundant, as
-    // the rows of a closed set sum to 1); the last row: Σ π = 1.
+    // Rows 0..k-1: balance of state idx[r], flow in = flow out, Σ_{i≠r} π_i·m[i][r] −
+    // π_r·Σ_{j≠r} m[r][j] = 0 (one is redundant, as the rows of a closed set sum to 1); the
+    // last row: Σ π = 1. Written with the leaving probabilities rather than m[r][r] − 1, which
+    // rounds to 0 when they are tiny (`bursty 50% burst 1e17`: 1 − 1e-17 is 1 in doubles).
     let mut a = [[0.0f64; 5]; 4];
     for r in 0..k - 1 {
         for (c, &i) in idx.iter().enumerate() {
-            a[r][c] = m[i][idx[r]] - if c == r { 1.0 } else { 0.0 };
+            a[r][c] = if c == r {
+                -(0..n).filter(|&j| j != i).map(|j| m[i][j]).sum::<f64>()
+            } else {
+                m[i][idx[r]]
+            };
         }
     }
     a[k - 1][..=k].fill(1.0);
@@ -667,6 +706,53 @@ fn stationary_of(m: &Matrix, n: usize) -> [f64; 4] {
 const BLOCK_BITS: u32 = 16;
 /// A chain keeps its state every 2^6 = 64 seqs, so an out-of-order query walks at most 63 steps.
 const CHECKPOINT_BITS: u32 = 6;
+/// A seq at most this far past the known states of its chain is walked to; one farther away
+/// first tries [`coupled_state`].
+const WALK_AHEAD: u32 = 64;
+/// The longest run of draws [`coupled_state`] looks back over before it gives up and walks.
+const COUPLING_LIMIT: u32 = 4096;
+
+/// S(block start + `offset`) found without walking from the block's start, by coupling from the
+/// past (Propp and Wilson, "Exact sampling with coupled Markov chains", 1996): run the chain's
+/// own steps over the `w` draws before `offset` from every state it can be in at once; when they
+/// all end in one state, that is S(offset) whatever state the chain was in w steps before, so
+/// the value is exactly the walk's. `w` doubles from 64 up to [`COUPLING_LIMIT`] (and never
+/// reaches back to `cursor`, the walk's own state, where walking is as cheap). `None` when the
+/// draws do not couple in that span (a chain that forgets its state slowly, such as p = r):
+/// then the caller walks, which is the exact and the expensive way.
+///
+/// Cost: at most 2·[`COUPLING_LIMIT`] draws and 4 steps per draw, whatever the seq; for
+/// simple Gilbert the states meet after about 1/|p − r| draws.
+fn coupled_state(
+    model: &LossModel,
+    draw: &mut KeyedDraw,
+    step: u64,
+    base: u64,
+    cursor: u32,
+    offset: u32,
+) -> Option<u8> {
+    let live = model.recurrent_states();
+    let mut w = 64;
+    while w <= COUPLING_LIMIT && cursor + w < offset {
+        let mut states = [0u8, 1, 2, 3];
+        for at in offset - w..offset {
+            let u = draw.uniform_at(step, base + u64::from(at), 0);
+            for (i, s) in states.iter_mut().enumerate() {
+                if live & (1 << i) != 0 {
+                    *s = model.step(*s, u);
+                }
+            }
+        }
+        let mut ends = (0..4).filter(|&i| live & (1 << i) != 0).map(|i| states[i]);
+        let first = ends.next()?;
+        if ends.all(|s| s == first) {
+            return Some(first);
+        }
+        w *= 2;
+    }
+    None
+}
+
 /// Chains kept at once; beyond it the least recently used half is dropped (recomputed if needed:
 /// speed changes, never a value).
 pub(crate) const MAX_CHAINS: usize = 1024;
@@ -734,7 +820,28 @@ impl Chains {
         }
         let chain = self.map.get_mut(&key).expect("inserted above");
         chain.used = self.clock;
-        if offset >= chain.cursor {
+        if offset > chain.cursor + WALK_AHEAD
+            && !(chain.recent.0 >= chain.cursor
+                && (chain.recent.0..=chain.recent.0 + WALK_AHEAD).contains(&offset))
+        {
+            // Far ahead of everything known (a crafted seq, or a flow met mid-way): find
+            // S(offset) from the last draws alone when they couple the chain, else walk.
+            if let Some(s) = coupled_state(model, draw, step, base, chain.cursor, offset) {
+                chain.recent = (offset, s);
+                return s;
+            }
+        }
+        if offset >= chain.cursor && chain.recent.0 > chain.cursor && offset >= chain.recent.0 {
+            // Ahead of the cursor and of a state found by coupling: walk on from that state,
+            // without checkpoints (they need every state from the block's start).
+            let (mut at, mut s) = chain.recent;
+            while at < offset {
+                s = model.step(s, draw.uniform_at(step, base + u64::from(at), 0));
+                at += 1;
+            }
+            chain.recent = (offset, s);
+            s
+        } else if offset >= chain.cursor {
             while chain.cursor < offset {
                 let u = draw.uniform_at(step, base + u64::from(chain.cursor), 0);
                 chain.state = model.step(chain.state, u);
@@ -761,6 +868,12 @@ impl Chains {
             chain.recent = (offset, s);
             s
         }
+    }
+
+    /// Chains currently tracked (at most [`MAX_CHAINS`]).
+    #[cfg(test)]
+    pub(crate) fn tracked(&self) -> usize {
+        self.map.len()
     }
 
     fn evict_older_half(&mut self) {
@@ -1392,5 +1505,138 @@ mod tests {
         // The legacy entry point walks from scratch and agrees.
         let legacy = model.drops(&mut KeyedDraw::new(4), Purpose::RequestLoss, key(1, far, 0));
         assert_eq!(legacy, cold.0);
+    }
+
+    /// S(seq) the slow, obvious way: a stationary draw at the block's start, then one step per
+    /// seq. What [`Chains`] must give whatever path it takes.
+    fn walked(model: &LossModel, seed: u64, flow: u32, seq: u64) -> u8 {
+        let mut draw = KeyedDraw::new(seed);
+        let block = seq >> BLOCK_BITS;
+        let base = block << BLOCK_BITS;
+        let mut s = model.start_state(draw.uniform_at(REQ.stream(Kind::LossStart, flow), block, 0));
+        let step = REQ.stream(Kind::LossStep, flow);
+        for at in base..seq {
+            s = model.step(s, draw.uniform_at(step, at, 0));
+        }
+        s
+    }
+
+    fn any_chain_model() -> impl proptest::strategy::Strategy<Value = LossModel> {
+        use proptest::prelude::*;
+        // Probabilities with the corner values a user can write: 0, 1, p = r.
+        let prob = prop_oneof![Just(0.0), Just(1.0), Just(0.3), 0.0..=1.0f64];
+        prop_oneof![
+            (prob.clone(), prob.clone(), 0.0..=1.0f64, 0.0..=1.0f64).prop_map(|(p, r, h, k)| {
+                LossModel::GilbertElliott {
+                    p,
+                    r,
+                    one_minus_h: h,
+                    one_minus_k: k,
+                }
+            }),
+            (prob.clone(), prob.clone(), prob.clone(), prob).prop_map(|(p13, p31, p23, p14)| {
+                LossModel::FourState {
+                    p13: p13 * 0.5,
+                    p31: p31 * 0.5,
+                    p32: 0.5 - p31 * 0.5,
+                    p23,
+                    p14: p14 * 0.5,
+                }
+            }),
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+        /// Whatever order seqs are asked in (far ones first, as a crafted request does; back
+        /// and forth; across blocks), every state is exactly the walked one: coupling from the
+        /// past, walking from a coupled state and the checkpoints never change a decision.
+        #[test]
+        fn every_path_gives_the_walked_state(
+            model in any_chain_model(),
+            seed in 0u64..4,
+            flow in 0u32..3,
+            seqs in proptest::collection::vec(
+                proptest::prop_oneof![0u64..200, 0u64..70_000, 65_000u64..65_536],
+                1..12,
+            ),
+        ) {
+            let mut draw = KeyedDraw::new(seed);
+            let mut chains = Chains::default();
+            for &seq in &seqs {
+                let got = chains.state(&model, &mut draw, REQ, flow, seq);
+                proptest::prop_assert_eq!(got, walked(&model, seed, flow, seq), "seq {}", seq);
+            }
+        }
+    }
+
+    /// Issue 13 item 1: `gemodel 1% 30%` and a fresh flow asked at seq 65,535 walked 65,535
+    /// steps (about 500 µs a packet). Its steps couple (p ≠ r), so every such seq of 1,000
+    /// fresh flows is found by coupling, at most 2·4,096 draws each, and equals the walk.
+    #[test]
+    fn crafted_far_seqs_are_found_by_coupling() {
+        let model = LossModel::GilbertElliott {
+            p: 0.01,
+            r: 0.3,
+            one_minus_h: 1.0,
+            one_minus_k: 0.0,
+        };
+        let mut draw = KeyedDraw::new(5);
+        let step_of = |flow| REQ.stream(Kind::LossStep, flow);
+        for flow in 0..1000 {
+            let found = coupled_state(&model, &mut draw, step_of(flow), 0, 0, 65_535);
+            assert!(found.is_some(), "flow {flow} did not couple");
+            if flow < 5 {
+                assert_eq!(found, Some(walked(&model, 5, flow, 65_535)));
+            }
+        }
+        // p = r never couples (each step is the identity or a swap): the exact walk remains.
+        let slow = LossModel::GilbertElliott {
+            p: 0.3,
+            r: 0.3,
+            one_minus_h: 1.0,
+            one_minus_k: 0.0,
+        };
+        assert_eq!(
+            coupled_state(&slow, &mut draw, step_of(1), 0, 0, 65_535),
+            None
+        );
+    }
+
+    /// However many flows a peer invents, at most [`MAX_CHAINS`] are tracked, and a flow that
+    /// was evicted gets the same decisions back when it returns.
+    #[test]
+    fn tracked_flows_are_bounded_and_eviction_changes_nothing() {
+        let model = LossModel::bursty(0.1, 5.0).unwrap();
+        let mut draw = KeyedDraw::new(6);
+        let mut chains = Chains::default();
+        let own: Vec<(bool, Option<u8>)> = (0..100)
+            .map(|seq| model.outcome(&mut draw, &mut chains, REQ, key(0, seq, 0), &[]))
+            .collect();
+        for flow in 1..5_000 {
+            model.outcome(&mut draw, &mut chains, REQ, key(flow, 40_000, 0), &[]);
+            assert!(chains.tracked() <= MAX_CHAINS);
+        }
+        for (seq, want) in own.iter().enumerate() {
+            let got = model.outcome(&mut draw, &mut chains, REQ, key(0, seq as u64, 0), &[]);
+            assert_eq!(&got, want, "seq {seq}");
+        }
+    }
+
+    /// Issue 13 item 7: `bursty 50% burst 1e17` has p = r = 1e-17, and the balance equations
+    /// written with 1 − p (which is 1 in doubles) said it loses nothing; `burst 1e16` said
+    /// 52.6%. Written with the leaving probabilities, π = p/(p + r) = 50% at any length.
+    #[test]
+    fn long_bursts_keep_their_stationary_loss() {
+        for l in [1e6, 1e12, 1e16, 1e17, 1e200] {
+            let model = LossModel::bursty(0.5, l).unwrap();
+            let loss = model.expected_loss();
+            assert!((loss - 0.5).abs() < 1e-12, "burst {l}: {loss}");
+            let burst = model.mean_burst_length().unwrap();
+            assert!((burst / l - 1.0).abs() < 1e-9, "burst {l}: mean {burst}");
+        }
+        let rare = LossModel::bursty(0.01, 1e15).unwrap();
+        assert!((rare.expected_loss() - 0.01).abs() < 1e-12);
     }
 }

@@ -1,10 +1,6 @@
-//! A results folder written completely or not at all.
-//!
-//! Every file is first written under a temporary name (`NAME.tmp`) in the target folder and
-//! renamed into place only by [`ResultsDir::commit`], after all of them are complete, so a reader
-//! never sees half a CSV and an earlier run's files stay intact until the new set is ready.
-//! If the run fails, dropping the `ResultsDir` deletes the temporary files. `summary.json` is
-//! renamed last: when it is there and new, the whole set is.
+//! Writing a run's files to disk: [`StreamFile`] (a file written by a thread of its own) and
+//! [`RowSink`] (rows to a file or nowhere). Where the files go, and how they get into the
+//! results folder together, is [`crate::results::folder`]'s.
 //!
 //! The files streamed during a run (`requests.csv` and the like, tens of MB for a large
 //! simulation) are written by a thread of their own ([`StreamFile`]): the run fills a buffer and
@@ -15,73 +11,11 @@
 //! [`StreamFile::finish`] returns `Ok`.
 
 use anyhow::{Context, Result, anyhow};
-use std::fs::{self, File};
+use std::fs::File;
 use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::thread::JoinHandle;
-
-pub struct ResultsDir {
-    dir: PathBuf,
-    /// Temporary files written so far, with their final names, in rename order.
-    staged: Vec<(PathBuf, PathBuf)>,
-    committed: bool,
-}
-
-impl ResultsDir {
-    /// Creates `dir` (and its parents) if needed.
-    pub fn create(dir: &Path) -> Result<Self> {
-        fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create the results folder {}", dir.display()))?;
-        Ok(ResultsDir {
-            dir: dir.to_path_buf(),
-            staged: Vec::new(),
-            committed: false,
-        })
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.dir
-    }
-
-    /// Opens `name.tmp` for streaming; it becomes `name` at commit.
-    pub fn stage(&mut self, name: &str) -> Result<BufWriter<File>> {
-        let final_path = self.dir.join(name);
-        let tmp = self.dir.join(format!("{name}.tmp"));
-        let file = File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
-        self.staged.push((tmp, final_path));
-        Ok(BufWriter::with_capacity(1 << 18, file))
-    }
-
-    /// Opens `name.tmp` for streaming from a writer thread ([`StreamFile`]); it becomes `name`
-    /// at commit.
-    pub fn stage_stream(&mut self, name: &str) -> Result<StreamFile> {
-        let final_path = self.dir.join(name);
-        let tmp = self.dir.join(format!("{name}.tmp"));
-        let file = File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
-        self.staged.push((tmp.clone(), final_path));
-        StreamFile::new(file).with_context(|| format!("cannot write {}", tmp.display()))
-    }
-
-    /// Writes `contents` to `name.tmp`; it becomes `name` at commit.
-    pub fn stage_bytes(&mut self, name: &str, contents: &[u8]) -> Result<()> {
-        let mut w = self.stage(name)?;
-        w.write_all(contents)
-            .and_then(|_| w.flush())
-            .with_context(|| format!("cannot write {}", self.dir.join(name).display()))?;
-        finish(w, &self.dir.join(name))
-    }
-
-    /// Renames every staged file into place, in the order they were staged.
-    pub fn commit(mut self) -> Result<()> {
-        for (tmp, final_path) in &self.staged {
-            fs::rename(tmp, final_path)
-                .with_context(|| format!("cannot move {} into place", final_path.display()))?;
-        }
-        self.committed = true;
-        Ok(())
-    }
-}
 
 /// Flushes a staged writer and syncs it to disk, naming the file on failure.
 pub fn finish(w: BufWriter<File>, name: &Path) -> Result<()> {
@@ -112,7 +46,7 @@ pub struct StreamFile {
 }
 
 impl StreamFile {
-    fn new(mut file: File) -> io::Result<Self> {
+    pub(crate) fn new(mut file: File) -> io::Result<Self> {
         let (to_writer, chunks) = mpsc::sync_channel::<Vec<u8>>(QUEUED_CHUNKS);
         let (give_back, spare) = mpsc::channel::<Vec<u8>>();
         let writer = std::thread::Builder::new()
@@ -259,47 +193,17 @@ impl Write for RowSink {
     }
 }
 
-impl Drop for ResultsDir {
-    fn drop(&mut self) {
-        if !self.committed {
-            for (tmp, _) in &self.staged {
-                let _ = fs::remove_file(tmp);
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn nothing_appears_until_commit_and_failure_leaves_nothing() {
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().join("r");
-        {
-            let mut out = ResultsDir::create(&dir).unwrap();
-            out.stage_bytes("a.csv", b"x\n").unwrap();
-            assert!(!dir.join("a.csv").exists());
-            // dropped without commit: a failed run
-        }
-        assert_eq!(fs::read_dir(&dir).unwrap().count(), 0);
-        let mut out = ResultsDir::create(&dir).unwrap();
-        out.stage_bytes("a.csv", b"y\n").unwrap();
-        out.commit().unwrap();
-        assert_eq!(fs::read(dir.join("a.csv")).unwrap(), b"y\n");
-        assert_eq!(fs::read_dir(&dir).unwrap().count(), 1);
-    }
-
-    /// A stream file gets every byte, in order, across many chunks and odd write sizes; an
-    /// unfinished one (a failed run) leaves nothing behind.
+    /// A stream file gets every byte, in order, across many chunks and odd write sizes.
     #[test]
     fn stream_files_keep_every_byte() {
         let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().join("r");
+        let path = tmp.path().join("big.csv");
         let mut expected = Vec::new();
-        let mut out = ResultsDir::create(&dir).unwrap();
-        let mut f = out.stage_stream("big.csv").unwrap();
+        let mut f = StreamFile::new(File::create(&path).unwrap()).unwrap();
         for i in 0..300_000u32 {
             let line = format!("{i},{}\n", "x".repeat((i % 37) as usize));
             f.write_all(line.as_bytes()).unwrap();
@@ -310,14 +214,6 @@ mod tests {
         }
         assert!(expected.len() > 3 * CHUNK);
         f.finish().unwrap();
-        out.commit().unwrap();
-        assert_eq!(fs::read(dir.join("big.csv")).unwrap(), expected);
-        {
-            let mut out = ResultsDir::create(&dir).unwrap();
-            let mut f = out.stage_stream("half.csv").unwrap();
-            f.write_all(&[b'y'; 3 * CHUNK]).unwrap();
-            // dropped unfinished and uncommitted
-        }
-        assert!(!dir.join("half.csv").exists() && !dir.join("half.csv.tmp").exists());
+        assert_eq!(std::fs::read(&path).unwrap(), expected);
     }
 }

@@ -6,10 +6,11 @@
 //! that is missing, or a value that does not parse, is an error naming the file, the line and
 //! the column. Invariant: a [`Folder`] is complete or not built at all.
 
-use super::csv::CsvReader;
 use super::scan::{self, Logical, Scan};
-use crate::impair::loss::{LossModel, Pattern};
-use anyhow::{Context, Result, anyhow, bail};
+use crate::impair::loss::LossModel;
+use crate::results::read::CsvFile;
+use crate::results::schema::{SummaryJson, summary_columns};
+use anyhow::{Result, anyhow, bail};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -25,8 +26,10 @@ pub struct Meta {
     pub status: Option<String>,
     pub server_kind: Option<String>,
     pub expected_loss: Option<f64>,
-    /// The scenario has a loss model (`impair.loss`).
+    /// The scenario has a loss model (`impair.loss`, or a `[link]` with `loss`).
     pub has_loss_model: bool,
+    /// The scenario's `[link]` in words, when it has one.
+    pub link: Option<String>,
     pub loss_model: Option<LossModel>,
     /// Where impairments act: `request`, `reply` or `both`.
     pub direction: Option<String>,
@@ -125,9 +128,6 @@ pub struct SummaryTable {
     pub rows: Vec<Vec<String>>,
 }
 
-/// Columns of `summary.csv` that hold words, not numbers.
-const TEXT_COLUMNS: [&str; 3] = ["scope", "status", "rtt_lost"];
-
 impl SummaryTable {
     pub fn col(&self, name: &str) -> Option<usize> {
         self.header.iter().position(|h| h == name)
@@ -196,6 +196,9 @@ impl Folder {
                 dir.display()
             );
         }
+        // Under the folder's shared lock: a run moving its files in meanwhile is never seen
+        // half-way.
+        let _lock = crate::results::folder::ReadLock::take(dir);
         let json_path = dir.join("summary.json");
         let (meta, files) = read_meta(&json_path)?;
         let summary = read_summary(&dir.join("summary.csv"))?;
@@ -225,10 +228,10 @@ impl Folder {
             None => Scan::empty(),
         };
         if let Some(p) = &periods_path {
-            scan.periods = scan::read_loss_periods(p)?;
+            scan.periods = scan::read_loss_periods(p, clients.as_ref())?;
         }
         let logical = match &logical_path {
-            Some(p) => Some(scan::read_logical(p)?),
+            Some(p) => Some(scan::read_logical(p, clients.as_ref())?),
             None if scan.max_attempt() > 0 => Some(scan::logical_from_attempts(&scan)),
             None => None,
         };
@@ -262,12 +265,27 @@ impl Folder {
     }
 }
 
+/// `summary.csv`, read and checked. A table with every column this version writes is read as
+/// `losslab check` reads it (every row typed and its rules held, the `all` row the sum of the
+/// clients'); an older or hand-made table with fewer columns is read by name, every number
+/// checked, and the rules its columns allow held (ratios in [0, 1], counts that add up).
 fn read_summary(path: &Path) -> Result<SummaryTable> {
-    let mut r = CsvReader::open(path)?;
+    let mut r = CsvFile::open(path)?;
+    let header = r.header().to_vec();
+    let full = summary_columns().iter().all(|c| header.contains(c));
+    if full {
+        drop(r);
+        let csv = crate::results::summary::SummaryCsv::load(path)?;
+        let rows = csv.cells();
+        if rows.is_empty() {
+            bail!("{}: no rows after the header", path.display());
+        }
+        return Ok(SummaryTable { header, rows });
+    }
     for c in ["scope", "sent", "replies", "timeouts", "loss_ratio"] {
         r.column(c)?;
     }
-    let header = r.header().to_vec();
+    let col = |name: &str| header.iter().position(|h| h == name);
     let mut rows = Vec::new();
     while r.next_row()? {
         let mut row = Vec::with_capacity(header.len());
@@ -277,6 +295,35 @@ fn read_summary(path: &Path) -> Result<SummaryTable> {
             }
             row.push(r.text(i).to_string());
         }
+        for name in RATIOS {
+            if let Some(i) = col(name)
+                && let Some(v) = r.opt_f64(i)?
+                && !(0.0..=1.0 + 1e-6).contains(&v)
+            {
+                return Err(r.error(i, &format!("{v} is not a ratio in [0, 1]")));
+            }
+        }
+        let count = |name: &str| -> Result<u64> {
+            match col(name) {
+                Some(i) => Ok(r.opt_u64(i)?.unwrap_or(0)),
+                None => Ok(0),
+            }
+        };
+        let settled = count("replies")? as u128
+            + count("timeouts")? as u128
+            + count("interrupted")? as u128
+            + count("errors")? as u128;
+        if let Some(i) = col("sent")
+            && u128::from(count("sent")?) != settled
+        {
+            return Err(r.error(
+                i,
+                &format!(
+                    "{} sent, but replies + timeouts + interrupted + errors = {settled}",
+                    count("sent")?
+                ),
+            ));
+        }
         rows.push(row);
     }
     if rows.is_empty() {
@@ -285,22 +332,27 @@ fn read_summary(path: &Path) -> Result<SummaryTable> {
     Ok(SummaryTable { header, rows })
 }
 
+/// Columns of `summary.csv` that hold words, not numbers.
+const TEXT_COLUMNS: [&str; 3] = ["scope", "status", "rtt_lost"];
+/// Columns of `summary.csv` that hold ratios.
+const RATIOS: [&str; 5] = [
+    "loss_ratio",
+    "loss_ci_low",
+    "loss_ci_high",
+    "success_ratio",
+    "goodput_ratio",
+];
+
 /// `summary.json`'s `files`: key → file name, or `None` for a file the run chose not to write.
 type Files = BTreeMap<String, Option<String>>;
 
 fn read_meta(path: &Path) -> Result<(Meta, Files)> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::NotFound {
-            anyhow!(
-                "{} is missing: a results folder written by `losslab run` has it",
-                path.display()
-            )
-        } else {
-            anyhow!("cannot read {}: {e}", path.display())
-        }
-    })?;
-    let v: Value = serde_json::from_str(&text)
-        .with_context(|| format!("{}: not valid JSON", path.display()))?;
+    let v: Value = crate::results::read::summary_json_value(path)?;
+    let typed: SummaryJson =
+        serde_json::from_value(v.clone()).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+    if let Err((field, rule)) = typed.check() {
+        bail!("{}: field `{field}`: {rule}", path.display());
+    }
     let field = |ptr: &str| -> Option<&Value> { v.pointer(ptr).filter(|x| !x.is_null()) };
     let need = |ptr: &str| -> Result<&Value> {
         field(ptr).ok_or_else(|| {
@@ -347,7 +399,14 @@ fn read_meta(path: &Path) -> Result<(Meta, Files)> {
         .ok_or_else(|| wrong("/seed", "a whole number"))?;
     let impair = field("/scenario/impair");
     let loss = impair.and_then(|i| i.get("loss")).filter(|l| !l.is_null());
-    let loss_model = loss.and_then(loss_model_from_json);
+    let loss_model = typed.scenario.impair.as_ref().and_then(|i| i.loss);
+    // A `[link]` with a loss model (its config is written under `link`).
+    let link_loss = typed.link_description.is_some()
+        && typed
+            .link
+            .as_ref()
+            .and_then(|l| l.pointer("/impair/loss"))
+            .is_some_and(|l| !l.is_null());
     let impair_text = impair.and_then(|i| i.as_object()).map(|o| {
         let kept: serde_json::Map<String, Value> = o
             .iter()
@@ -380,7 +439,8 @@ fn read_meta(path: &Path) -> Result<(Meta, Files)> {
         status: opt_str("/status")?,
         server_kind: opt_str("/scenario/server/kind")?.or(opt_str("/server/kind")?),
         expected_loss: opt_f64("/expected_loss")?,
-        has_loss_model: loss.is_some(),
+        has_loss_model: loss.is_some() || link_loss,
+        link: typed.link_description.clone(),
         loss_model,
         direction: opt_str("/scenario/impair/direction")?,
         tc_equivalent: opt_str("/tc_equivalent")?,
@@ -415,32 +475,6 @@ fn read_meta(path: &Path) -> Result<(Meta, Files)> {
         }
     }
     Ok((meta, files))
-}
-
-/// The loss model as `summary.json` writes it (netem's parameter names).
-fn loss_model_from_json(v: &Value) -> Option<LossModel> {
-    let f = |k: &str| v.get(k).and_then(Value::as_f64);
-    let m = match v.get("model")?.as_str()? {
-        "bernoulli" => LossModel::Bernoulli { p: f("p")? },
-        "gemodel" => LossModel::GilbertElliott {
-            p: f("p")?,
-            r: f("r")?,
-            one_minus_h: f("1-h")?,
-            one_minus_k: f("1-k")?,
-        },
-        "state" => LossModel::FourState {
-            p13: f("p13")?,
-            p31: f("p31")?,
-            p32: f("p32")?,
-            p23: f("p23")?,
-            p14: f("p14")?,
-        },
-        "pattern" => LossModel::Pattern {
-            pattern: Pattern::parse(v.get("pattern")?.as_str()?).ok()?,
-        },
-        _ => return None,
-    };
-    m.validate().ok().map(|_| m)
 }
 
 #[cfg(test)]
@@ -492,7 +526,8 @@ mod tests {
         ] {
             let model = crate::impair::spec::parse_loss(spec).unwrap();
             let json = serde_json::to_value(model).unwrap();
-            assert_eq!(loss_model_from_json(&json), Some(model), "{spec}: {json}");
+            let back: LossModel = serde_json::from_value(json.clone()).unwrap();
+            assert_eq!(back, model, "{spec}: {json}");
         }
     }
 }

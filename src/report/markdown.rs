@@ -103,10 +103,16 @@ fn run_command(m: &Meta, dir: &Path, has_rows: bool, report: bool) -> String {
 }
 
 fn model_text(m: &Meta) -> String {
-    match (impaired(m), &m.tc_equivalent) {
-        (None, _) => "none: nothing is impaired".into(),
-        (Some(_), Some(tc)) => format!("`{tc}`"),
-        (Some(i), None) => format!("`{i}`"),
+    let server = match (impaired(m), &m.tc_equivalent) {
+        (None, _) => None,
+        (Some(_), Some(tc)) => Some(format!("`{tc}`")),
+        (Some(i), None) => Some(format!("`{i}`")),
+    };
+    match (server, &m.link) {
+        (None, None) => "none: nothing is impaired".into(),
+        (Some(s), None) => s,
+        (None, Some(l)) => format!("link: {l}"),
+        (Some(s), Some(l)) => format!("server: {s}; link: {l}"),
     }
 }
 
@@ -531,18 +537,39 @@ fn observations(runs: &[(String, &Folder)]) -> String {
         label: &'a str,
         loss: f64,
         p50: Option<f64>,
+        p90: Option<f64>,
+        p99: Option<f64>,
         tcp: bool,
+        /// Packets the `[link]` carried and dropped, both directions (runs with a link).
+        link: Option<(f64, f64)>,
+        sim: bool,
+        expected: Option<f64>,
     }
     let rs: Vec<R> = runs
         .iter()
-        .map(|(label, f)| R {
-            label,
-            loss: f.summary.num(f.summary.all(), "loss_ratio").unwrap_or(0.0),
-            p50: f
-                .summary
-                .num(f.summary.all(), "rtt_p50_us")
-                .filter(|v| v.is_finite()),
-            tcp: f.meta.is_tcp(),
+        .map(|(label, f)| {
+            let all = f.summary.all();
+            let num = |c: &str| f.summary.num(all, c).filter(|v| v.is_finite());
+            let link = match (
+                num("link_request_packets"),
+                num("link_reply_packets"),
+                num("link_request_dropped"),
+                num("link_reply_dropped"),
+            ) {
+                (Some(a), Some(b), Some(c), Some(d)) => Some((a + b, c + d)),
+                _ => None,
+            };
+            R {
+                label,
+                loss: num("loss_ratio").unwrap_or(0.0),
+                p50: num("rtt_p50_us"),
+                p90: num("rtt_p90_us"),
+                p99: num("rtt_p99_us"),
+                tcp: f.meta.is_tcp(),
+                link,
+                sim: is_sim(&f.meta),
+                expected: f.meta.expected_loss.filter(|_| f.meta.has_loss_model),
+            }
         })
         .collect();
     let mut s = rs
@@ -563,13 +590,36 @@ fn observations(runs: &[(String, &Folder)]) -> String {
     if let (Some(u), Some(t)) = (lossy_udp, tcp) {
         let _ = write!(
             s,
-            "TCP turns loss into delay: over UDP the application sees each loss ({} lost {}, \
-             and only a timeout said so), while TCP never reports a lost segment — the kernel \
+            "TCP turns loss into delay: over UDP the application sees each loss ({} lost {}{}, \
+             and only a timeout said so), while TCP never reports a lost segment — its stack \
              retransmits it and the application just waits longer",
             u.label,
-            pct(u.loss)
+            pct(u.loss),
+            u.expected.map_or(String::new(), |e| format!(
+                " where the model expects {}",
+                pct(e)
+            ))
         );
-        if t.loss == 0.0 {
+        if let Some((packets, dropped)) = t.link.filter(|(_, d)| *d > 0.0) {
+            let rto = match t.sim {
+                true => "smoltcp's in the simulator starts at 1 s",
+                false => "Linux's starts near 200 ms, 1 s for a SYN",
+            };
+            let _ = write!(
+                s,
+                ". Both crossed a lossy link. It dropped {dropped:.0} of {}'s {packets:.0} TCP \
+                 packets, yet {} lost {} of its requests; the price is time: half of its \
+                 replies took at most {}, but 10% took more than {} and 1% more than {}. Each \
+                 step in its RTT curve is a retransmission timeout (RFC 6298; {rto}), doubled \
+                 for every further loss of the same segment.",
+                t.label,
+                t.label,
+                pct(t.loss),
+                t.p50.map_or("–".into(), fmt_us),
+                t.p90.map_or("–".into(), fmt_us),
+                t.p99.map_or("–".into(), fmt_us),
+            );
+        } else if t.loss == 0.0 {
             let _ = write!(
                 s,
                 ". Loopback loses nothing, so here {}'s extra time is the connection set-up in \

@@ -9,16 +9,15 @@
 //! Invariants: the output depends only on the files read and the options (no clock, no paths
 //! other than those given), so the same input gives byte-identical files; every figure and the
 //! markdown are complete in memory before the output folder is touched, and they are written
-//! under temporary names and renamed together ([`ResultsDir`]), so a failure leaves no partial
+//! in a staging folder beside the output and moved into place together ([`Staging`]), so a failure leaves no partial
 //! report and no new empty folder.
 
-pub mod csv;
 pub mod folder;
 pub mod markdown;
 pub mod plot;
 pub mod scan;
 
-use crate::metrics::output::ResultsDir;
+use crate::results::folder::Staging;
 use anyhow::{Result, bail};
 use folder::Folder;
 use std::path::{Path, PathBuf};
@@ -88,33 +87,16 @@ pub fn write_report(opts: &ReportOptions) -> Result<Written> {
     })
 }
 
-/// Writes every file or none; removes `out` again if this call created it and then failed.
+/// Writes every file or none, staged beside `out` and moved into place together (see
+/// [`crate::results::folder`]): a figure an earlier report drew and this one does not is
+/// removed only if the folder's manifest lists it; a user's files in `out` stay.
 fn write_all(out: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
-    let existed = out.exists();
-    let result = (|| {
-        let mut dir = ResultsDir::create(out)?;
-        for (name, bytes) in files {
-            dir.stage_bytes(name, bytes)?;
-        }
-        dir.commit()
-    })();
-    if result.is_err() && !existed {
-        // Only an empty folder: `ResultsDir` already removed its temporary files.
-        let _ = std::fs::remove_dir(out);
+    let mut dir = Staging::begin(out, crate::results::legacy_report_folder)?;
+    for (name, bytes) in files {
+        dir.bytes(name, bytes)?;
     }
-    if result.is_ok() {
-        // A figure an earlier report drew and this one does not (no retries any more, say)
-        // would otherwise linger beside a report.md that no longer mentions it.
-        if let Ok(entries) = std::fs::read_dir(out) {
-            for e in entries.flatten() {
-                let name = e.file_name().to_string_lossy().into_owned();
-                if name.ends_with(".svg") && !files.iter().any(|(n, _)| *n == name) {
-                    let _ = std::fs::remove_file(e.path());
-                }
-            }
-        }
-    }
-    result
+    dir.commit()?;
+    Ok(())
 }
 
 /// The loss-over-time window: about a twentieth of the run, at least 20 packets, at most 5000,

@@ -9,7 +9,7 @@
 //! clients (at most [`MAX_CLIENTS`]), attempts and distinct burst lengths, never on the number
 //! of rows.
 
-use super::csv::CsvReader;
+use crate::results::read::CsvFile;
 use anyhow::Result;
 use hdrhistogram::Histogram;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -259,7 +259,7 @@ impl Scan {
 /// ids are accepted. Either way the per-client state (a histogram and a reorder buffer each)
 /// stays bounded whatever the file holds.
 pub fn scan_requests(path: &Path, periods: bool, clients: Option<&BTreeSet<u32>>) -> Result<Scan> {
-    let mut r = CsvReader::open(path)?;
+    let mut r = CsvFile::open(path)?;
     let client = r.column("client")?;
     let seq = r.column("seq")?;
     let attempt = r.column("attempt")?;
@@ -364,6 +364,23 @@ pub fn scan_requests(path: &Path, periods: bool, clients: Option<&BTreeSet<u32>>
     Ok(s)
 }
 
+/// The row's `client` is one `summary.csv` lists (when it lists any): a row of another client
+/// belongs to another run, or the file is damaged.
+fn known_client(r: &CsvFile, col: usize, clients: Option<&BTreeSet<u32>>) -> Result<()> {
+    let c = r.u64(col)?;
+    match clients {
+        Some(ids) if !u32::try_from(c).is_ok_and(|c| ids.contains(&c)) => Err(r.error(
+            col,
+            &format!(
+                "client {c} has no row in summary.csv (it lists {}): the file belongs to \
+                 another run or is damaged",
+                id_list(ids)
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// `0, 1, 2` or `0, 1, ..., 511` for an error message.
 fn id_list(ids: &BTreeSet<u32>) -> String {
     let shown: Vec<String> = ids.iter().take(3).map(u32::to_string).collect();
@@ -384,13 +401,17 @@ fn record(h: &mut Histogram<u64>, v: u64) {
 }
 
 /// Loss period lengths from `loss_periods.csv` (`client,start_seq,length`).
-pub fn read_loss_periods(path: &Path) -> Result<BTreeMap<u64, u64>> {
-    let mut r = CsvReader::open(path)?;
-    r.column("client")?;
+pub fn read_loss_periods(
+    path: &Path,
+    clients: Option<&BTreeSet<u32>>,
+) -> Result<BTreeMap<u64, u64>> {
+    let mut r = CsvFile::open(path)?;
+    let client = r.column("client")?;
     r.column("start_seq")?;
     let length = r.column("length")?;
     let mut out = BTreeMap::new();
     while r.next_row()? {
+        known_client(&r, client, clients)?;
         let l = r.u64(length)?;
         if l == 0 {
             return Err(r.error(length, "0, but a loss period has at least one loss"));
@@ -413,12 +434,14 @@ impl Logical {
     }
 }
 
-pub fn read_logical(path: &Path) -> Result<Logical> {
-    let mut r = CsvReader::open(path)?;
+pub fn read_logical(path: &Path, clients: Option<&BTreeSet<u32>>) -> Result<Logical> {
+    let mut r = CsvFile::open(path)?;
+    let client = r.column("client")?;
     let attempts = r.column("attempts")?;
     let outcome = r.column("outcome")?;
     let mut out = Logical::default();
     while r.next_row()? {
+        known_client(&r, client, clients)?;
         let a = r.u64(attempts)?;
         let o = r.word(outcome, &["success", "failed", "interrupted", "error"])?;
         let e = out.by_attempts.entry(a).or_default();

@@ -490,11 +490,14 @@ pub fn render_like_curl(resp: &Response) -> String {
         let mut lines = raw.split(|&b| b == b'\n').collect::<Vec<_>>();
         lines.pop();
         for line in lines {
-            out.extend_from_slice(line.strip_suffix(b"\r").unwrap_or(line));
+            // The server's bytes, with control characters made visible (a terminal shows
+            // this).
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            out.extend_from_slice(super::escape::printable_bytes(line).as_bytes());
             out.extend_from_slice(b"\r\n");
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Appends `unix_us` (µs since 1970, UTC) as an IMF-fixdate, the HTTP date format

@@ -306,31 +306,29 @@ pub struct Row {
 
 pub const REQUEST_HEADER: &str = "client,seq,attempt,sent_us,outcome,rtt_us,server_action,late_rtt_us,send_lag_us,connect_us,server_delay_us,loss_state";
 
-/// Parses `requests.csv`, checking the header and the shape of every row.
+/// Reads `requests.csv` through losslab's results schema (the `csv` crate, by header name),
+/// checking the header and that an RTT is there exactly on replies.
 pub fn read_requests(path: &Path) -> Vec<Row> {
-    let text = std::fs::read_to_string(path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    let mut lines = text.lines();
-    assert_eq!(lines.next(), Some(REQUEST_HEADER), "{}", path.display());
-    lines
-        .map(|l| {
-            let f: Vec<&str> = l.split(',').collect();
-            assert_eq!(f.len(), 12, "bad row {l:?}");
-            let rtt_present = !f[5].is_empty();
-            assert_eq!(
-                rtt_present,
-                f[4] == "reply",
-                "rtt_us only on replies: {l:?}"
-            );
-            Row {
-                client: f[0].parse().unwrap_or_else(|_| panic!("{l:?}")),
-                seq: f[1].parse().unwrap_or_else(|_| panic!("{l:?}")),
-                attempt: f[2].parse().unwrap_or_else(|_| panic!("{l:?}")),
-                outcome: f[4].to_string(),
-                server_action: f[6].to_string(),
-            }
-        })
-        .collect()
+    let mut r = losslab::results::read::CsvFile::open(path).unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(r.header().join(","), REQUEST_HEADER, "{}", path.display());
+    let mut rows = Vec::new();
+    while r.next_row().unwrap_or_else(|e| panic!("{e:#}")) {
+        let row: losslab::results::schema::RequestRow =
+            r.deserialize().unwrap_or_else(|e| panic!("{e:#}"));
+        assert_eq!(
+            row.rtt_us.is_some(),
+            row.outcome == "reply",
+            "rtt_us only on replies: {row:?}"
+        );
+        rows.push(Row {
+            client: row.client,
+            seq: row.seq,
+            attempt: row.attempt,
+            outcome: row.outcome,
+            server_action: row.server_action,
+        });
+    }
+    rows
 }
 
 // ---- An independent reading of ctime lines, `Tue Nov 24 01:22:28 2026 UTC`. ----
