@@ -242,6 +242,10 @@ pub struct ServeTimeArgs {
     /// same port) or RFC 4330 SNTP.
     #[arg(long, value_enum, default_value = "lab")]
     pub protocol: crate::server::protocols::Protocol,
+    /// Write the server's ground truth into this folder: server.csv (one row per datagram:
+    /// when, from where, its id, what the model did) and server.json.
+    #[arg(long)]
+    pub record: Option<PathBuf>,
     /// SNTP: an address that asks again sooner than this gets a kiss-o'-death RATE.
     #[arg(long, default_value = "1s", value_parser = parse_nonzero_duration)]
     pub min_interval: Duration,
@@ -495,9 +499,11 @@ fn dispatch(cli: Cli, signals: &Signals, console: &mut dyn Write) -> Result<Exit
                     max_requests: args.max_requests,
                     show_answers: !args.quiet,
                     min_interval: args.min_interval,
+                    record: args.record,
                 };
-                let (stop, _) = crate::cmd::protocols::serve_protocol(&opts, interrupt, console)?;
-                return Ok(exit_for(stop));
+                // As the lab's server: Ctrl-C is how it ends, not a failure.
+                crate::cmd::protocols::serve_protocol(&opts, interrupt, console)?;
+                return Ok(ExitCode::SUCCESS);
             }
             let opts = ServeOptions {
                 bind: args.bind,
@@ -505,6 +511,7 @@ fn dispatch(cli: Cli, signals: &Signals, console: &mut dyn Write) -> Result<Exit
                 seed: args.seed,
                 max_requests: args.max_requests,
                 show_answers: !args.quiet,
+                record: args.record,
             };
             serve_time(&opts, interrupt, console)?;
             Ok(ExitCode::SUCCESS)

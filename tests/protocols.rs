@@ -337,3 +337,65 @@ fn losslab_time_speaks_sntp() {
     );
     stop(server);
 }
+
+/// `serve time --record`: one server.csv row per datagram, keyed by the id it carried, whose
+/// discards are exactly the requests the client lost (the lab's loss acts on requests only);
+/// and the SNTP server records its plain datagrams the same way.
+#[test]
+fn serve_time_records_its_ground_truth_by_id() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (server, addr) = start_lab(tmp.path(), &["--record", "srec", "--max-requests", "30"]);
+    let done = run(
+        losslab(tmp.path()).args([
+            "time",
+            &addr.to_string(),
+            "-c",
+            "30",
+            "-i",
+            "5ms",
+            "-W",
+            "300ms",
+            "--client-id",
+            "3",
+        ]),
+        b"",
+    );
+    assert_eq!(done.code(), Some(0), "{done:?}");
+    let replies: u64 = done
+        .stdout
+        .split(" requests sent, ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    let mut server = server;
+    let out = server.finish(DEADLINE);
+    assert_eq!(out.code(), Some(0), "{out:?}");
+    let mut r = csv::Reader::from_path(tmp.path().join("srec/server.csv")).unwrap();
+    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+    assert_eq!(rows.len(), 30);
+    for (i, row) in rows.iter().enumerate() {
+        assert_eq!((&row[2], &row[3], &row[4]), ("3", &*i.to_string(), "0"));
+    }
+    let answered = rows.iter().filter(|r| &r[6] == "answered").count() as u64;
+    assert_eq!(answered, replies);
+    let json = std::fs::read_to_string(tmp.path().join("srec/server.json")).unwrap();
+    assert!(json.contains("\"status\": \"done\""), "{json}");
+
+    let (sntp, addr) = start(tmp.path(), "sntp", &["--record", "nrec", "--loss", "0"]);
+    let done = rdate(&["-n"], addr);
+    assert_eq!(done.code(), Some(0), "{done:?}");
+    stop(sntp);
+    let text = std::fs::read_to_string(tmp.path().join("nrec/server.csv")).unwrap();
+    let row = text.lines().nth(1).unwrap();
+    assert!(row.ends_with(",,,,0,answered,,0,"), "{row}");
+    let json = std::fs::read_to_string(tmp.path().join("nrec/server.json")).unwrap();
+    assert!(json.contains("\"status\": \"interrupted\""), "{json}");
+}
+
+/// The lab protocol's server (`losslab time server on udp ADDR: ...`).
+fn start_lab(dir: &Path, args: &[&str]) -> (Proc, SocketAddr) {
+    let s = start_server(dir, args);
+    (s.proc, s.addr)
+}

@@ -13,4 +13,5 @@ pub mod relay;
 pub mod run;
 pub mod run_all;
 pub mod serve;
+pub mod server_record;
 pub mod time_client;

@@ -35,6 +35,8 @@ pub struct ProtocolServeOptions {
     pub show_answers: bool,
     /// SNTP: an address asking again sooner gets a kiss-o'-death RATE.
     pub min_interval: Duration,
+    /// Write the server's ground truth here (see `server_record`).
+    pub record: Option<std::path::PathBuf>,
 }
 
 const UDP: Token = Token(0);
@@ -76,6 +78,11 @@ pub fn serve_protocol(
     interrupt: &AtomicBool,
     console: &mut dyn Write,
 ) -> Result<(Stop, ServerStats)> {
+    let mut record = opts
+        .record
+        .as_deref()
+        .map(crate::cmd::server_record::ServerRecord::open)
+        .transpose()?;
     let clock = Clock::new();
     let mut server = ProtocolServer::new(
         opts.protocol,
@@ -106,6 +113,13 @@ pub fn serve_protocol(
         opts.impair.describe(),
         opts.seed
     );
+    if let Some(w) = crate::cmd::serve::exposure_warning(
+        local,
+        "any datagram gets a reply (SNTP: as long as the request; Daytime: about 30 bytes), sent \
+         to whatever address the request claims to come from",
+    ) {
+        eprintln!("{w}");
+    }
     let _ = console.flush();
     let mut events = Events::with_capacity(64);
     let mut buf = vec![0u8; 65_536];
@@ -209,6 +223,9 @@ pub fn serve_protocol(
             }
         }
         while let Some(e) = server.poll_event() {
+            if let Some(r) = &mut record {
+                r.row(&e);
+            }
             if let Some(line) = event_line(&e, opts.protocol, opts.show_answers) {
                 let _ = writeln!(console, "{line}");
             }
@@ -231,6 +248,22 @@ pub fn serve_protocol(
             _ => String::new(),
         }
     );
+    if let Some(r) = record {
+        let dir = r.commit(
+            stop,
+            opts.protocol.as_str(),
+            local,
+            opts.seed,
+            &opts.impair,
+            clock.epoch_unix_us,
+            stats,
+        )?;
+        let _ = writeln!(
+            console,
+            "recorded: {} (server.csv, server.json)",
+            dir.display()
+        );
+    }
     Ok((stop, stats))
 }
 
