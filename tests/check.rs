@@ -1,6 +1,7 @@
 //! `losslab check` as a process: real runs judged against their model, an expectations file and
-//! a baseline; the exit codes 0/1/2; and folders written by hand (first-attempt counts, a
-//! variance factor, `loss_periods.csv`) where a run cannot produce the numbers a test needs.
+//! a baseline; the exit codes 0/1/2; folders written by hand (first-attempt counts, a loss
+//! model's parameters, `loss_periods.csv`) where a run cannot produce the numbers a test needs;
+//! and `check --calibrate` at small N.
 //!
 //! Every run here is seeded, so which packets the server drops is fixed. What a seed cannot fix
 //! is the machine: a reply slower than the timeout, or a request the kernel drops because the
@@ -126,7 +127,7 @@ fn a_correct_run_passes_and_a_run_at_0_55_fails() {
     assert_eq!(verdict(&done, "loss_ratio vs baseline"), "fail");
     // Both runs record their loss periods, so the burst-length test runs (whether a shift of
     // the mean burst from 2.0 to 2.2 shows at 99.9% depends on the sample).
-    let bursts = verdict(&done, "loss_period_length vs baseline");
+    let bursts = verdict(&done, "loss_period_mean vs baseline");
     assert!(bursts == "pass" || bursts == "fail", "{bursts}");
 
     // A folder against itself passes every comparison.
@@ -293,9 +294,10 @@ fn unreadable_input_exits_2_naming_file_column_and_line() {
     );
 }
 
-/// A results folder by hand: an `all` row with first-attempt counts, `loss_variance_factor` in
-/// summary.json, and loss periods of the given lengths.
-fn new_format(dir: &Path, name: &str, factor: Option<f64>, lengths: &[(u64, u64)]) -> PathBuf {
+/// A results folder by hand: an `all` row with first-attempt counts, a loss model in
+/// summary.json (bursty 9% burst 4 when `bursty`, else random 9%), and loss periods of the
+/// given lengths, each length spread evenly through the file.
+fn new_format(dir: &Path, name: &str, bursty: bool, lengths: &[(u64, u64)]) -> PathBuf {
     let d = dir.join(name);
     std::fs::create_dir_all(&d).unwrap();
     // Every column this version writes (found by name, so written here in reverse order to
@@ -345,35 +347,44 @@ fn new_format(dir: &Path, name: &str, factor: Option<f64>, lengths: &[(u64, u64)
         "scenario": {
             "name": "bursty",
             "server": { "kind": "udp-time" },
-            "impair": { "loss": { "model": "gemodel", "p": 0.0247, "r": 0.25, "1-h": 1.0, "1-k": 0.0 } }
+            "impair": { "loss": { "model": "bernoulli", "p": 0.09 } }
         },
         "files": { "summary": "summary.csv", "loss_periods": "loss_periods.csv" },
     });
-    if let Some(f) = factor {
-        json["loss_variance_factor"] = f.into();
+    if bursty {
+        // bursty 9% burst 4: r = 1/4, p = 0.09 · r / 0.91.
+        json["scenario"]["impair"]["loss"] = serde_json::json!({
+            "model": "gemodel", "p": 0.09 * 0.25 / 0.91, "r": 0.25, "1-h": 1.0, "1-k": 0.0
+        });
     }
     std::fs::write(d.join("summary.json"), json.to_string()).unwrap();
+    // The j-th period of length L sits at (j + ½)/count(L) of the way through the file.
+    let mut spread: Vec<(f64, u64)> = lengths
+        .iter()
+        .flat_map(|&(len, count)| (0..count).map(move |j| ((j as f64 + 0.5) / count as f64, len)))
+        .collect();
+    spread.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut periods = String::from("client,start_seq,length\n");
     let mut seq = 0;
-    for &(len, count) in lengths {
-        for _ in 0..count {
-            periods += &format!("0,{seq},{len}\n");
-            seq += len + 3;
-        }
+    for (_, len) in spread {
+        periods += &format!("0,{seq},{len}\n");
+        seq += len + 3;
     }
     std::fs::write(d.join("loss_periods.csv"), periods).unwrap();
     d
 }
 
 #[test]
-fn newer_results_use_first_attempts_the_variance_factor_and_loss_periods() {
+fn newer_results_use_first_attempts_the_models_chain_and_loss_periods() {
     let tmp = tempfile::tempdir().unwrap();
     let t = tmp.path();
     let usual = [(1, 100), (2, 50), (3, 20)];
 
-    // 260 of 2000 first attempts: Wilson 0.1072-0.1568 at 99.9% misses the model's 0.09, but
-    // with a variance factor of 4 (65 of 500: 0.0883-0.1874) it contains it.
-    let bursty = new_format(t, "bursty", Some(4.0), &usual);
+    // 260 of 2000 first attempts against a mean of 180: for independent losses (random 9%,
+    // sd sqrt(2000 · 0.09 · 0.91) = 12.8) that is 6 sd out and fails, but bursts of 4 make
+    // the count vary sqrt(6.3) times more (sd ≈ 32), and the exact distribution of the
+    // chain's count puts it inside the central 99.9%.
+    let bursty = new_format(t, "bursty", true, &usual);
     let done = check(t, &[&bursty]);
     assert_eq!(done.code(), Some(0), "{done:?}");
     assert!(
@@ -381,8 +392,12 @@ fn newer_results_use_first_attempts_the_variance_factor_and_loss_periods() {
         "{}",
         done.stdout
     );
-    assert!(done.stdout.contains("effective n 500"), "{}", done.stdout);
-    let naive = new_format(t, "naive", None, &usual);
+    assert!(
+        done.stdout.contains("exact chain distribution"),
+        "{}",
+        done.stdout
+    );
+    let naive = new_format(t, "naive", false, &usual);
     let done = check(t, &[&naive]);
     assert_eq!(done.code(), Some(1), "{done:?}");
 
@@ -400,10 +415,21 @@ fn newer_results_use_first_attempts_the_variance_factor_and_loss_periods() {
     assert_eq!(verdict(&done, "rtt_p99_us"), "fail"); // inf: lost packets count as infinite
 
     // Burst lengths: the same distribution passes, clearly longer bursts fail.
-    let same = new_format(t, "same", Some(4.0), &usual);
-    let done = check(t, &[&same, &"--baseline", &bursty, &"--format", &"json"]);
+    let same = new_format(t, "same", true, &usual);
+    let done = check(
+        t,
+        &[
+            &same,
+            &"--baseline",
+            &bursty,
+            &"--format",
+            &"json",
+            &"--rtt-tolerance",
+            &"1",
+        ],
+    );
     assert_eq!(
-        verdict(&done, "loss_period_length vs baseline"),
+        verdict(&done, "loss_period_mean vs baseline"),
         "pass",
         "{}",
         done.stdout
@@ -418,7 +444,18 @@ fn newer_results_use_first_attempts_the_variance_factor_and_loss_periods() {
         v["rtt_percentiles"] = how.into();
         std::fs::write(&path, v.to_string()).unwrap();
     }
-    let done = check(t, &[&same, &"--baseline", &bursty, &"--format", &"json"]);
+    let done = check(
+        t,
+        &[
+            &same,
+            &"--baseline",
+            &bursty,
+            &"--format",
+            &"json",
+            &"--rtt-tolerance",
+            &"1",
+        ],
+    );
     let v: Value = serde_json::from_str(&done.stdout).unwrap();
     let note = v["checks"][5]["note"]
         .as_str()
@@ -427,10 +464,16 @@ fn newer_results_use_first_attempts_the_variance_factor_and_loss_periods() {
         note.contains("over lost-infinite, the baseline's over replies"),
         "{note}"
     );
-    let longer = new_format(t, "longer", Some(4.0), &[(1, 40), (2, 50), (3, 80)]);
+    let longer = new_format(t, "longer", true, &[(1, 40), (2, 50), (3, 80)]);
     let done = check(t, &[&longer, &"--baseline", &bursty, &"--format", &"json"]);
     assert_eq!(done.code(), Some(1), "{done:?}");
-    assert_eq!(verdict(&done, "loss_period_length vs baseline"), "fail");
+    assert_eq!(verdict(&done, "loss_period_mean vs baseline"), "fail");
+    // Without --rtt-tolerance the RTTs are not compared (opt-in).
+    assert!(
+        !done.stdout.contains("rtt_p99_us vs baseline"),
+        "{}",
+        done.stdout
+    );
 
     // summary.json lists loss_periods.csv but it is gone: a missing file, exit 2.
     std::fs::remove_file(longer.join("loss_periods.csv")).unwrap();
@@ -683,4 +726,78 @@ fn every_column_and_cell_is_validated_when_the_folder_is_read() {
     set_cell(&r, "0", "jitter_us", "");
     let done = check(t, &[&r]);
     assert_eq!(done.code(), Some(0), "{done:?}");
+}
+
+/// The count in a `--calibrate` line: `NAME   K of N ...` → (K, N).
+fn calibrated(report: &Finished, name: &str) -> (u64, u64) {
+    let line = report
+        .stdout
+        .lines()
+        .find(|l| l.starts_with(name))
+        .unwrap_or_else(|| panic!("no line {name} in {}", report.stdout));
+    let words: Vec<&str> = line[name.len()..].split_whitespace().collect();
+    (words[0].parse().unwrap(), words[2].parse().unwrap())
+}
+
+/// `check --calibrate` at small N: it runs the scenario in sim with fresh seeds, reports each
+/// check's failures, and cleans up after itself. The figures are deterministic (fixed seeds);
+/// the bounds below are what a calibrated gate gives with overwhelming probability, so a
+/// broken test statistic (e.g. independence assumed for bursts) would cross them.
+#[test]
+fn calibrate_measures_false_failures_and_power() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let scratch = t.join("scratch");
+    std::fs::create_dir(&scratch).unwrap();
+    let scenario = t.join("bursty.toml");
+    std::fs::write(
+        &scenario,
+        "name = \"cal\"\nseed = 1\nmode = \"sim\"\n[server]\nkind = \"udp-time\"\n\
+         [impair]\nloss = \"bursty 10% burst 4\"\n[clients]\ncount = 4\nrequests = 500\n\
+         interval = \"2ms\"\ntimeout = \"100ms\"\n",
+    )
+    .unwrap();
+    let cal = |extra: &[&str]| {
+        let mut cmd = losslab(t);
+        cmd.env("TMPDIR", &scratch)
+            .args(["check", "--calibrate"])
+            .arg(&scenario)
+            .args(extra);
+        run(&mut cmd, b"")
+    };
+    // Against the model at 95%: 40 correct runs. A calibrated test fails about 2 of them;
+    // P(Bin(40, 0.05) ≥ 9) < 1e-4. Treating the bursts as independent losses (a binomial
+    // count, variance 6 times too small) would fail nearly half of them.
+    let done = cal(&["--runs", "40", "--confidence", "0.95"]);
+    assert_eq!(done.code(), Some(0), "{done:?}");
+    let (k, n) = calibrated(&done, "loss_ratio");
+    assert_eq!(n, 40);
+    assert!(k <= 8, "{}", done.stdout);
+    assert_eq!(calibrated(&done, "status"), (0, 40));
+    assert!(done.stdout.contains("false failures"), "{}", done.stdout);
+    assert!(
+        done.stdout
+            .contains("summary.csv's 95% loss interval covered the model's loss 0.1000 in"),
+        "{}",
+        done.stdout
+    );
+    // Same-seed pairs without a change are identical runs: never a failure.
+    let done = cal(&["--runs", "5", "--paired"]);
+    assert_eq!(
+        calibrated(&done, "loss_ratio vs baseline"),
+        (0, 5),
+        "{}",
+        done.stdout
+    );
+    // A 50% rise in loss (10% → 15%), paired: McNemar sees every newly lost packet.
+    let done = cal(&["--runs", "5", "--paired", "--shift", "loss +50%"]);
+    assert!(done.stdout.contains("caught (power)"), "{}", done.stdout);
+    let (k, n) = calibrated(&done, "loss_ratio vs baseline");
+    assert!(n == 5 && k >= 4, "{}", done.stdout);
+    // Every run folder, and the folder they were in, is gone.
+    assert_eq!(std::fs::read_dir(&scratch).unwrap().count(), 0);
+    // Bad input: a shift that is not one, and --runs without --calibrate.
+    let done = cal(&["--runs", "2", "--shift", "rtt +10%"]);
+    assert_eq!(done.code(), Some(2), "{done:?}");
+    assert!(done.stderr.contains("loss +10%"), "{}", done.stderr);
 }

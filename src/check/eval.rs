@@ -1,27 +1,37 @@
 //! Turning a results folder (and an expectations file or a baseline folder) into checks, each
-//! with what was expected, what was measured, and a verdict.
+//! with what was expected, what was measured, a p-value when it is a statistical test, and a
+//! verdict.
 //!
-//! Proportions (`loss_ratio`, `success_ratio`) are judged statistically: the measured k of n
-//! gives a Wilson score interval at the chosen confidence, and an expectation passes when the
-//! interval meets it (contains the model's p; intersects a `±` range; reaches past a bound). So
-//! a correct run passes with probability about `confidence`, and a regression fails once the
-//! sample is large enough to see it. Loss counts are divided by the results' variance factor
-//! (`loss_variance_factor`) when there is one: bursty losses are correlated, and n correlated
-//! packets carry the information of fewer independent ones. Every other column is compared as
-//! a point value. A baseline comparison uses a pooled two-proportion z-test on loss, a
-//! Mann-Whitney test on loss-period lengths, and ratios of RTT percentiles.
+//! Every statistical test here says what it assumes and accounts for correlated loss:
+//! - the model check: the exact distribution of the first-attempt loss count under the
+//!   recorded model's Markov chain ([`super::chain`]), two-sided;
+//! - `loss_ratio`, `success_ratio`, `attempts_per_success`, `goodput_ratio` expectations:
+//!   batch means over each client's logical requests in sequence order
+//!   ([`crate::metrics::batch`]), so retries inside one burst count together; `<=`/`>=`
+//!   one-sided, `±` one-sided at each end (exact at the boundary), `=` two-sided;
+//! - a baseline: the paired exact McNemar test when both runs used one seed, else Welch's t
+//!   on batch means (one-sided "worse?" by default); the mean loss-period length by Welch's t
+//!   on batch means over the periods;
+//! - Holm's step-down correction ([`holm`]) over all of them, so the chance that a correct run
+//!   fails any is at most 1 − confidence.
+//!
+//! Every other column is compared as a point value; RTT ratios against a baseline only when
+//! asked (live RTTs are the machine's).
 //!
 //! Invariant: a check whose inputs are empty (no packets, no replies, no loss periods) is
 //! `skip`, never `pass` or `fail`; a check whose inputs are missing or malformed is an error
 //! (exit 2), never a verdict.
 
+use super::chain::{Chain, CountDist, total_count, two_sided_p};
 use super::expect::{ExpectFile, Op, Place, Rule};
+use super::packets::{first_attempts, logical_units, loss_units, period_units, success_units};
 use super::results::{Cell, ResultsFolder, Row};
-use super::stats::{effective_counts, mann_whitney, two_proportion};
 use crate::impair::delay::{Distribution, TABLE_MAX};
-use crate::metrics::stats::wilson;
+use crate::impair::loss::LossModel;
+use crate::metrics::batch::{Estimate, estimate, from_batches, t_quantile, t_sf};
 use anyhow::{Result, anyhow};
 use serde::Serialize;
+use statrs::distribution::{Binomial, DiscreteCDF};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -50,6 +60,17 @@ pub struct Check {
     /// Why a verdict may surprise, when there is something to say.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// A statistical check's p-value (its own test, before the family's correction).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_value: Option<f64>,
+    /// The p-value after Holm's correction for the family of tests: it fails when this is
+    /// at most 1 − confidence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adjusted_p: Option<f64>,
+    /// The check's share of the family's error rate in the weighted Holm procedure (1 for
+    /// all but a baseline's burst-length test).
+    #[serde(skip)]
+    pub weight: f64,
 }
 
 impl Check {
@@ -60,6 +81,17 @@ impl Check {
             measured,
             verdict: if pass { Verdict::Pass } else { Verdict::Fail },
             note: None,
+            p_value: None,
+            adjusted_p: None,
+            weight: 1.0,
+        }
+    }
+
+    /// A statistical check: its verdict waits for the family's correction ([`holm`]).
+    fn tested(name: String, expected: String, measured: String, p: f64) -> Check {
+        Check {
+            p_value: Some(p),
+            ..Check::new(name, expected, measured, true)
         }
     }
 
@@ -70,6 +102,9 @@ impl Check {
             measured: why,
             verdict: Verdict::Skip,
             note: None,
+            p_value: None,
+            adjusted_p: None,
+            weight: 1.0,
         }
     }
 }
@@ -78,8 +113,6 @@ impl Check {
 #[derive(Clone, Copy, Debug)]
 pub struct Level {
     pub confidence: f64,
-    /// Two-sided normal quantile of `confidence`.
-    pub z: f64,
 }
 
 impl Level {
@@ -359,54 +392,231 @@ fn late_replies_possible(folder: &ResultsFolder) -> Result<Option<String>> {
     }))
 }
 
-/// A proportion judged by its Wilson interval. `k`/`n` are the raw counts; `factor` the
-/// variance inflation to divide them by.
+/// The one-sided p-values of a batch-means estimate against a bound `x`: `(above, below)`,
+/// the evidence that the true ratio lies above `x` (against H0: ratio ≤ x) and below it
+/// (against H0: ratio ≥ x). The statistic is `(R − x) / se(x)` with
+/// `se(x) = sqrt(f̂ · x(1−x)/n)`, the score form (the null's own spread, as Wilson's interval
+/// uses it) inflated by the dependence factor `f̂` the batches measured; its reference is
+/// Student's t with `B − 1` degrees of freedom (the normal with a single batch).
+fn one_sided(e: &Estimate, x: f64) -> (f64, f64) {
+    let f = e.factor().unwrap_or(1.0);
+    let df = if e.batches >= 2 {
+        e.df()
+    } else {
+        f64::INFINITY
+    };
+    let mut se = (f * x * (1.0 - x) / e.n).sqrt();
+    if se == 0.0 {
+        se = e.var.sqrt();
+    }
+    if se == 0.0 || !se.is_finite() {
+        // No spread at all: the data sit exactly where they are.
+        let above = if e.ratio > x { 0.0 } else { 1.0 };
+        let below = if e.ratio < x { 0.0 } else { 1.0 };
+        return (above, below);
+    }
+    let t = (e.ratio - x) / se;
+    (t_sf(t, df), t_sf(-t, df))
+}
+
+/// The p-value of a rule for a batch-means estimate: one-sided for `<=`, `<`, `>=`, `>`;
+/// for `a ± t` the smaller of the two one-sided p-values at the range's ends (a run is wrong
+/// when it lies above the top or below the bottom, never both); two-sided for `=` and the
+/// model.
+fn rule_p(rule: Rule, model_p: Option<f64>, e: &Estimate) -> f64 {
+    match rule {
+        Rule::Compare(Op::Le | Op::Lt, x) => one_sided(e, x).0,
+        Rule::Compare(Op::Ge | Op::Gt, x) => one_sided(e, x).1,
+        Rule::Approx { centre, tolerance } => approx_p(e, centre, tolerance),
+        Rule::Compare(Op::Eq, x) => {
+            let (a, b) = one_sided(e, x);
+            (2.0 * a.min(b)).min(1.0)
+        }
+        Rule::Model => {
+            let (a, b) = one_sided(e, model_p.unwrap_or(f64::NAN));
+            (2.0 * a.min(b)).min(1.0)
+        }
+    }
+}
+
+/// The p-value of `centre ± tolerance` (H0: the ratio lies in `[a, b]`). The test rejects
+/// when the estimate lies far above `b` or far below `a`; at the boundary `b` the chance of
+/// either is the one-sided p-value `p₁` plus the chance of landing as far below `a`,
+/// `P(T ≤ −t₁ − (b − a)/se)` with `t₁` the quantile of `p₁`. That second term vanishes for a
+/// range wide compared with the spread (the test is then one-sided at each end) and equals
+/// `p₁` for a zero-width range (the test is then the two-sided test of `= centre`), so a
+/// correct run at either end fails with probability at most 1 − confidence.
+fn approx_p(e: &Estimate, centre: f64, tolerance: f64) -> f64 {
+    let (a, b) = (centre - tolerance, centre + tolerance);
+    let (above, below) = (one_sided(e, b).0, one_sided(e, a).1);
+    let p1 = above.min(below);
+    if p1 >= 1.0 {
+        return 1.0;
+    }
+    let df = if e.batches >= 2 {
+        e.df()
+    } else {
+        f64::INFINITY
+    };
+    let f = e.factor().unwrap_or(1.0);
+    let mid = centre.clamp(0.0, 1.0);
+    let mut se = (f * mid * (1.0 - mid) / e.n).sqrt();
+    if se == 0.0 {
+        se = e.var.sqrt();
+    }
+    if se.is_nan() || se <= 0.0 {
+        return p1;
+    }
+    let t1 = t_quantile(1.0 - p1, df);
+    (p1 + t_sf(t1 + (b - a) / se, df)).min(1.0)
+}
+
+/// Which test a rule gets, in words.
+fn sidedness(rule: Rule) -> &'static str {
+    match rule {
+        Rule::Compare(Op::Le | Op::Lt | Op::Ge | Op::Gt, _) => "one-sided",
+        Rule::Approx { .. } => "one-sided at each end",
+        _ => "two-sided",
+    }
+}
+
+/// Where a proportion's units came from, for the measured text.
+#[derive(Clone, Copy, Debug)]
+enum Source {
+    /// Units per logical request from the per-packet files, batched in sequence order.
+    Packets,
+    /// No per-packet file: each client's summary row is one batch.
+    ClientRows,
+}
+
+/// A proportion judged with its batch-means estimate (see [`crate::metrics::batch`]): the
+/// check carries the rule's p-value and its verdict is settled with the family's (Holm).
 fn proportion(
     name: String,
     rule: Rule,
     model_p: Option<(f64, &str)>,
-    c: Counts,
-    factor: Option<f64>,
+    est: Option<Estimate>,
+    what: &str,
+    source: Source,
     level: Level,
 ) -> Check {
     let expected = match (rule, model_p) {
-        (Rule::Model, Some((p, model))) => format!("model {} ({model}) within the CI", show(p)),
-        (rule, _) => format!("{rule} (CI meets it)"),
+        (Rule::Model, Some((p, model))) => format!("model {} ({model}), two-sided", show(p)),
+        (rule, _) => format!("{rule} ({})", sidedness(rule)),
     };
-    let (ke, ne) = effective_counts(c.k, c.n, factor.unwrap_or(1.0));
-    let Some((lo, hi)) = wilson(ke, ne, level.z) else {
-        return Check::skip(name, expected, format!("no {} (n = 0)", c.what));
+    let Some(e) = est else {
+        return Check::skip(name, expected, format!("no {what} (n = 0)"));
     };
-    // Rounding slack: at k = 0 the exact lower bound is 0, computed as a centre minus an equal
-    // half-width it can land a hair above.
-    let (lo, hi) = (lo - 1e-12, hi + 1e-12);
-    let pass = match rule {
-        Rule::Model => model_p.is_some_and(|(p, _)| lo <= p && p <= hi),
-        Rule::Approx { centre, tolerance } => lo <= centre + tolerance && hi >= centre - tolerance,
-        Rule::Compare(Op::Le, x) => lo <= x,
-        Rule::Compare(Op::Lt, x) => lo < x,
-        Rule::Compare(Op::Ge, x) => hi >= x,
-        Rule::Compare(Op::Gt, x) => hi > x,
-        Rule::Compare(Op::Eq, x) => lo <= x && x <= hi,
+    let p = rule_p(rule, model_p.map(|m| m.0), &e);
+    let (lo, hi) = e.interval(level.confidence).unwrap_or((0.0, 1.0));
+    let spread = match (source, e.batches, e.factor()) {
+        (_, b, _) if b < 2 => "one batch: independence assumed".to_string(),
+        (Source::Packets, b, Some(f)) => format!("batch means, {b} batches, factor {f:.2}"),
+        (Source::ClientRows, b, Some(f)) => {
+            format!("batch means over {b} clients' rows (no per-packet file), factor {f:.2}")
+        }
+        (_, b, None) => format!("batch means, {b} batches, no spread"),
     };
-    let (lo, hi) = (lo.max(0.0), hi.min(1.0));
-    let mut measured = format!(
-        "{:.4} = {} of {} {}, {} CI {:.4}-{:.4}",
-        c.k as f64 / c.n as f64,
-        c.k,
-        c.n,
-        c.what,
+    let measured = format!(
+        "{:.4} = {} of {} {what}, {} CI {lo:.4}-{hi:.4} ({spread}), p = {}",
+        e.ratio,
+        show(e.k),
+        show(e.n),
         level.percent(),
-        lo,
-        hi
+        show_p(p)
     );
-    if ne != c.n {
-        measured += &format!(
-            " (effective n {ne}: variance factor {})",
-            show(factor.unwrap_or(1.0))
-        );
+    Check::tested(name, expected, measured, p)
+}
+
+/// A ratio that is not a proportion (`attempts_per_success`, `goodput_ratio`) against a rule,
+/// by its batch-means estimate: `t = (R − x)/sqrt(var)` on `B − 1` degrees of freedom, with
+/// the same sidedness as a proportion.
+fn ratio_check(name: String, rule: Rule, est: Option<Estimate>, level: Level) -> Check {
+    let expected = format!("{rule} ({})", sidedness(rule));
+    let Some(e) = est else {
+        return Check::skip(name, expected, "no requests to count (n = 0)".into());
+    };
+    let df = if e.batches >= 2 {
+        e.df()
+    } else {
+        f64::INFINITY
+    };
+    let se = e.var.sqrt();
+    let tails = |x: f64| -> (f64, f64) {
+        if se > 0.0 {
+            let t = (e.ratio - x) / se;
+            (t_sf(t, df), t_sf(-t, df))
+        } else {
+            (
+                if e.ratio > x { 0.0 } else { 1.0 },
+                if e.ratio < x { 0.0 } else { 1.0 },
+            )
+        }
+    };
+    let p = match rule {
+        Rule::Compare(Op::Le | Op::Lt, x) => tails(x).0,
+        Rule::Compare(Op::Ge | Op::Gt, x) => tails(x).1,
+        Rule::Compare(Op::Eq, x) => (2.0 * tails(x).0.min(tails(x).1)).min(1.0),
+        Rule::Approx { centre, tolerance } => {
+            let p1 = tails(centre + tolerance).0.min(tails(centre - tolerance).1);
+            if se > 0.0 && p1 < 1.0 {
+                let t1 = t_quantile(1.0 - p1, df);
+                (p1 + t_sf(t1 + 2.0 * tolerance / se, df)).min(1.0)
+            } else {
+                p1
+            }
+        }
+        Rule::Model => 1.0,
+    };
+    let q = t_quantile(1.0 - (1.0 - level.confidence) / 2.0, df);
+    let measured = format!(
+        "{:.4} = {} / {}, {} CI {:.4}-{:.4} (batch means, {} batches), p = {}",
+        e.ratio,
+        show(e.k),
+        show(e.n),
+        level.percent(),
+        e.ratio - q * se,
+        e.ratio + q * se,
+        e.batches,
+        show_p(p)
+    );
+    Check::tested(name, expected, measured, p)
+}
+
+/// The first-attempt loss against the model, by the exact distribution of the loss count
+/// under the model's chain (see [`super::chain`]): two-sided p-value
+/// `2·min(P(X ≤ k), P(X ≥ k))`.
+fn model_exact(
+    name: String,
+    p_model: f64,
+    model: &str,
+    dist: &CountDist,
+    k: u64,
+    n: u64,
+    level: Level,
+) -> Check {
+    let expected = format!("model {} ({model}), exact two-sided test", show(p_model));
+    if n == 0 {
+        return Check::skip(name, expected, "no first attempts (n = 0)".into());
     }
-    Check::new(name, expected, measured, pass)
+    let p = two_sided_p(dist, k);
+    // The central range of counts a correct run lands in with probability `confidence`.
+    let tail = (1.0 - level.confidence) / 2.0;
+    let lo = (0..).map(|c| dist.offset + c).find(|&c| dist.cdf(c) > tail);
+    let hi = (0..)
+        .map(|c| dist.offset + c)
+        .find(|&c| dist.sf(c + 1) <= tail);
+    let measured = format!(
+        "{:.4} = {k} of {n} first attempts; under the model {} of {n} expected, central {} \
+         range {}-{} (exact chain distribution), p = {}",
+        k as f64 / n as f64,
+        show((dist.mean() * 10.0).round() / 10.0),
+        level.percent(),
+        lo.map_or("?".into(), |c| c.to_string()),
+        hi.map_or("?".into(), |c| c.to_string()),
+        show_p(p)
+    );
+    Check::tested(name, expected, measured, p)
 }
 
 /// A point value against a rule; an empty cell (undefined) is a skip.
@@ -491,34 +701,72 @@ fn rule_check(
     let row = folder.summary.row(scope).map_err(|e| at(place, e))?;
     // The column itself must exist and be well-formed, whatever the check reads.
     let cell = row.cell(column).map_err(|e| at(place, e))?;
-    let factor = folder.variance_factor().map_err(|e| at(place, e))?;
     match (column, rule) {
         ("loss_ratio", Rule::Model) => {
             let (p, model) = model_loss(folder).map_err(|e| at(place, e))?;
             let counts = loss_counts(&row, true).map_err(|e| at(place, e))?;
+            match model_chain(folder).map_err(|e| at(place, e))? {
+                Some(chain) => {
+                    let sizes = flow_sizes(folder, scope).map_err(|e| at(place, e))?;
+                    let dist = total_count(&chain, &sizes);
+                    Ok(model_exact(
+                        name, p, &model, &dist, counts.k, counts.n, level,
+                    ))
+                }
+                // A pattern (no randomness to model) or a product chain too large: judged like
+                // any proportion, two-sided against the model's loss.
+                None => {
+                    let (est, source) =
+                        loss_estimate(folder, scope, true).map_err(|e| at(place, e))?;
+                    Ok(proportion(
+                        name,
+                        rule,
+                        Some((p, &model)),
+                        est,
+                        counts.what,
+                        source,
+                        level,
+                    ))
+                }
+            }
+        }
+        ("loss_ratio", _) => {
+            let (est, source) = loss_estimate(folder, scope, false).map_err(|e| at(place, e))?;
+            Ok(proportion(name, rule, None, est, "packets", source, level))
+        }
+        // Successes of logical requests (a request and its retries), clustered by request
+        // and batched in sequence order, so retries inside one burst count together.
+        ("success_ratio", _) => {
+            let (est, source) = match success_units(folder, scope).map_err(|e| at(place, e))? {
+                Some(units) => (estimate(&units), Source::Packets),
+                None => (
+                    row_batches(folder, scope, "successes", "logical_requests")
+                        .map_err(|e| at(place, e))?,
+                    Source::ClientRows,
+                ),
+            };
             Ok(proportion(
                 name,
                 rule,
-                Some((p, &model)),
-                counts,
-                factor,
+                None,
+                est,
+                "logical requests",
+                source,
                 level,
             ))
         }
-        ("loss_ratio", _) => {
-            let counts = loss_counts(&row, false).map_err(|e| at(place, e))?;
-            Ok(proportion(name, rule, None, counts, factor, level))
-        }
-        // Successes of logical requests (a request and its retries), k = `successes` of
-        // n = `logical_requests`; not divided by the loss variance factor, which describes
-        // single packets.
-        ("success_ratio", _) => {
-            let counts = Counts {
-                k: row.count("successes").map_err(|e| at(place, e))?,
-                n: row.count("logical_requests").map_err(|e| at(place, e))?,
-                what: "logical requests",
+        // Ratios of logical requests that are not proportions: Σk/Σn with its batch-means
+        // spread, judged by Welch-style t on that spread (no binomial score form applies).
+        ("attempts_per_success" | "goodput_ratio", Rule::Compare(..) | Rule::Approx { .. }) => {
+            let unit: fn(bool, f64) -> (f64, f64) = if column == "goodput_ratio" {
+                |ok, attempts| (f64::from(u8::from(ok)), attempts)
+            } else {
+                |ok, attempts| if ok { (attempts, 1.0) } else { (0.0, 0.0) }
             };
-            Ok(proportion(name, rule, None, counts, None, level))
+            match logical_units(folder, scope, unit).map_err(|e| at(place, e))? {
+                Some(units) => Ok(ratio_check(name, rule, estimate(&units), level)),
+                None => Ok(point(name, rule, cell)),
+            }
         }
         ("scope" | "status", _) => Err(at(
             place,
@@ -528,107 +776,334 @@ fn rule_check(
     }
 }
 
-/// Candidate against baseline: loss (two-proportion z-test), loss-period lengths
-/// (Mann-Whitney), RTT percentiles (ratio within a factor of `1 + rtt_tolerance`), all on the
-/// `all` rows.
+/// The loss of a scope with its batch-means spread: from `requests.csv` when the folder has
+/// it (units per logical request), else each client's summary row as one batch. `first`
+/// counts first attempts only.
+fn loss_estimate(
+    folder: &ResultsFolder,
+    scope: &str,
+    first: bool,
+) -> Result<(Option<Estimate>, Source)> {
+    Ok(match loss_units(folder, scope, first)? {
+        Some(units) => (estimate(&units), Source::Packets),
+        None => {
+            let (k, n) = if first {
+                ("first_attempt_losses", "first_attempts")
+            } else {
+                ("timeouts", "")
+            };
+            (row_batches(folder, scope, k, n)?, Source::ClientRows)
+        }
+    })
+}
+
+/// Each client's summary row as one batch `(k, n)` of columns `k` and `n` (`n` empty: all
+/// resolved packets, `replies + timeouts`); the `all` row when the scope is one client or
+/// when there are no client rows.
+fn row_batches(folder: &ResultsFolder, scope: &str, k: &str, n: &str) -> Result<Option<Estimate>> {
+    let scopes: Vec<String> = if scope == "all" {
+        let clients: Vec<String> = folder
+            .summary
+            .client_ids()
+            .iter()
+            .map(u32::to_string)
+            .collect();
+        if clients.is_empty() {
+            vec!["all".to_string()]
+        } else {
+            clients
+        }
+    } else {
+        vec![scope.to_string()]
+    };
+    let mut b = Vec::new();
+    for s in &scopes {
+        let row = folder.summary.row(s)?;
+        let kk = row.count(k)? as f64;
+        let nn = if n.is_empty() {
+            (row.count("replies")? + row.count("timeouts")?) as f64
+        } else {
+            row.count(n)? as f64
+        };
+        b.push((kk, nn));
+    }
+    Ok(from_batches(&b))
+}
+
+/// The first attempts of each client in a scope (from the client rows of summary.csv; the
+/// `all` row as one flow when there are none).
+fn flow_sizes(folder: &ResultsFolder, scope: &str) -> Result<Vec<u64>> {
+    let scopes: Vec<String> = folder
+        .summary
+        .client_ids()
+        .iter()
+        .map(u32::to_string)
+        .filter(|s| scope == "all" || s == scope)
+        .collect();
+    if scopes.is_empty() {
+        return Ok(vec![folder.summary.row(scope)?.count("first_attempts")?]);
+    }
+    scopes
+        .iter()
+        .map(|s| folder.summary.row(s)?.count("first_attempts"))
+        .collect()
+}
+
+/// The most states the model check's product chain may have; beyond, the count's exact
+/// distribution costs too much and the check falls back to batch means.
+const MAX_CHAIN_STATES: usize = 64;
+
+/// The loss models recorded in `summary.json` as one chain whose count distribution the model
+/// check uses: the server's (`scenario.impair`) and, in a sim run with a lossy link, the
+/// link's (`scenario.link.impair`). Each layer loses requests, replies or both, each
+/// direction with its own independent streams, so a first attempt is lost when any of those
+/// chains loses it: their product chain. `None` when no exact distribution applies (a
+/// pattern, whose count is not random, or a product of more than [`MAX_CHAIN_STATES`]).
+fn model_chain(folder: &ResultsFolder) -> Result<Option<Chain>> {
+    let mut total: Option<Chain> = None;
+    for at in ["scenario/impair", "scenario/link/impair"] {
+        let Some(model) = loss_model(folder, at)? else {
+            continue;
+        };
+        let Some(chain) = Chain::of(&model) else {
+            return Ok(None);
+        };
+        let legs = match folder.text(&format!("{at}/direction"))? {
+            Some("both") => 2,
+            _ => 1,
+        };
+        for _ in 0..legs {
+            total = Some(match total {
+                None => chain.clone(),
+                Some(t) => t.either(&chain),
+            });
+        }
+    }
+    let total = total.unwrap_or_else(|| {
+        Chain::of(&LossModel::Bernoulli { p: 0.0 }).expect("Bernoulli has a chain")
+    });
+    Ok((total.e.len() <= MAX_CHAIN_STATES).then_some(total))
+}
+
+/// The loss model under `at` (`.../loss`), `None` when there is none.
+fn loss_model(folder: &ResultsFolder, at: &str) -> Result<Option<LossModel>> {
+    let json = folder.json_path.display();
+    let dotted = at.replace('/', ".");
+    let num = |field: &str| -> Result<f64> {
+        folder
+            .number(&format!("{at}/loss/{field}"))?
+            .ok_or_else(|| anyhow!("{json}: field `{dotted}.loss.{field}` is missing"))
+    };
+    let model = match folder.text(&format!("{at}/loss/model"))? {
+        None => return Ok(None),
+        Some("bernoulli") => LossModel::Bernoulli { p: num("p")? },
+        Some("gemodel") => LossModel::GilbertElliott {
+            p: num("p")?,
+            r: num("r")?,
+            one_minus_h: num("1-h")?,
+            one_minus_k: num("1-k")?,
+        },
+        Some("state") => LossModel::FourState {
+            p13: num("p13")?,
+            p31: num("p31")?,
+            p32: num("p32")?,
+            p23: num("p23")?,
+            p14: num("p14")?,
+        },
+        Some("pattern") => {
+            let digits = folder.text(&format!("{at}/loss/pattern"))?.unwrap_or("");
+            let pattern = crate::impair::loss::Pattern::parse(digits)
+                .map_err(|e| anyhow!("{json}: field `{dotted}.loss.pattern`: {e}"))?;
+            LossModel::Pattern { pattern }
+        }
+        Some(other) => {
+            return Err(anyhow!(
+                "{json}: field `{dotted}.loss.model` is `{other}`, not bernoulli, gemodel, \
+                 state or pattern"
+            ));
+        }
+    };
+    model
+        .validate()
+        .map_err(|e| anyhow!("{json}: field `{dotted}.loss`: {e}"))?;
+    Ok(Some(model))
+}
+
+/// How a baseline comparison is judged.
+#[derive(Clone, Copy, Debug)]
+pub struct BaselineOptions {
+    /// RTT percentiles compared as ratios within `1 + T` either way; `None`: not compared
+    /// (live RTTs depend on how busy the machine is, so they are opt-in).
+    pub rtt_tolerance: Option<f64>,
+    /// Test loss for any difference rather than only for an increase.
+    pub two_sided: bool,
+}
+
+/// Candidate against baseline, on first attempts and the `all` rows:
+/// - loss: with the same seed, an exact McNemar test on the first attempts the two runs share
+///   (paired: the runs drew the same random numbers, so only the packets whose fate differs
+///   carry information); with different seeds, a Welch t-test of the two batch-means
+///   estimates. One-sided (did it get worse?) unless `two_sided`.
+/// - loss-period lengths: a Welch t-test of the mean length, batch means over each run's
+///   periods in sequence order (valid when neighbouring periods are correlated), two-sided.
+/// - RTT percentiles, only when asked: the ratio within a factor of `1 + T`, not a
+///   statistical test and outside the family.
 pub fn baseline_checks(
     cand: &ResultsFolder,
     base: &ResultsFolder,
-    level: Level,
-    rtt_tolerance: f64,
+    opts: BaselineOptions,
 ) -> Result<Vec<Check>> {
-    let alpha = 1.0 - level.confidence;
     let mut checks = vec![status_check(cand)?];
     let (c_row, b_row) = (cand.summary.row("all")?, base.summary.row("all")?);
-
-    // Loss, on first attempts as the model check counts it.
     let (c, b) = (loss_counts(&c_row, true)?, loss_counts(&b_row, true)?);
-    let (cf, bf) = (
-        cand.variance_factor()?.unwrap_or(1.0).max(1.0),
-        base.variance_factor()?.unwrap_or(1.0).max(1.0),
-    );
+    let side = if opts.two_sided {
+        "two-sided"
+    } else {
+        "one-sided: worse?"
+    };
     let name = "loss_ratio vs baseline".to_string();
-    let expected = format!("same loss (two-proportion z-test p ≥ {})", show_p(alpha));
-    checks.push(
-        match two_proportion(
-            c.k as f64 / cf,
-            c.n as f64 / cf,
-            b.k as f64 / bf,
-            b.n as f64 / bf,
-        ) {
-            None => Check::skip(
+    let same_seed = match (cand.number("seed")?, base.number("seed")?) {
+        (Some(x), Some(y)) => x == y,
+        _ => false,
+    };
+    let paired = if same_seed {
+        match (first_attempts(cand)?, first_attempts(base)?) {
+            (Some(cf), Some(bf)) => Some((cf, bf)),
+            _ => None,
+        }
+    } else {
+        None
+    };
+    checks.push(if let Some((cf, bf)) = paired {
+        let expected = format!("same loss (paired exact McNemar, same seed, {side})");
+        let (mut worse, mut better, mut shared) = (0u64, 0u64, 0u64);
+        for (key, lost) in &cf {
+            if let Some(was) = bf.get(key) {
+                shared += 1;
+                match (lost, was) {
+                    (true, false) => worse += 1,
+                    (false, true) => better += 1,
+                    _ => {}
+                }
+            }
+        }
+        if shared == 0 {
+            Check::skip(name, expected, "the runs share no first attempt".into())
+        } else {
+            let p = mcnemar(worse, better, opts.two_sided);
+            Check::tested(
+                name,
+                expected,
+                format!(
+                    "{:.4} vs {:.4}: of {shared} shared first attempts {worse} lost only now, \
+                     {better} only in the baseline, p = {}",
+                    c.k as f64 / c.n as f64,
+                    b.k as f64 / b.n as f64,
+                    show_p(p)
+                ),
+                p,
+            )
+        }
+    } else {
+        let expected = format!("same loss (Welch t on batch means, {side})");
+        let ((ce, _), (be, _)) = (
+            loss_estimate(cand, "all", true)?,
+            loss_estimate(base, "all", true)?,
+        );
+        match (ce, be) {
+            (Some(ce), Some(be)) => {
+                let (t, df) = welch(&ce, &be);
+                let p = if t.is_nan() {
+                    1.0
+                } else if opts.two_sided {
+                    (2.0 * t_sf(t.abs(), df)).min(1.0)
+                } else {
+                    t_sf(t, df)
+                };
+                Check::tested(
+                    name,
+                    expected,
+                    format!(
+                        "{:.4} ({} of {} first attempts) vs {:.4} ({} of {}): t = {:.2}, df = \
+                         {:.0}, p = {}",
+                        ce.ratio,
+                        show(ce.k),
+                        show(ce.n),
+                        be.ratio,
+                        show(be.k),
+                        show(be.n),
+                        if t.is_nan() { 0.0 } else { t },
+                        df,
+                        show_p(p)
+                    ),
+                    p,
+                )
+            }
+            _ => Check::skip(
                 name,
                 expected,
                 format!("no {} in one of the folders (n = 0)", c.what),
             ),
-            Some(t) => Check::new(
-                name,
-                expected,
-                format!(
-                    "{:.4} ({} of {} {}) vs {:.4} ({} of {}): z = {:.2}, p = {}",
-                    c.k as f64 / c.n as f64,
-                    c.k,
-                    c.n,
-                    c.what,
-                    b.k as f64 / b.n as f64,
-                    b.k,
-                    b.n,
-                    t.z,
-                    show_p(t.p_value)
-                ),
-                t.p_value >= alpha,
-            ),
-        },
-    );
+        }
+    });
 
-    // Loss-period lengths.
-    let name = "loss_period_length vs baseline".to_string();
-    let expected = format!("same lengths (Mann-Whitney p ≥ {})", show_p(alpha));
+    // Loss-period lengths: their mean, with the periods batched in sequence order.
+    let name = "loss_period_mean vs baseline".to_string();
+    let expected = "same mean length (Welch t on batch means, two-sided)".to_string();
     let absent = |f: &ResultsFolder| {
         format!(
             "{} has no loss_periods.csv (written before losslab recorded loss periods)",
             f.dir.display()
         )
     };
-    checks.push(match (cand.loss_periods()?, base.loss_periods()?) {
+    let period_check = match (period_units(cand)?, period_units(base)?) {
         (None, _) => Check::skip(name, expected, absent(cand)),
         (_, None) => Check::skip(name, expected, absent(base)),
-        (Some(cl), Some(bl)) => match mann_whitney(&cl, &bl) {
-            None => Check::skip(
-                name,
-                expected,
-                format!(
-                    "no loss periods in {}",
-                    if cl.is_empty() {
-                        cand.dir.display()
-                    } else {
-                        base.dir.display()
-                    }
-                ),
-            ),
-            Some((_, t)) => {
-                let mean = |l: &super::results::Lengths| {
-                    let n: u64 = l.values().sum();
-                    let s: u64 = l.iter().map(|(len, c)| len * c).sum();
-                    (s as f64 / n as f64, n)
+        (Some(cu), Some(bu)) => match (estimate(&cu), estimate(&bu)) {
+            (Some(ce), Some(be)) if ce.n >= 2.0 && be.n >= 2.0 => {
+                let (t, df) = welch(&ce, &be);
+                let p = if t.is_nan() {
+                    1.0
+                } else {
+                    (2.0 * t_sf(t.abs(), df)).min(1.0)
                 };
-                let ((cm, cn), (bm, bn)) = (mean(&cl), mean(&bl));
-                Check::new(
+                Check::tested(
                     name,
                     expected,
                     format!(
-                        "mean {cm:.3} ({cn} periods) vs {bm:.3} ({bn}): z = {:.2}, p = {}",
-                        t.z,
-                        show_p(t.p_value)
+                        "mean {:.3} ({} periods) vs {:.3} ({}): t = {:.2}, df = {:.0}, p = {}",
+                        ce.ratio,
+                        show(ce.n),
+                        be.ratio,
+                        show(be.n),
+                        if t.is_nan() { 0.0 } else { t },
+                        df,
+                        show_p(p)
                     ),
-                    t.p_value >= alpha,
+                    p,
                 )
             }
+            _ => Check::skip(
+                name,
+                expected,
+                "fewer than 2 loss periods in one of the folders".into(),
+            ),
         },
+    };
+    // The gate's question is the loss; the burst lengths are a screen beside it, with a tenth
+    // of the family's error rate, so that the loss test keeps nine tenths of it (and its power).
+    checks[1].weight = 1.0 - PERIOD_WEIGHT;
+    checks.push(Check {
+        weight: PERIOD_WEIGHT,
+        ..period_check
     });
 
-    // RTT percentiles: the machine's, so only a generous ratio. Percentiles over replies and
-    // percentiles counting lost packets as infinite (RFC 2681) are different quantities.
+    // RTT percentiles: the machine's, so only a generous ratio, and only when asked.
+    // Percentiles over replies and percentiles counting lost packets as infinite (RFC 2681)
+    // are different quantities.
+    let Some(rtt_tolerance) = opts.rtt_tolerance else {
+        return Ok(checks);
+    };
     let (cp, bp) = (cand.text("rtt_percentiles")?, base.text("rtt_percentiles")?);
     let mismatch = match (cp, bp) {
         (Some(c), Some(b)) if c != b => Some(format!(
@@ -663,6 +1138,86 @@ pub fn baseline_checks(
     Ok(checks)
 }
 
+/// The burst-length test's share of a baseline family's error rate (the loss test has the
+/// rest).
+pub const PERIOD_WEIGHT: f64 = 0.1;
+
+/// Welch's t of two estimates, `(R₁ − R₂)/sqrt(v₁ + v₂)`, with the Welch-Satterthwaite degrees
+/// of freedom `(v₁+v₂)² / (v₁²/d₁ + v₂²/d₂)`. When neither varies: NaN if the ratios are
+/// equal, ±∞ if not.
+fn welch(a: &Estimate, b: &Estimate) -> (f64, f64) {
+    let v = a.var + b.var;
+    if v <= 0.0 {
+        // Neither varies: equal is no evidence, different is all the evidence there is.
+        let d = a.ratio - b.ratio;
+        return (
+            if d == 0.0 {
+                f64::NAN
+            } else {
+                d.signum() * f64::INFINITY
+            },
+            1.0,
+        );
+    }
+    let dof = |e: &Estimate| {
+        if e.batches >= 2 {
+            e.df()
+        } else {
+            f64::INFINITY
+        }
+    };
+    let df = v * v / (a.var * a.var / dof(a) + b.var * b.var / dof(b));
+    ((a.ratio - b.ratio) / v.sqrt(), df.max(1.0))
+}
+
+/// Exact McNemar test on discordant pairs: under H0 each of the `worse + better` packets
+/// whose fate differs is equally likely to be either kind, `worse ~ Binomial(d, 1/2)`.
+/// One-sided `P(X ≥ worse)`, or two-sided `min(1, 2·min(P(X ≥ worse), P(X ≤ worse)))`.
+pub fn mcnemar(worse: u64, better: u64, two_sided: bool) -> f64 {
+    let d = worse + better;
+    if d == 0 {
+        return 1.0;
+    }
+    let Ok(bin) = Binomial::new(0.5, d) else {
+        return 1.0;
+    };
+    let upper = if worse == 0 { 1.0 } else { bin.sf(worse - 1) };
+    if two_sided {
+        (2.0 * upper.min(bin.cdf(worse))).min(1.0)
+    } else {
+        upper
+    }
+}
+
+/// Holm's step-down procedure over the checks that carry a p-value, weighted (Holm 1979,
+/// section 5): sorted by `p/w`, the i-th (from 0) fails while `p ≤ α · w / W_i`, with `W_i`
+/// the weight of the checks not yet failed; the first that does not stops it. With equal
+/// weights that is the plain Holm rule `p ≤ α/(m − i)`. Either way the chance that a correct
+/// run fails any of them is at most α, whatever their dependence. Sets each tested check's
+/// adjusted p-value `max_{j ≤ i} min(1, p_(j) · W_j / w_(j))` and its verdict (fail when it
+/// is ≤ α). Returns the number of tests m.
+pub fn holm(checks: &mut [Check], alpha: f64) -> usize {
+    let mut tested: Vec<usize> = (0..checks.len())
+        .filter(|&i| checks[i].verdict != Verdict::Skip && checks[i].p_value.is_some())
+        .collect();
+    let key = |c: &Check| c.p_value.unwrap_or(1.0) / c.weight;
+    tested.sort_by(|&a, &b| key(&checks[a]).total_cmp(&key(&checks[b])));
+    let mut remaining: f64 = tested.iter().map(|&i| checks[i].weight).sum();
+    let mut running = 0.0_f64;
+    for &at in &tested {
+        let (p, w) = (checks[at].p_value.unwrap_or(1.0), checks[at].weight);
+        running = running.max((p * remaining / w).min(1.0));
+        remaining -= w;
+        checks[at].adjusted_p = Some(running);
+        checks[at].verdict = if running <= alpha {
+            Verdict::Fail
+        } else {
+            Verdict::Pass
+        };
+    }
+    tested.len()
+}
+
 fn show_ratio(r: f64) -> String {
     if r.is_finite() {
         format!("{r:.3}")
@@ -674,20 +1229,18 @@ fn show_ratio(r: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::stats::z_for_confidence;
 
     fn level() -> Level {
-        Level {
-            confidence: 0.999,
-            z: z_for_confidence(0.999),
-        }
+        Level { confidence: 0.999 }
     }
 
-    fn counts(k: u64, n: u64) -> Counts {
-        Counts {
+    fn est(k: f64, n: f64, var: f64, batches: usize) -> Estimate {
+        Estimate {
             k,
             n,
-            what: "packets",
+            ratio: k / n,
+            var,
+            batches,
         }
     }
 
@@ -701,18 +1254,33 @@ mod tests {
     }
 
     /// Regression: 0 of 1000 against a model of 0 failed, the computed lower bound lying a
-    /// rounding error above 0.
+    /// rounding error above 0. The exact distribution of a zero model is 0 with certainty.
     #[test]
     fn zero_loss_meets_a_zero_model() {
-        let c = proportion(
+        let chain = Chain::of(&LossModel::Bernoulli { p: 0.0 }).unwrap();
+        let dist = total_count(&chain, &[500, 500]);
+        let mut checks = vec![model_exact(
             "x".into(),
-            Rule::Model,
-            Some((0.0, "none")),
-            counts(0, 1000),
-            None,
+            0.0,
+            "none",
+            &dist,
+            0,
+            1000,
             level(),
-        );
-        assert_eq!(c.verdict, Verdict::Pass, "{c:?}");
+        )];
+        holm(&mut checks, 0.001);
+        assert_eq!(checks[0].verdict, Verdict::Pass, "{:?}", checks[0]);
+        let mut checks = vec![model_exact(
+            "x".into(),
+            0.0,
+            "none",
+            &dist,
+            1,
+            1000,
+            level(),
+        )];
+        holm(&mut checks, 0.001);
+        assert_eq!(checks[0].verdict, Verdict::Fail);
     }
 
     #[test]
@@ -722,67 +1290,159 @@ mod tests {
         assert_eq!(percent(0.9999), "99.99%");
     }
 
-    /// 50 of 100 at 99.9%: Wilson 0.3437-0.6563 (worked in `stats`).
+    /// 30 of 200 with a measured dependence factor of 2 (var = 2 · 0.15 · 0.85 / 200) over 11
+    /// batches. Against `<= 0.1`: se(0.1) = sqrt(2 · 0.09 / 200) = 0.03, t = 0.05/0.03 =
+    /// 1.6667 on 10 degrees of freedom, one-sided p = 0.0633 (t₀.₉₅(10) = 1.812 lies beyond).
     #[test]
-    fn proportion_rules_against_the_interval() {
-        let judge =
-            |rule| proportion("x".into(), rule, None, counts(50, 100), None, level()).verdict;
-        use Verdict::*;
-        let approx = |centre, tolerance| Rule::Approx { centre, tolerance };
-        assert_eq!(judge(approx(0.7, 0.05)), Pass); // [0.65, 0.75] meets ..0.6563
-        assert_eq!(judge(approx(0.7, 0.04)), Fail); // [0.66, 0.74] misses it
-        assert_eq!(judge(Rule::Compare(Op::Le, 0.35)), Pass);
-        assert_eq!(judge(Rule::Compare(Op::Le, 0.34)), Fail);
-        assert_eq!(judge(Rule::Compare(Op::Ge, 0.65)), Pass);
-        assert_eq!(judge(Rule::Compare(Op::Gt, 0.66)), Fail);
-        assert_eq!(judge(Rule::Compare(Op::Eq, 0.6)), Pass);
-        assert_eq!(judge(Rule::Compare(Op::Eq, 0.3)), Fail);
-        let model = |p| {
-            proportion(
-                "x".into(),
-                Rule::Model,
-                Some((p, "bernoulli")),
-                counts(50, 100),
-                None,
-                level(),
-            )
-            .verdict
-        };
-        assert_eq!(model(0.344), Pass);
-        assert_eq!(model(0.343), Fail);
-        let empty = proportion(
-            "x".into(),
-            Rule::Model,
-            Some((0.5, "b")),
-            counts(0, 0),
-            None,
-            level(),
-        );
-        assert_eq!(empty.verdict, Skip);
+    fn one_sided_rules_by_hand() {
+        let e = est(30.0, 200.0, 2.0 * 0.15 * 0.85 / 200.0, 11);
+        assert!((e.factor().unwrap() - 2.0).abs() < 1e-12);
+        let le = rule_p(Rule::Compare(Op::Le, 0.1), None, &e);
+        assert!((le - 0.0633).abs() < 5e-4, "{le}");
+        let ge = rule_p(Rule::Compare(Op::Ge, 0.1), None, &e);
+        assert!((le + ge - 1.0).abs() < 1e-12);
+        // `=` is two-sided: twice the smaller tail.
+        let eq = rule_p(Rule::Compare(Op::Eq, 0.1), None, &e);
+        assert!((eq - 2.0 * le).abs() < 1e-12);
+        // At the bound itself, half the runs lie on either side.
+        let at = rule_p(Rule::Compare(Op::Le, 0.15), None, &e);
+        assert!((at - 0.5).abs() < 1e-12);
     }
 
-    /// A variance factor widens the interval: 40 of 100 as independent trials gives Wilson
-    /// 0.2563-0.5632 at 99.9%, which misses p = 0.6; with factor 4 the effective counts are
-    /// 10 of 25, whose interval 0.1592-0.7012 contains it.
+    /// A ratio that is not a proportion: 1.2 attempts per success with se 0.05 over 11
+    /// batches; `<= 1.1` gives t = 2 on 10 degrees of freedom, one-sided p = 0.0367.
     #[test]
-    fn variance_factor_widens_the_model_check() {
-        let check = |factor| {
-            proportion(
-                "x".into(),
-                Rule::Model,
-                Some((0.6, "gemodel")),
-                counts(40, 100),
-                factor,
-                level(),
-            )
+    fn ratio_check_by_hand() {
+        let e = est(120.0, 100.0, 0.0025, 11);
+        let c = ratio_check("a".into(), Rule::Compare(Op::Le, 1.1), Some(e), level());
+        let p = c.p_value.unwrap();
+        assert!((p - 0.0367).abs() < 2e-4, "{p}");
+        let c = ratio_check("a".into(), Rule::Compare(Op::Ge, 1.1), Some(e), level());
+        assert!((c.p_value.unwrap() - (1.0 - p)).abs() < 1e-12);
+        assert_eq!(
+            ratio_check("a".into(), Rule::Compare(Op::Le, 1.1), None, level()).verdict,
+            Verdict::Skip
+        );
+    }
+
+    /// `c ± 0` is the two-sided test of `= c`; a range wide compared with the spread is the
+    /// one-sided test at its nearer end.
+    #[test]
+    fn approx_between_two_and_one_sided() {
+        let e = est(30.0, 200.0, 2.0 * 0.15 * 0.85 / 200.0, 11);
+        let zero = rule_p(
+            Rule::Approx {
+                centre: 0.1,
+                tolerance: 0.0,
+            },
+            None,
+            &e,
+        );
+        let eq = rule_p(Rule::Compare(Op::Eq, 0.1), None, &e);
+        assert!((zero - eq).abs() < 1e-9, "{zero} {eq}");
+        let wide = rule_p(
+            Rule::Approx {
+                centre: 0.0,
+                tolerance: 0.1,
+            },
+            None,
+            &e,
+        );
+        let le = rule_p(Rule::Compare(Op::Le, 0.1), None, &e);
+        // The far end lies (0.2 − 0)/0.03 = 6.7 spreads further: a t₁₀ tail of about 1e-5.
+        assert!(wide >= le && wide - le < 1e-4, "{wide} {le}");
+    }
+
+    /// Holm by hand, α = 0.05: p = 0.01, 0.04, 0.03 sort to 0.01 · 3 = 0.03 (fail),
+    /// 0.03 · 2 = 0.06 (pass, and it stops there), 0.04 · 1 = 0.04 → max 0.06 (pass).
+    #[test]
+    fn holm_by_hand() {
+        let t = |p| Check::tested("x".into(), String::new(), String::new(), p);
+        let mut checks = vec![
+            t(0.01),
+            t(0.04),
+            Check::skip("s".into(), String::new(), String::new()),
+            t(0.03),
+        ];
+        assert_eq!(holm(&mut checks, 0.05), 3);
+        let adj: Vec<_> = checks.iter().map(|c| c.adjusted_p).collect();
+        assert!((adj[0].unwrap() - 0.03).abs() < 1e-12);
+        assert!((adj[1].unwrap() - 0.06).abs() < 1e-12);
+        assert!((adj[3].unwrap() - 0.06).abs() < 1e-12);
+        assert_eq!(adj[2], None);
+        let v: Vec<_> = checks.iter().map(|c| c.verdict).collect();
+        use Verdict::*;
+        assert_eq!(v, vec![Fail, Pass, Skip, Pass]);
+    }
+
+    /// Weighted Holm by hand, α = 0.05, weights 0.9 and 0.1. p = 0.03 and 0.2: sorted by
+    /// p/w, 0.03 comes first and is judged at 0.03 · 1.0/0.9 = 0.0333 ≤ 0.05: it fails, where
+    /// plain Holm (0.03 · 2 = 0.06) would pass it; 0.2 · 0.1/0.1 → max 0.2 passes. p = 0.055
+    /// and 0.004: 0.004 · 1/0.1 = 0.04 fails, then 0.055 · 0.9/0.9 = 0.055 passes.
+    #[test]
+    fn weighted_holm_by_hand() {
+        let t = |p, weight| Check {
+            weight,
+            ..Check::tested("x".into(), String::new(), String::new(), p)
         };
-        assert_eq!(check(None).verdict, Verdict::Fail);
-        let wide = check(Some(4.0));
-        assert_eq!(wide.verdict, Verdict::Pass, "{wide:?}");
+        let mut checks = vec![t(0.03, 0.9), t(0.2, 0.1)];
+        holm(&mut checks, 0.05);
+        assert!((checks[0].adjusted_p.unwrap() - 0.03 / 0.9).abs() < 1e-12);
+        assert!((checks[1].adjusted_p.unwrap() - 0.2).abs() < 1e-12);
+        assert_eq!(
+            (checks[0].verdict, checks[1].verdict),
+            (Verdict::Fail, Verdict::Pass)
+        );
+        let mut checks = vec![t(0.055, 0.9), t(0.004, 0.1)];
+        holm(&mut checks, 0.05);
+        assert!((checks[1].adjusted_p.unwrap() - 0.04).abs() < 1e-12);
+        assert!((checks[0].adjusted_p.unwrap() - 0.055).abs() < 1e-12);
+        assert_eq!(
+            (checks[0].verdict, checks[1].verdict),
+            (Verdict::Pass, Verdict::Fail)
+        );
+    }
+
+    /// McNemar by hand: 5 packets lost only now and none only before: P(X ≥ 5 | Bin(5, ½)) =
+    /// 1/32. 3 against 7: P(X ≥ 3 | Bin(10, ½)) = 1 − (1 + 10 + 45)/1024 = 968/1024.
+    #[test]
+    fn mcnemar_by_hand() {
+        assert!((mcnemar(5, 0, false) - 1.0 / 32.0).abs() < 1e-12);
+        assert!((mcnemar(5, 0, true) - 2.0 / 32.0).abs() < 1e-12);
+        assert!((mcnemar(3, 7, false) - 968.0 / 1024.0).abs() < 1e-12);
+        assert_eq!(mcnemar(0, 0, false), 1.0);
+        assert_eq!(mcnemar(0, 4, false), 1.0);
+    }
+
+    /// Welch by hand: 0.2 (var 0.0004, 10 batches) against 0.1 (var 0.0005, 20 batches):
+    /// t = 0.1/sqrt(0.0009) = 3.3333; df = 0.0009² / (0.0004²/9 + 0.0005²/19) = 26.18.
+    #[test]
+    fn welch_by_hand() {
+        let (t, df) = welch(&est(20.0, 100.0, 0.0004, 10), &est(10.0, 100.0, 0.0005, 20));
+        assert!((t - 3.333_333).abs() < 1e-5, "{t}");
+        let want = 0.0009f64.powi(2) / (0.0004f64.powi(2) / 9.0 + 0.0005f64.powi(2) / 19.0);
         assert!(
-            wide.measured.contains("effective n 25"),
+            (df - want).abs() < 1e-9 && (df - 26.18).abs() < 0.01,
+            "{df}"
+        );
+    }
+
+    /// The exact model check: 50 of 100 at p = 0.5 passes; 80 of 100 is far outside.
+    #[test]
+    fn model_exact_judges_by_the_distribution() {
+        let chain = Chain::of(&LossModel::Bernoulli { p: 0.5 }).unwrap();
+        let dist = total_count(&chain, &[100]);
+        let mut checks = vec![
+            model_exact("a".into(), 0.5, "random", &dist, 50, 100, level()),
+            model_exact("b".into(), 0.5, "random", &dist, 80, 100, level()),
+        ];
+        assert_eq!(holm(&mut checks, 0.001), 2);
+        assert_eq!(checks[0].verdict, Verdict::Pass);
+        assert_eq!(checks[1].verdict, Verdict::Fail);
+        assert!(
+            checks[0].measured.contains("central 99.9% range"),
             "{}",
-            wide.measured
+            checks[0].measured
         );
     }
 

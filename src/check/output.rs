@@ -19,6 +19,8 @@ pub struct Report {
     pub reference: Option<String>,
     pub level: Level,
     pub checks: Vec<Check>,
+    /// How many statistical tests share the family-wise error rate (Holm).
+    pub family: usize,
 }
 
 impl Report {
@@ -37,11 +39,25 @@ impl Report {
             _ => "against the scenario's loss model".to_string(),
         };
         format!(
-            "losslab check {} {what}, confidence {} (z = {:.3})",
+            "losslab check {} {what}, confidence {}",
             self.results,
-            self.level.percent(),
-            self.level.z
+            self.level.percent()
         )
+    }
+
+    /// The family-wise error statement: how many tests, and what a correct run risks.
+    pub fn family_line(&self) -> String {
+        let alpha = super::eval::percent(1.0 - self.level.confidence);
+        match self.family {
+            0 => "no statistical test ran".to_string(),
+            1 => format!(
+                "family of 1 statistical test: a correct run fails it with probability ≤ {alpha}"
+            ),
+            m => format!(
+                "family of {m} statistical tests, Holm-corrected: a correct run fails any of \
+                 them with probability ≤ {alpha} (family-wise)"
+            ),
+        }
     }
 
     /// The one-line verdict.
@@ -104,6 +120,7 @@ pub fn text(r: &Report) -> String {
             let _ = writeln!(out, "note: {}: {note}", c.name);
         }
     }
+    let _ = writeln!(out, "{}", r.family_line());
     out.push_str(&r.final_line());
     out.push('\n');
     out
@@ -117,7 +134,9 @@ pub fn json(r: &Report) -> String {
         "expect": (r.against == "expect").then_some(&r.reference),
         "baseline": (r.against == "baseline").then_some(&r.reference),
         "confidence": r.level.confidence,
-        "z": r.level.z,
+        "family_size": r.family,
+        "family_wise_alpha": 1.0 - r.level.confidence,
+        "family": r.family_line(),
         "checks": r.checks,
         "passed": r.count(Verdict::Pass),
         "failed": r.count(Verdict::Fail),
@@ -240,6 +259,9 @@ mod tests {
             measured: "2500 & \"more\"".into(),
             verdict,
             note: None,
+            p_value: None,
+            adjusted_p: None,
+            weight: 1.0,
         }
     }
 
@@ -248,11 +270,9 @@ mod tests {
             results: "out/a<b>".into(),
             against: "expect",
             reference: Some("e.toml".into()),
-            level: Level {
-                confidence: 0.999,
-                z: 3.290_526_731_491_926,
-            },
+            level: Level { confidence: 0.999 },
             checks,
+            family: 0,
         }
     }
 
@@ -296,12 +316,13 @@ mod tests {
         ]);
         let t = text(&r);
         let lines: Vec<&str> = t.lines().collect();
-        assert_eq!(lines.len(), 5, "{t}");
+        assert_eq!(lines.len(), 6, "{t}");
         assert!(lines[1].starts_with("check       expected"), "{t}");
         assert_eq!(lines[1].find("measured"), lines[2].find("2500"));
         assert!(lines[3].ends_with("FAIL"));
+        assert_eq!(lines[4], "no statistical test ran");
         assert_eq!(
-            lines[4],
+            lines[5],
             "FAIL: 1 of 2 checks failed (rtt_p99_us); 1 passed, 0 skipped"
         );
         assert!(!r.passed());

@@ -449,6 +449,7 @@ pub fn run_experiment_with(
                 .map_or(1.0, |l| l.impair.loss_variance_factor())
                 .max(sc.impair.loss_variance_factor()),
         ),
+        loss_ci_method: Some(crate::metrics::stats::LOSS_CI_METHOD.into()),
         rtt_percentiles: Some(
             if sc.metrics.lost_as_infinite {
                 "lost-infinite"

@@ -169,12 +169,20 @@ pub fn run_all(
             Mode::Live => {
                 let expect = reference.join("expect.toml");
                 let args = CheckArgs {
-                    results: out_dir.clone(),
+                    results: Some(out_dir.clone()),
                     expect: expect.exists().then_some(expect),
                     baseline: None,
                     confidence: None,
                     rtt_tolerance: None,
+                    two_sided: false,
                     format: Format::Text,
+                    calibrate: None,
+                    runs: 0,
+                    baseline_seed: None,
+                    paired: false,
+                    unpaired: false,
+                    shift: None,
+                    first_seed: 0,
                 };
                 let mut text = Vec::new();
                 let verdict = crate::check::run(&args, &mut text)

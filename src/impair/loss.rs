@@ -321,7 +321,7 @@ impl LossModel {
     }
 
     /// Number of chain states (0 for stateless models).
-    fn states(&self) -> usize {
+    pub(crate) fn states(&self) -> usize {
         match self {
             LossModel::GilbertElliott { .. } => 2,
             LossModel::FourState { .. } => 4,

@@ -1,6 +1,6 @@
 //! Recording what happened: per-packet rows, per-client statistics, and the files they go to.
 //!
-//! `stats` holds the formulas (loss, Wilson interval, RTT percentiles), `patterns` the
+//! `stats` holds the formulas (loss, RTT percentiles), `batch` the loss interval (batch means), `patterns` the
 //! order-dependent ones (RFC 3357 loss periods, RFC 3393 IPDV, RFC 3550 jitter), `tally` feeds
 //! their histograms, `logical` joins attempts into requests with their retries, `recorder`
 //! turns the clients' records and the server's decisions into `requests.csv`,
@@ -9,6 +9,7 @@
 //! memory; rows stream to disk and RTTs go into histograms.
 
 pub mod background;
+pub mod batch;
 pub mod logical;
 pub mod output;
 pub mod patterns;

@@ -327,7 +327,9 @@ pub fn single(f: &Folder, figs: &[Figure], skipped: &[String], window: u64) -> S
     md.push_str(&table(&summary_columns(&f.summary)));
     let mut notes = String::from(
         "\nFrom `summary.csv`: one row per client and `all`. A packet is lost when no reply came \
-         within the timeout (RFC 7680); the interval is the Wilson score interval",
+         within the timeout (RFC 7680); the interval is a 95% batch-means interval (each client's \
+         packets cut into batches by sequence number, so bursts and retries widen it by as much \
+         as they varied; Wilson's score form with Student's t)",
     );
     if let Some(p) = &m.rtt_percentiles {
         let _ = write!(notes, "; RTT percentiles over {p}");

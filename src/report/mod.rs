@@ -350,9 +350,9 @@ fn compare(folders: &[Folder], dirs: &[PathBuf], out: &Path) -> Result<(Vec<Figu
     figs.push(Figure {
         file: "compare-loss.svg",
         title: "Loss per run".into(),
-        sentence: "Each run's measured loss ratio with its 95% Wilson interval, and the loss its \
-                   model expects: two runs whose intervals do not overlap differ by more than \
-                   chance."
+        sentence: "Each run's measured loss ratio with its 95% interval (batch means: bursts \
+                   widen it by as much as they varied), and the loss its model expects: two \
+                   runs whose intervals do not overlap differ by more than chance."
             .into(),
         svg: plot::compare_loss(&runs)?,
     });

@@ -1020,7 +1020,7 @@ pub fn compare_cdf(runs: &[(String, &Folder)]) -> Result<String> {
     )
 }
 
-/// Measured loss of each run with its 95% Wilson interval, and the model's expected loss.
+/// Measured loss of each run with its 95% interval (summary.csv's batch-means interval), and the model's expected loss.
 pub fn compare_loss(runs: &[(String, &Folder)]) -> Result<String> {
     struct Bar {
         loss: f64,
@@ -1066,7 +1066,7 @@ pub fn compare_loss(runs: &[(String, &Folder)]) -> Result<String> {
         .collect();
     let mut legend: Legend = vec![
         ("measured".into(), Swatch::Bar(MAIN)),
-        ("95% Wilson interval".into(), Swatch::Line(BLACK)),
+        ("95% interval (batch means)".into(), Swatch::Line(BLACK)),
     ];
     if bars.iter().any(|b| b.expected.is_some()) {
         legend.push(("model's expected loss".into(), Swatch::Line(ACCENT)));

@@ -759,6 +759,9 @@ pub struct SummaryJson {
     pub expected_mean_loss_period: Option<f64>,
     #[serde(default)]
     pub loss_variance_factor: Option<f64>,
+    /// How `loss_ci_low`/`loss_ci_high` were computed (absent before batch means).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loss_ci_method: Option<String>,
     #[serde(default)]
     pub rtt_percentiles: Option<String>,
     #[serde(default)]
