@@ -67,6 +67,14 @@ pub enum Command {
     Sweep(crate::sweep::exec::SweepArgs),
     /// Build a sweep's sweep.csv from its run folders, wherever they were made.
     Merge(crate::sweep::exec::MergeArgs),
+    /// A lossy UDP relay: clients send to --listen, datagrams go on to --to and back, each
+    /// crossing the seeded path (loss, delay, duplicate, reorder, corrupt) per direction.
+    Relay(crate::cmd::relay::RelayArgs),
+    /// Any two programs across a live lossy link (Linux): --server runs at 10.77.0.1, --client
+    /// at 10.77.0.2, every packet between them crosses the seeded path; exits with the
+    /// client's status.
+    #[cfg(target_os = "linux")]
+    Link(crate::cmd::link::LinkArgs),
 }
 
 #[derive(Args, Debug)]
@@ -247,6 +255,17 @@ pub struct ServeTimeArgs {
     /// Print only discards, not answered requests.
     #[arg(short, long)]
     pub quiet: bool,
+    /// What to answer: the lab's text, RFC 867 daytime, RFC 868 time (both also on TCP, the
+    /// same port) or RFC 4330 SNTP.
+    #[arg(long, value_enum, default_value = "lab")]
+    pub protocol: crate::server::protocols::Protocol,
+    /// Write the server's ground truth into this folder: server.csv (one row per datagram:
+    /// when, from where, its id, what the model did) and server.json.
+    #[arg(long)]
+    pub record: Option<PathBuf>,
+    /// SNTP: an address that asks again sooner than this gets a kiss-o'-death RATE.
+    #[arg(long, default_value = "1s", value_parser = parse_nonzero_duration)]
+    pub min_interval: Duration,
 }
 
 #[derive(Args, Debug)]
@@ -268,6 +287,15 @@ pub struct TimeArgs {
     /// Client id written into requests (losslab servers key their drop decisions on it).
     #[arg(long, default_value_t = 0)]
     pub client_id: u32,
+    /// lab: losslab's protocol; sntp: RFC 4330, printing offset and delay per reply.
+    #[arg(long, value_enum, default_value = "lab")]
+    pub protocol: TimeProtocol,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum TimeProtocol {
+    Lab,
+    Sntp,
 }
 
 fn parse_nonzero_duration(s: &str) -> Result<Duration, String> {
@@ -437,6 +465,8 @@ fn lang_flag(args: &[std::ffi::OsString]) -> Option<String> {
 fn needs_private_net(cli: &Cli) -> bool {
     let args = match &cli.command {
         Command::Run(args) => args,
+        #[cfg(target_os = "linux")]
+        Command::Link(_) => return true,
         Command::RunAll(args) => {
             return crate::cmd::run_all::load_all(&args.scenarios).is_ok_and(|all| {
                 all.iter()
@@ -591,12 +621,28 @@ fn dispatch(cli: Cli, signals: &Signals, console: &mut dyn Write) -> Result<Exit
                     .map_or("impairment", |(f, _)| *f);
                 anyhow::anyhow!("{flag} {e}")
             })?;
+            if args.protocol != crate::server::protocols::Protocol::Lab {
+                let opts = crate::cmd::protocols::ProtocolServeOptions {
+                    bind: args.bind,
+                    protocol: args.protocol,
+                    impair,
+                    seed: args.seed,
+                    max_requests: args.max_requests,
+                    show_answers: !args.quiet,
+                    min_interval: args.min_interval,
+                    record: args.record,
+                };
+                // As the lab's server: Ctrl-C is how it ends, not a failure.
+                crate::cmd::protocols::serve_protocol(&opts, interrupt, console)?;
+                return Ok(ExitCode::SUCCESS);
+            }
             let opts = ServeOptions {
                 bind: args.bind,
                 impair,
                 seed: args.seed,
                 max_requests: args.max_requests,
                 show_answers: !args.quiet,
+                record: args.record,
             };
             serve_time(&opts, interrupt, console)?;
             Ok(ExitCode::SUCCESS)
@@ -723,6 +769,19 @@ fn dispatch(cli: Cli, signals: &Signals, console: &mut dyn Write) -> Result<Exit
         Command::Merge(args) => {
             crate::sweep::exec::merge_cmd(&args, console)?;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Relay(args) => crate::cmd::relay::execute(args, interrupt, console),
+        #[cfg(target_os = "linux")]
+        Command::Link(args) => crate::cmd::link::execute(args, interrupt, console),
+        Command::Time(args) if args.protocol == TimeProtocol::Sntp => {
+            let opts = crate::cmd::protocols::SntpOptions {
+                target: args.addr,
+                count: args.count,
+                interval: args.interval,
+                timeout: args.timeout,
+            };
+            let (stop, _) = crate::cmd::protocols::sntp_client(&opts, interrupt, console)?;
+            Ok(exit_for(stop))
         }
         Command::Time(args) => {
             let opts = TimeOptions {

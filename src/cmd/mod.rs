@@ -5,9 +5,14 @@ pub mod console;
 pub mod echo;
 pub mod head;
 pub mod lab;
+#[cfg(target_os = "linux")]
+pub mod link;
 pub mod model;
 pub mod progress;
+pub mod protocols;
+pub mod relay;
 pub mod run;
 pub mod run_all;
 pub mod serve;
+pub mod server_record;
 pub mod time_client;

@@ -22,10 +22,13 @@ pub struct ServeOptions {
     pub max_requests: Option<u64>,
     /// Print answered requests too, not only discards.
     pub show_answers: bool,
+    /// Write the server's ground truth here (`serve_record`).
+    pub record: Option<std::path::PathBuf>,
 }
 
 struct ServeObserver<'a> {
     console: &'a mut dyn Write,
+    record: Option<crate::cmd::server_record::ServerRecord>,
     seen: u64,
     max: Option<u64>,
     show_answers: bool,
@@ -34,6 +37,9 @@ struct ServeObserver<'a> {
 impl Observer for ServeObserver<'_> {
     fn server_event(&mut self, e: &ServerEvent) {
         self.seen += 1;
+        if let Some(r) = &mut self.record {
+            r.row(e);
+        }
         let at = fmt_ms(e.at.as_micros());
         let line = match e.action {
             Action::Dropped => tr!(
@@ -83,7 +89,13 @@ pub fn serve_time(
     interrupt: &AtomicBool,
     console: &mut dyn Write,
 ) -> Result<(Stop, ServerStats)> {
+    let record = opts
+        .record
+        .as_deref()
+        .map(crate::cmd::server_record::ServerRecord::open)
+        .transpose()?;
     let clock = Clock::new();
+    let epoch_unix_us = clock.epoch_unix_us;
     let impair = Impairments::new(opts.impair.clone(), opts.seed);
     let server = TimeServer::with_impairments(impair, clock.epoch_unix_us);
     let mut ev = EventLoop::new(clock)?;
@@ -115,6 +127,7 @@ pub fn serve_time(
     }
     let mut obs = ServeObserver {
         console,
+        record,
         seen: 0,
         max: opts.max_requests,
         show_answers: opts.show_answers,
@@ -131,6 +144,22 @@ pub fn serve_time(
             discarded = stats.dropped
         )
     );
+    if let Some(r) = obs.record.take() {
+        let dir = r.commit(
+            stop,
+            "lab",
+            local,
+            opts.seed,
+            &opts.impair,
+            epoch_unix_us,
+            stats,
+        )?;
+        let _ = writeln!(
+            obs.console,
+            "recorded: {} (server.csv, server.json)",
+            dir.display()
+        );
+    }
     Ok((stop, stats))
 }
 

@@ -21,6 +21,7 @@ mod engine;
 pub mod link;
 pub mod loss;
 pub mod path;
+pub mod relay;
 pub mod spec;
 
 pub use config::{Chance, ImpairConfig};

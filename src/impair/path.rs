@@ -479,6 +479,12 @@ impl Path {
         }
     }
 
+    /// Forgets `flow`'s crossing order (a relay's flow that expired): if it comes back, its
+    /// stateful chain starts over. Keeps memory bounded by the flows alive.
+    pub fn forget_flow(&mut self, flow: u32) {
+        self.order.retain(|(f, _, _), _| *f != flow);
+    }
+
     fn next_in_order(&mut self, flow: u32, dir: Direction, layer: Layer) -> u64 {
         let n = self.order.entry((flow, dir, layer)).or_insert(0);
         *n += 1;

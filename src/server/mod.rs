@@ -4,4 +4,5 @@
 
 pub mod echo;
 pub mod http;
+pub mod protocols;
 pub mod time;

@@ -6,6 +6,7 @@
 
 pub mod escape;
 pub mod http;
+pub mod sntp;
 pub mod time;
 
 /// Appends the decimal digits of `v` to `out`: the hot paths (replies, CSV rows) write numbers
