@@ -4,6 +4,7 @@
 pub mod console;
 pub mod echo;
 pub mod head;
+pub mod join;
 #[cfg(target_os = "linux")]
 pub mod link;
 pub mod model;
