@@ -67,6 +67,10 @@ pub enum Command {
     Sweep(crate::sweep::exec::SweepArgs),
     /// Build a sweep's sweep.csv from its run folders, wherever they were made.
     Merge(crate::sweep::exec::MergeArgs),
+    /// Join a run against a server elsewhere (run --server) with the server's own record
+    /// (serve time --record): each loss split into the way there, the server's model and the
+    /// way back, by request id (clocks are never compared).
+    Join(crate::cmd::join::JoinArgs),
     /// A lossy UDP relay: clients send to --listen, datagrams go on to --to and back, each
     /// crossing the seeded path (loss, delay, duplicate, reorder, corrupt) per direction.
     Relay(crate::cmd::relay::RelayArgs),
@@ -151,6 +155,11 @@ pub struct RunArgs {
     /// Record this run as a point of sweep ID (what `losslab sweep --list` writes).
     #[arg(long, value_name = "ID")]
     pub sweep_id: Option<String>,
+    /// Run only the scenario's clients, against a udp-time server elsewhere (e.g. `losslab
+    /// serve time --record DIR` on another host); `losslab join` then splits every loss into
+    /// the way there, the server's model and the way back.
+    #[arg(long, value_name = "HOST:PORT", conflicts_with = "sim")]
+    pub server: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -558,6 +567,9 @@ fn dispatch(cli: Cli, signals: &Signals, console: &mut dyn Write) -> Result<Exit
             if args.no_requests_csv {
                 sc.output.requests_csv = false;
             }
+            if let Some(target) = &args.server {
+                sc.server.remote = Some(crate::cmd::time_client::resolve(target)?);
+            }
             let out_dir = args
                 .out
                 .unwrap_or_else(|| PathBuf::from("results").join(&sc.name));
@@ -768,6 +780,10 @@ fn dispatch(cli: Cli, signals: &Signals, console: &mut dyn Write) -> Result<Exit
         }
         Command::Merge(args) => {
             crate::sweep::exec::merge_cmd(&args, console)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Join(args) => {
+            crate::cmd::join::join(&args, console)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Relay(args) => crate::cmd::relay::execute(args, interrupt, console),

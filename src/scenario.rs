@@ -88,6 +88,10 @@ impl Default for OutputSpec {
 pub struct ServerSpec {
     pub kind: ServerKind,
     pub bind: SocketAddr,
+    /// `run --server HOST:PORT`: the clients measure a server elsewhere instead of the run's
+    /// own (udp-time only); the scenario's `[impair]` is then that server's business.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remote: Option<SocketAddr>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -693,7 +697,11 @@ fn validate(raw: RawScenario, at: &Locator) -> Result<Scenario, ScenarioError> {
         name: name.clone(),
         description: raw.description,
         seed,
-        server: ServerSpec { kind, bind },
+        server: ServerSpec {
+            kind,
+            bind,
+            remote: None,
+        },
         impair,
         clients: ClientSpec {
             count,

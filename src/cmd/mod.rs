@@ -4,6 +4,7 @@
 pub mod console;
 pub mod echo;
 pub mod head;
+pub mod join;
 pub mod lab;
 #[cfg(target_os = "linux")]
 pub mod link;

@@ -218,6 +218,23 @@ pub fn run_experiment_tagged(
     } else {
         clock.epoch_unix_us
     };
+    if let Some(remote) = sc.server.remote {
+        let why = if sim_mode {
+            Some("a simulation has no outside network")
+        } else if sc.server.kind != ServerKind::UdpTime {
+            Some("it applies to udp-time scenarios only")
+        } else if sc.link.is_some() {
+            Some("a [link] runs the server inside the run's own private network")
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            bail!(
+                "{}: --server {remote} cannot be used here: {why}",
+                opts.source
+            );
+        }
+    }
     // A live run with a `[link]` runs across a private network of its own (driver::link).
     let live_link = if sim_mode { None } else { sc.link.clone() };
     if let (Some(_), Some(url)) = (&live_link, &sc.clients.url) {
@@ -261,6 +278,12 @@ pub fn run_experiment_tagged(
                 };
                 simloop = Some(SimLoop::new(server, loadgen, link)?);
                 (sim::SERVER_ADDR, true)
+            } else if let Some(remote) = sc.server.remote {
+                // Only the clients run here; the server (and its model) is elsewhere, so this
+                // run has no ground truth of its own (`losslab join` adds the server's).
+                drop(server);
+                ev.add_clients(remote, loadgen)?;
+                (remote, false)
             } else {
                 let addr = ev.add_server(sc.server.bind, server)?;
                 ev.add_clients(reachable(addr), loadgen)?;
@@ -348,6 +371,15 @@ pub fn run_experiment_tagged(
             server = server_text
         )
     );
+    if let Some(remote) = sc.server.remote {
+        let _ = writeln!(
+            console,
+            "only the clients run here: the server at {remote} and its loss model ({}) are \
+             elsewhere; `losslab join` with the server's record (serve time --record) says \
+             where each loss happened",
+            sc.impair.describe()
+        );
+    }
     let total = u64::from(sc.clients.count) * u64::from(sc.clients.requests);
     let recorder = RecorderThread::spawn(recorder).context("cannot start the recorder thread")?;
     let mut observer = RunObserver {
@@ -805,7 +837,15 @@ fn print_summary(console: &mut dyn Write, sc: &Scenario, r: &RunReport) {
     }
     text.push('\n');
     text.push_str(&render_table(&r.summary));
-    if sc.server.kind == ServerKind::UdpTime {
+    if let Some(remote) = sc.server.remote {
+        text.push_str(&format!(
+            "\nserver {remote} (elsewhere): measured loss {}; the network on the way there and \
+             back adds to what its model ({}) discards, and only `losslab join` with its record \
+             can tell the two apart.\n",
+            pct(all.loss_ratio),
+            sc.impair.describe()
+        ));
+    } else if sc.server.kind == ServerKind::UdpTime {
         // With a [link], the two layers' losses together (independent draws).
         let expected = (1.0
             - (1.0 - sc.impair.expected_round_trip_loss())
