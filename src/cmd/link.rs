@@ -20,12 +20,12 @@
 use crate::driver::link::{LiveLink, Side};
 use crate::driver::live::{Clock, Observer};
 use crate::driver::netns::{CLIENT_IP, SERVER_IP};
-use crate::impair::path::{LinkCounts, LinkEvent, PathConfig, PathFields};
+use crate::impair::path::{LinkCounts, LinkEvent};
 use crate::metrics::output::RowSink;
 use crate::metrics::recorder::{Recorder, RecorderConfig};
 use crate::results::folder::Staging;
 use crate::time::Duration;
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, bail};
 use clap::Args;
 use mio::{Events, Poll, Token};
 use nix::sys::signal::{Signal, killpg};
@@ -46,27 +46,8 @@ pub struct LinkArgs {
     /// losslab exits with its status.
     #[arg(long)]
     pub client: String,
-    /// Loss in netem's syntax: "random 10%", "gemodel 1% 30%", "state ...", "bursty 5% burst 3".
-    #[arg(long)]
-    pub loss: Option<String>,
-    /// Delay each way, netem's syntax: "T [JITTER] [distribution ...]" [default: 50us].
-    #[arg(long)]
-    pub delay: Option<String>,
-    /// Duplicate a share of packets: "P".
-    #[arg(long)]
-    pub duplicate: Option<String>,
-    /// Send a share of packets at once while the others wait out the delay: "P".
-    #[arg(long)]
-    pub reorder: Option<String>,
-    /// Flip a bit of a share of packets (the receiving kernel's checksum drops them): "P".
-    #[arg(long)]
-    pub corrupt: Option<String>,
-    /// The link's rate, in tc's units ("10mbit").
-    #[arg(long)]
-    pub bandwidth: Option<String>,
-    /// Which way the impairments act: request (client to server), reply, or both.
-    #[arg(long)]
-    pub direction: Option<String>,
+    #[command(flatten)]
+    pub path: crate::cmd::path_args::PathArgs,
     /// Seed of the link's fates.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
@@ -183,16 +164,7 @@ pub fn execute(
     interrupt: &AtomicBool,
     console: &mut dyn Write,
 ) -> Result<ExitCode> {
-    let path = PathConfig::parse(&PathFields {
-        loss: args.loss.as_deref(),
-        delay: args.delay.as_deref(),
-        duplicate: args.duplicate.as_deref(),
-        reorder: args.reorder.as_deref(),
-        corrupt: args.corrupt.as_deref(),
-        bandwidth: args.bandwidth.as_deref(),
-        direction: args.direction.as_deref(),
-    })
-    .map_err(|(field, e)| anyhow!("--{field} {e}"))?;
+    let path = args.path.config()?;
     let mut out = args
         .record
         .as_deref()

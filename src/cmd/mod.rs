@@ -9,6 +9,7 @@ pub mod lab;
 #[cfg(target_os = "linux")]
 pub mod link;
 pub mod model;
+pub mod path_args;
 pub mod progress;
 pub mod protocols;
 pub mod relay;

@@ -15,14 +15,14 @@
 //! one busy socket cannot starve the others or the timers.
 
 use crate::driver::live::{Clock, Stop};
-use crate::impair::path::{LinkCounts, LinkEvent, LinkFate, PathConfig, PathFields};
+use crate::impair::Direction;
+use crate::impair::path::{LinkCounts, LinkEvent, LinkFate, PathConfig};
 use crate::impair::relay::{Dest, Flows, Outcome, Relay, RelayConfig, Session};
-use crate::impair::{Direction, SpecError};
 use crate::metrics::output::{RowSink, StreamFile};
 use crate::metrics::recorder::{Recorder, RecorderConfig};
 use crate::results::folder::Staging;
 use crate::time::{Duration, Instant, fmt_ms};
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use mio::net::UdpSocket;
 use mio::{Events, Interest, Poll, Token};
@@ -42,24 +42,8 @@ pub struct RelayArgs {
     /// The server's address: every client's datagrams go there, its replies come back.
     #[arg(long)]
     pub to: SocketAddr,
-    /// Loss in netem's syntax: "random 10%", "gemodel 1% 30%", "state ...", "bursty 5% burst 3".
-    #[arg(long)]
-    pub loss: Option<String>,
-    /// Delay each way, netem's syntax: "T [JITTER] [distribution uniform|normal|pareto|paretonormal]".
-    #[arg(long)]
-    pub delay: Option<String>,
-    /// Duplicate a share of datagrams: "P" (e.g. "5%").
-    #[arg(long)]
-    pub duplicate: Option<String>,
-    /// Send a share of datagrams at once while the others wait out the delay: "P".
-    #[arg(long)]
-    pub reorder: Option<String>,
-    /// Flip a bit in the last byte of a share of datagrams: "P" (the application sees it).
-    #[arg(long)]
-    pub corrupt: Option<String>,
-    /// Which way the impairments act: request (to the server), reply, or both.
-    #[arg(long)]
-    pub direction: Option<String>,
+    #[command(flatten)]
+    pub path: crate::cmd::path_args::PathArgs,
     /// Seed of the fates: the same seed gives each (flow, direction, index) the same fate.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
@@ -141,16 +125,7 @@ pub fn execute(
 
 /// The flags as a `[link]`; an error names the flag.
 pub fn parse_path(args: &RelayArgs) -> Result<PathConfig> {
-    PathConfig::parse(&PathFields {
-        loss: args.loss.as_deref(),
-        delay: args.delay.as_deref(),
-        duplicate: args.duplicate.as_deref(),
-        reorder: args.reorder.as_deref(),
-        corrupt: args.corrupt.as_deref(),
-        bandwidth: None,
-        direction: args.direction.as_deref(),
-    })
-    .map_err(|(field, e): (&str, SpecError)| anyhow!("--{field} {e}"))
+    args.path.config()
 }
 
 /// What a relay run did.
