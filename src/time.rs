@@ -116,9 +116,9 @@ impl fmt::Display for Duration {
     /// The shortest exact form: `250ms`, `1s`, `1500us`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let us = self.0;
-        if us != 0 && us % 1_000_000 == 0 {
+        if us != 0 && us.is_multiple_of(1_000_000) {
             write!(f, "{}s", us / 1_000_000)
-        } else if us != 0 && us % 1_000 == 0 {
+        } else if us != 0 && us.is_multiple_of(1_000) {
             write!(f, "{}ms", us / 1_000)
         } else {
             write!(f, "{us}us")

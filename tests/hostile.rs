@@ -55,7 +55,7 @@ fn crafted_far_seqs_do_not_starve_a_normal_client() {
                 let _ = sock.send_to(msg.as_bytes(), addr);
                 sent += 1;
                 // About 5,000 a second, the rate that starved the client before.
-                if sent % 5 == 0 {
+                if sent.is_multiple_of(5) {
                     std::thread::sleep(Duration::from_millis(1));
                 }
             }
@@ -542,7 +542,7 @@ fn a_live_run_ignores_datagrams_from_foreign_sockets() {
                 let id = format!("losslab-time id={}.{}.0", sent % 4, (sent / 4) % 300);
                 let _ = sock.send_to(id.as_bytes(), ("127.0.0.1", port));
                 sent += 1;
-                if sent % 32 == 0 {
+                if sent.is_multiple_of(32) {
                     std::thread::sleep(Duration::from_millis(1));
                 }
             }

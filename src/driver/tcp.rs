@@ -586,10 +586,11 @@ impl TcpPart {
                         continue;
                     }
                     let from_peer = self.per_peer.get(&peer.ip()).copied().unwrap_or(0);
-                    if !own && from_peer >= MAX_CONNS_PER_PEER {
-                        if let Some(slot) = self.longest_idle(Some(peer.ip())) {
-                            self.drop_server_conn(poll, slot, DropReason::Evicted, observer);
-                        }
+                    if !own
+                        && from_peer >= MAX_CONNS_PER_PEER
+                        && let Some(slot) = self.longest_idle(Some(peer.ip()))
+                    {
+                        self.drop_server_conn(poll, slot, DropReason::Evicted, observer);
                     }
                     if self.server_conns >= MAX_SERVER_CONNS {
                         match self.longest_idle(None) {

@@ -147,7 +147,7 @@ pub fn format_bandwidth(bps: u64) -> String {
         (1_000_000, "mbit"),
         (1_000, "kbit"),
     ] {
-        if bps % scale == 0 {
+        if bps.is_multiple_of(scale) {
             return format!("{}{unit}", bps / scale);
         }
     }

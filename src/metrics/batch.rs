@@ -216,10 +216,11 @@ pub fn estimate(units: &[Unit]) -> Option<Estimate> {
     let plan = plan(&sizes, events(&flows));
     let mut e = from_batches(&cut(&flows, &plan))?;
     let halves: Vec<usize> = plan.iter().map(|b| 2 * b).collect();
-    if e.batches >= 2 && halves.iter().zip(&sizes).all(|(h, n)| h <= n) {
-        if let Some(h) = from_batches(&cut(&flows, &halves)) {
-            e.var = e.var.max(2.0 * e.var - h.var);
-        }
+    if e.batches >= 2
+        && halves.iter().zip(&sizes).all(|(h, n)| h <= n)
+        && let Some(h) = from_batches(&cut(&flows, &halves))
+    {
+        e.var = e.var.max(2.0 * e.var - h.var);
     }
     Some(e)
 }

@@ -392,7 +392,7 @@ mod tests {
             assert!((1..=5000).contains(&w), "{n}: {w}");
             let lead = w / 10u64.pow(w.ilog10());
             assert!(
-                [1, 2, 5].contains(&lead) && w % 10u64.pow(w.ilog10()) == 0,
+                [1, 2, 5].contains(&lead) && w.is_multiple_of(10u64.pow(w.ilog10())),
                 "{w}"
             );
         }
