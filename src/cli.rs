@@ -796,8 +796,15 @@ fn dispatch(cli: Cli, signals: &Signals, console: &mut dyn Write) -> Result<Exit
                 interval: args.interval,
                 timeout: args.timeout,
             };
-            let (stop, _) = crate::cmd::protocols::sntp_client(&opts, interrupt, console)?;
-            Ok(exit_for(stop))
+            let (stop, results) = crate::cmd::protocols::sntp_client(&opts, interrupt, console)?;
+            // As `time` (and ping): exit 1 when no answer at all came back.
+            let answered = results
+                .iter()
+                .any(|r| !matches!(r, crate::cmd::protocols::SntpResult::Timeout));
+            Ok(match stop {
+                Stop::Done | Stop::Observer if !answered => ExitCode::from(1),
+                _ => exit_for(stop),
+            })
         }
         Command::Time(args) => {
             let opts = TimeOptions {

@@ -399,3 +399,29 @@ fn start_lab(dir: &Path, args: &[&str]) -> (Proc, SocketAddr) {
     let s = start_server(dir, args);
     (s.proc, s.addr)
 }
+
+/// Like `time` and ping: the SNTP client exits 1 when no reply came at all (a port with no
+/// server on 127.0.0.1), 0 otherwise (the tests above).
+#[test]
+fn sntp_client_exits_1_when_nothing_answers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let port = unused_udp_port();
+    let target = format!("127.0.0.1:{port}");
+    let done = run(
+        losslab(tmp.path()).args([
+            "time",
+            "--protocol",
+            "sntp",
+            &target,
+            "-c",
+            "2",
+            "-i",
+            "50ms",
+            "-W",
+            "100ms",
+        ]),
+        b"",
+    );
+    assert_eq!(done.code(), Some(1), "{done:?}");
+    assert!(done.stdout.contains("no SNTP reply"), "{done:?}");
+}
