@@ -15,10 +15,40 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU8, Ordering};
 use unic_langid::LanguageIdentifier;
 
-/// The English catalog, as compiled in.
-pub const EN_FTL: &str = include_str!("../i18n/en.ftl");
-/// The Spanish catalog, as compiled in.
-pub const ES_FTL: &str = include_str!("../i18n/es.ftl");
+/// One part of the catalogs: a file per language, compiled in. Parts keep each area's messages
+/// together (the console in `i18n/en.ftl`, others in `i18n/<part>/en.ftl`); a key lives in
+/// exactly one part, and every part exists in both languages.
+pub struct Catalog {
+    /// The part's name, for messages (`core`, `report`, ...).
+    pub name: &'static str,
+    /// The English file's path in the repository, and its text.
+    pub en: (&'static str, &'static str),
+    /// The Spanish file's path in the repository, and its text.
+    pub es: (&'static str, &'static str),
+}
+
+macro_rules! catalog {
+    ($name:literal, $en:literal, $es:literal) => {
+        Catalog {
+            name: $name,
+            en: ($en, include_str!(concat!("../", $en))),
+            es: ($es, include_str!(concat!("../", $es))),
+        }
+    };
+}
+
+/// Every part of the catalogs.
+pub const CATALOGS: &[Catalog] = &[catalog!("core", "i18n/en.ftl", "i18n/es.ftl")];
+
+impl Catalog {
+    /// This part's (path, text) in `lang`.
+    pub fn file(&self, lang: Lang) -> (&'static str, &'static str) {
+        match lang {
+            Lang::En => self.en,
+            Lang::Es => self.es,
+        }
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Lang {
@@ -78,22 +108,26 @@ pub fn detect(flag: Option<&str>) -> Lang {
 fn bundle(lang: Lang) -> &'static FluentBundle<FluentResource> {
     static EN: OnceLock<FluentBundle<FluentResource>> = OnceLock::new();
     static ES: OnceLock<FluentBundle<FluentResource>> = OnceLock::new();
-    let (cell, tag, text) = match lang {
-        Lang::En => (&EN, "en", EN_FTL),
-        Lang::Es => (&ES, "es", ES_FTL),
+    let (cell, tag) = match lang {
+        Lang::En => (&EN, "en"),
+        Lang::Es => (&ES, "es"),
     };
-    cell.get_or_init(|| build(tag, text))
+    cell.get_or_init(|| build(tag, lang))
 }
 
-/// A bundle for one catalog. A syntax error in a compiled-in catalog is a bug that
-/// tests/i18n.rs catches; here the entries that did parse are still used.
-fn build(tag: &str, text: &str) -> FluentBundle<FluentResource> {
-    let id: LanguageIdentifier = tag.parse().expect("a valid language tag");
+/// A bundle of every part of one language's catalog. A syntax error or a key defined twice in a
+/// compiled-in catalog is a bug that tests/i18n.rs catches; here the entries that did parse are
+/// still used (the first definition of a key wins).
+fn build(tag: &str, lang: Lang) -> FluentBundle<FluentResource> {
+    let id: LanguageIdentifier = tag.parse().unwrap_or_default();
     let mut bundle = FluentBundle::new_concurrent(vec![id]);
     // No Unicode isolation marks around arguments: console lines and files want plain text.
     bundle.set_use_isolating(false);
-    let resource = FluentResource::try_new(text.to_string()).unwrap_or_else(|(r, _)| r);
-    let _ = bundle.add_resource(resource);
+    for part in CATALOGS {
+        let text = part.file(lang).1;
+        let resource = FluentResource::try_new(text.to_string()).unwrap_or_else(|(r, _)| r);
+        let _ = bundle.add_resource(resource);
+    }
     bundle
 }
 

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use losslab::i18n::{self, EN_FTL, ES_FTL, Lang};
+use losslab::i18n::{self, CATALOGS, Lang};
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -15,16 +15,29 @@ fn keys(text: &str, name: &str) -> BTreeSet<String> {
     set
 }
 
+/// Each part defines the same keys in both languages, and no key is defined in two parts.
 #[test]
 fn both_catalogs_define_the_same_keys() {
-    let en = keys(EN_FTL, "i18n/en.ftl");
-    let es = keys(ES_FTL, "i18n/es.ftl");
-    let only_en: Vec<_> = en.difference(&es).collect();
-    let only_es: Vec<_> = es.difference(&en).collect();
-    assert!(
-        only_en.is_empty() && only_es.is_empty(),
-        "only in en.ftl: {only_en:?}; only in es.ftl: {only_es:?}"
-    );
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    for part in CATALOGS {
+        let (en_path, en_text) = part.file(Lang::En);
+        let (es_path, es_text) = part.file(Lang::Es);
+        let en = keys(en_text, en_path);
+        let es = keys(es_text, es_path);
+        let only_en: Vec<_> = en.difference(&es).collect();
+        let only_es: Vec<_> = es.difference(&en).collect();
+        assert!(
+            only_en.is_empty() && only_es.is_empty(),
+            "only in {en_path}: {only_en:?}; only in {es_path}: {only_es:?}"
+        );
+        let twice: Vec<_> = en.intersection(&seen).collect();
+        assert!(
+            twice.is_empty(),
+            "part {} defines keys another part has: {twice:?}",
+            part.name
+        );
+        seen.extend(en);
+    }
 }
 
 /// Every `tr!("key"` in src/ names a message both catalogs have, and so does every key the
