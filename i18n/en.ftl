@@ -80,22 +80,6 @@ run-results = results: { $dir }/{"{"}{ $files }{"}"} ({ $timing })
 request-losslab = request seq={ $seq } attempt={ $attempt } of client { $client }
 request-plain = plain request #{ $index }
 
-## --help (English keeps the doc comments; these must exist so the catalogs match)
-help = A packet-loss lab: reproducible lossy UDP time server, load generators, CSV results
-help-run = Run an experiment: the lossy server and its clients in one event loop, recorded to CSV
-help-serve = Run a server by hand
-help-serve-time = The lab's exercise 1: a UDP server that answers with the date and time, losing requests
-help-serve-echo = The lab's echo servers: UDP replies "Res: " + data, TCP "Resp: " + data and closes
-help-time = Ask a UDP time server for the time, ping-like: one line per request, then a summary
-help-echo = The lab's echo client: send a message (or each line typed after "> ") and print the reply
-help-head = The lab's exercise 2: send HTTP HEAD requests and show the response, like `curl -sI`
-help-model = Loss models: what a spec means, and its netem equivalent
-help-model-explain = Print a loss spec's parameters, stationary loss, mean burst length and `tc` line
-help-check = Gate CI on a results folder: check its loss against the model, an expectations file or a baseline folder; exit 0 if every check passes, 1 if one fails, 2 on unreadable input
-help-report = Plots and a markdown report from results folders (one, or several to compare)
-help-run-all = Run every scenario into results/<name>/ (the reference outputs); --verify reruns them and compares
-help-lab = The lab guide, walked: its exercises with the losslab command for each
-
 ## losslab lab
 lab-title = Lab 9, network applications with Python, walked with losslab (loopback only; stop a server with Ctrl-C)
 lab-server = in another terminal:

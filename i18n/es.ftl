@@ -86,22 +86,6 @@ run-results = resultados: { $dir }/{"{"}{ $files }{"}"} ({ $timing })
 request-losslab = la solicitud seq={ $seq } intento={ $attempt } del cliente { $client }
 request-plain = la solicitud simple n.º { $index }
 
-## --help
-help = Un laboratorio de pérdida de paquetes: servidor de hora UDP con pérdidas reproducibles, generadores de carga, resultados en CSV
-help-run = Ejecuta un experimento: el servidor con pérdidas y sus clientes en un bucle de eventos, registrado en CSV
-help-serve = Ejecuta un servidor a mano
-help-serve-time = El ejercicio 1 de la práctica: un servidor UDP que responde con la fecha y la hora, perdiendo solicitudes
-help-serve-echo = Los servidores de eco de la práctica: UDP responde "Res: " + datos, TCP "Resp: " + datos y cierra
-help-time = Pide la hora a un servidor de hora UDP, como ping: una línea por solicitud y luego un resumen
-help-echo = El cliente de eco de la práctica: envía un mensaje (o cada línea escrita tras "> ") e imprime la respuesta
-help-head = El ejercicio 2 de la práctica: envía solicitudes HTTP HEAD y muestra la respuesta, como `curl -sI`
-help-model = Modelos de pérdida: qué significa una especificación y su equivalente en netem
-help-model-explain = Muestra los parámetros de una especificación de pérdida, su pérdida estacionaria, la longitud media de ráfaga y la línea de `tc`
-help-check = Control de CI sobre una carpeta de resultados: comprueba su pérdida frente al modelo, un fichero de expectativas o una carpeta de referencia; sale con 0 si todo pasa, 1 si algo falla, 2 si la entrada no se puede leer
-help-report = Gráficas y un informe markdown a partir de carpetas de resultados (una, o varias para comparar)
-help-run-all = Ejecuta todos los escenarios en results/<nombre>/ (las salidas de referencia); --verify los repite y compara
-help-lab = La guía de la práctica, paso a paso: sus ejercicios con la orden de losslab para cada uno
-
 ## losslab lab
 lab-title = Práctica 9, aplicaciones de red con Python, paso a paso con losslab (solo loopback; un servidor se detiene con Ctrl-C)
 lab-server = en otra terminal:

@@ -38,7 +38,10 @@ macro_rules! catalog {
 }
 
 /// Every part of the catalogs.
-pub const CATALOGS: &[Catalog] = &[catalog!("core", "i18n/en.ftl", "i18n/es.ftl")];
+pub const CATALOGS: &[Catalog] = &[
+    catalog!("core", "i18n/en.ftl", "i18n/es.ftl"),
+    catalog!("cli", "i18n/cli/en.ftl", "i18n/cli/es.ftl"),
+];
 
 impl Catalog {
     /// This part's (path, text) in `lang`.
@@ -148,6 +151,18 @@ pub fn message(key: &str, args: Option<&FluentArgs>) -> String {
     message_in(lang(), key, args)
 }
 
+/// The attribute `.attr` of message `key` in `lang`, if the catalog has it.
+pub fn attribute_in(lang: Lang, key: &str, attr: &str) -> Option<String> {
+    let bundle = bundle(lang);
+    let pattern = bundle.get_message(key)?.get_attribute(attr)?.value();
+    let mut errors = Vec::new();
+    Some(
+        bundle
+            .format_pattern(pattern, None, &mut errors)
+            .into_owned(),
+    )
+}
+
 /// Whether `key` is a message of `lang`'s catalog.
 pub fn has_message(lang: Lang, key: &str) -> bool {
     bundle(lang).has_message(key)
@@ -169,31 +184,15 @@ pub fn catalog_keys(text: &str) -> Result<Vec<String>, String> {
         .collect())
 }
 
-/// The command-line definition with each (sub)command's `about` from the catalog
-/// (`help-PATH`, e.g. `help-serve-time`) when the language is not English; English keeps the
-/// doc comments clap derives from. clap's own headings ("Usage", "Options") stay English.
+/// The command-line definition with its `--help` in the process's language (see
+/// [`crate::i18n_help`]); English keeps the doc comments clap derives from, untouched.
 pub fn localized_command() -> clap::Command {
     use clap::CommandFactory;
     let cmd = crate::cli::Cli::command();
     match lang() {
         Lang::En => cmd,
-        other => localize(cmd, "help", other),
+        other => crate::i18n_help::localize(cmd, other),
     }
-}
-
-fn localize(mut cmd: clap::Command, key: &str, lang: Lang) -> clap::Command {
-    if has_message(lang, key) {
-        cmd = cmd.about(message_in(lang, key, None));
-    }
-    let names: Vec<String> = cmd
-        .get_subcommands()
-        .map(|c| c.get_name().to_string())
-        .collect();
-    for name in names {
-        let sub_key = format!("{key}-{name}");
-        cmd = cmd.mut_subcommand(&name, |c| localize(c, &sub_key, lang));
-    }
-    cmd
 }
 
 /// `tr!("key")` or `tr!("key", name = value, ...)`: the message in the process's language.
