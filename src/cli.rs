@@ -382,8 +382,9 @@ pub fn main() -> ExitCode {
         Ok(s) => s,
         Err(e) => {
             eprintln!(
-                "{}: cannot install the Ctrl-C handler: {e}",
-                crate::tr!("error-prefix")
+                "{}: {}",
+                crate::tr!("error-prefix"),
+                crate::tr!("err-signal-handler", error = e.to_string())
             );
             return ExitCode::from(2);
         }
@@ -749,8 +750,12 @@ fn dispatch(cli: Cli, signals: &Signals, console: &mut dyn Write) -> Result<Exit
                 let (out, figures) = crate::sweep::report::write(dir, args.out.clone())?;
                 let _ = writeln!(
                     console,
-                    "report: {}/report.md ({figures} figures)",
-                    out.display()
+                    "{}",
+                    crate::tr!(
+                        "report-written-figures",
+                        dir = out.display().to_string(),
+                        figures = figures
+                    )
                 );
                 return Ok(ExitCode::SUCCESS);
             }
@@ -761,9 +766,12 @@ fn dispatch(cli: Cli, signals: &Signals, console: &mut dyn Write) -> Result<Exit
             })?;
             let _ = writeln!(
                 console,
-                "report: {}/report.md ({} figures)",
-                written.out_dir.display(),
-                written.files.len() - 1
+                "{}",
+                crate::tr!(
+                    "report-written-figures",
+                    dir = written.out_dir.display().to_string(),
+                    figures = written.files.len() - 1
+                )
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -832,7 +840,14 @@ fn write_report_for(dir: &std::path::Path, console: &mut dyn Write) -> Result<()
         out: None,
         window: None,
     })?;
-    let _ = writeln!(console, "report: {}/report.md", written.out_dir.display());
+    let _ = writeln!(
+        console,
+        "{}",
+        crate::tr!(
+            "report-written",
+            dir = written.out_dir.display().to_string()
+        )
+    );
     Ok(())
 }
 

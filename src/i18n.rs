@@ -41,6 +41,7 @@ macro_rules! catalog {
 pub const CATALOGS: &[Catalog] = &[
     catalog!("core", "i18n/en.ftl", "i18n/es.ftl"),
     catalog!("cli", "i18n/cli/en.ftl", "i18n/cli/es.ftl"),
+    catalog!("console", "i18n/console/en.ftl", "i18n/console/es.ftl"),
 ];
 
 impl Catalog {

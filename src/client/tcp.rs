@@ -469,11 +469,9 @@ impl TcpLoad {
         let outcome = match c.reader.take() {
             // The lab's server answers and closes: whatever came is the reply.
             Some(Reader::Echo { got, .. }) if !got.is_empty() => Ok(TcpResponse::Echo(got)),
-            Some(Reader::Echo { .. }) => {
-                Err("the server closed the connection without replying".to_string())
-            }
+            Some(Reader::Echo { .. }) => Err(crate::tr!("tcp-closed-without-reply")),
             Some(Reader::Head(parser)) => Err(parser.closed_early().to_string()),
-            None => Err("the server closed the connection before the request was sent".into()),
+            None => Err(crate::tr!("tcp-closed-before-request")),
         };
         match outcome {
             Ok(response) => self.complete(now, conn, id, response),

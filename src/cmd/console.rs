@@ -71,7 +71,7 @@ impl Console {
             return;
         };
         if self.dropped > 0 {
-            let note = format!("… {} console lines not shown\n", self.dropped);
+            let note = format!("{}\n", crate::tr!("console-not-shown", n = self.dropped));
             match tx.try_send(note.into_bytes()) {
                 Ok(()) => {
                     self.dropped = 0;
@@ -115,8 +115,9 @@ impl Console {
         };
         let start = Instant::now();
         // The note about the last dropped lines goes into the queue like any line.
-        let mut note = (self.dropped > 0)
-            .then(|| format!("… {} console lines not shown\n", self.dropped).into_bytes());
+        let mut note = (self.dropped > 0).then(|| {
+            format!("{}\n", crate::tr!("console-not-shown", n = self.dropped)).into_bytes()
+        });
         while let Some(n) = note.take() {
             match tx.try_send(n) {
                 Ok(()) => {
@@ -141,14 +142,14 @@ impl Console {
                 // Still blocked on a stalled stdout: leave it; the process ends without it.
                 let unwritten = self.queued - self.written.load(Ordering::Relaxed).min(self.queued);
                 eprintln!(
-                    "losslab: standard output did not keep up: {} console lines not shown",
-                    unwritten + self.dropped
+                    "{}",
+                    crate::tr!("console-stalled", n = unwritten + self.dropped)
                 );
                 return;
             }
         }
         if self.dropped > 0 {
-            eprintln!("losslab: {} console lines not shown", self.dropped);
+            eprintln!("{}", crate::tr!("console-dropped", n = self.dropped));
         }
     }
 }

@@ -30,8 +30,8 @@ pub struct ServeEchoOptions {
 fn preview(data: &[u8], len: usize) -> String {
     let text = printable_bytes(data);
     match text.char_indices().nth(60) {
-        Some((cut, _)) => format!("\"{}\"... ({len} bytes)", &text[..cut]),
-        None if len > data.len() => format!("\"{text}\"... ({len} bytes)"),
+        Some((cut, _)) => format!("\"{}\"... ({})", &text[..cut], tr!("echo-bytes", n = len)),
+        None if len > data.len() => format!("\"{text}\"... ({})", tr!("echo-bytes", n = len)),
         None => format!("\"{text}\""),
     }
 }
@@ -79,7 +79,7 @@ impl Observer for ServeEchoObserver<'_> {
             TcpServerEvent::Dropped { peer, reason } => tr!(
                 "echo-srv-dropped",
                 peer = peer.to_string(),
-                reason = reason.as_str()
+                reason = reason.text()
             ),
         };
         let _ = writeln!(self.console, "{line}");
@@ -112,11 +112,10 @@ pub fn serve_echo(
     );
     if let Some(warning) = crate::cmd::serve::exposure_warning(
         local,
-        if opts.tcp {
-            "the TCP echo needs a handshake first, so it reflects nothing to a forged address"
+        &if opts.tcp {
+            tr!("exposure-amplifies-echo-tcp")
         } else {
-            "each reply is the request plus 5 bytes (at most 1.2 times the request on the \
-             wire), sent to whatever address the request claims to come from"
+            tr!("exposure-amplifies-echo-udp")
         },
     ) {
         eprintln!("{warning}");
@@ -130,15 +129,24 @@ pub fn serve_echo(
     if let Some(e) = ev.udp_echo() {
         let _ = writeln!(
             obs.console,
-            "replied {}, replies not sent {}",
-            e.answered, e.unsent
+            "{}",
+            tr!(
+                "echo-srv-udp-footer",
+                replied = e.answered,
+                unsent = e.unsent
+            )
         );
     } else {
         let c = ev.tcp_server_counts();
         let _ = writeln!(
             obs.console,
-            "connections closed by the server: {} idle, {} evicted at the cap, {} refused",
-            c.idle, c.evicted, c.refused
+            "{}",
+            tr!(
+                "echo-srv-tcp-footer",
+                idle = c.idle,
+                evicted = c.evicted,
+                refused = c.refused
+            )
         );
     }
     Ok(stop)
@@ -236,7 +244,12 @@ fn udp_exchange(target: SocketAddr, message: &[u8], timeout: Duration) -> Result
                 error = e.to_string()
             ))
         }
-        Err(e) => bail!("udp {target}: {e}"),
+        Err(e) => bail!(tr!(
+            "echo-failed",
+            proto = "udp",
+            target = target.to_string(),
+            error = e.to_string()
+        )),
     }
 }
 
@@ -281,7 +294,7 @@ fn tcp_exchange(
     let mut obs = OneShot::default();
     let stop = ev.run(&mut obs, interrupt)?;
     if stop == Stop::Interrupted {
-        bail!("interrupted");
+        bail!(tr!("err-interrupted"));
     }
     match (obs.reply, obs.failure) {
         (Some(reply), _) => Ok(reply),
@@ -293,7 +306,17 @@ fn tcp_exchange(
                 timeout = timeout.to_string()
             ))
         }
-        (None, Some(f)) => bail!("tcp {target}: {f}"),
-        (None, None) => bail!("tcp {target}: no reply"),
+        (None, Some(f)) => bail!(tr!(
+            "echo-failed",
+            proto = "tcp",
+            target = target.to_string(),
+            error = f
+        )),
+        (None, None) => bail!(tr!(
+            "echo-failed",
+            proto = "tcp",
+            target = target.to_string(),
+            error = tr!("echo-no-reply-short")
+        )),
     }
 }

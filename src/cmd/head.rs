@@ -37,7 +37,8 @@ struct HeadObserver<'a> {
     measure: bool,
     recorder: Recorder<io::Sink>,
     connect: Histogram<u64>,
-    first_error: Option<String>,
+    /// The first failure: whether it was a timeout, and what it was.
+    first_error: Option<(bool, String)>,
 }
 
 impl Observer for HeadObserver<'_> {
@@ -78,19 +79,27 @@ impl Observer for HeadObserver<'_> {
             }
             TcpProgress::Reply { .. } => {}
             TcpProgress::Timeout { id, .. } => {
-                let reason = "no response before the timeout".to_string();
+                let reason = tr!("head-timeout-reason");
                 if self.measure {
-                    let _ = writeln!(self.console, "seq={} timeout: {reason}", id.seq);
+                    let _ = writeln!(
+                        self.console,
+                        "{}",
+                        tr!("head-timeout", seq = id.seq, reason = reason.as_str())
+                    );
                 }
-                self.first_error.get_or_insert(reason);
+                self.first_error.get_or_insert((true, reason));
             }
             TcpProgress::Failed { id, reason, .. } => {
                 // A reason can quote the server's bytes.
                 let reason = printable(&reason).into_owned();
                 if self.measure {
-                    let _ = writeln!(self.console, "seq={} error: {reason}", id.seq);
+                    let _ = writeln!(
+                        self.console,
+                        "{}",
+                        tr!("head-error", seq = id.seq, reason = reason.as_str())
+                    );
                 }
-                self.first_error.get_or_insert(reason);
+                self.first_error.get_or_insert((false, reason));
             }
         }
     }
@@ -148,21 +157,21 @@ pub fn run_head(opts: &HeadOptions, interrupt: &AtomicBool, console: &mut dyn Wr
     };
     let stop = ev.run(&mut obs, interrupt)?;
     if stop == Stop::Interrupted {
-        bail!("{}: interrupted", obs.url);
+        bail!("{}: {}", obs.url, tr!("err-interrupted"));
     }
     obs.recorder.finish()?;
     let rows = obs.recorder.summary(|_| Default::default());
     let all = &rows[rows.len() - 1];
     if !measure {
         return match obs.first_error {
-            Some(reason) if reason.contains("before the timeout") => {
+            Some((true, _)) => {
                 bail!(tr!(
                     "head-no-response",
                     url = obs.url.as_str(),
                     timeout = opts.timeout.to_string()
                 ))
             }
-            Some(reason) => bail!("{}: {reason}", obs.url),
+            Some((false, reason)) => bail!("{}: {reason}", obs.url),
             None => Ok(()),
         };
     }
@@ -200,6 +209,7 @@ pub fn run_head(opts: &HeadOptions, interrupt: &AtomicBool, console: &mut dyn Wr
     if all.replies == 0 {
         let reason = obs
             .first_error
+            .map(|(_, reason)| reason)
             .unwrap_or_else(|| tr!("head-no-response-short"));
         bail!(tr!(
             "head-none-succeeded",

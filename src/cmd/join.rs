@@ -21,6 +21,7 @@ use crate::metrics::stats::{Z95, wilson};
 use crate::results::folder::Staging;
 use crate::results::read::CsvFile;
 use crate::results::schema::RequestRow;
+use crate::tr;
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -139,7 +140,7 @@ pub fn join(args: &JoinArgs, console: &mut dyn Write) -> Result<Joined> {
         "server_action",
         "class",
     ])
-    .context("cannot write join.csv")?;
+    .context(tr!("err-write", path = "join.csv"))?;
     let (mut sent, mut answered, mut other) = (0u64, 0u64, 0u64);
     let (mut unseen, mut received, mut discarded, mut server_answered, mut lost_back) =
         (0u64, 0u64, 0u64, 0u64, 0u64);
@@ -179,15 +180,15 @@ pub fn join(args: &JoinArgs, console: &mut dyn Write) -> Result<Joined> {
             action.cloned().unwrap_or_else(|| "unseen".into()),
             class.as_str().to_string(),
         ])
-        .context("cannot write join.csv")?;
+        .context(tr!("err-write", path = "join.csv"))?;
     }
-    rows.flush().context("cannot write join.csv")?;
+    rows.flush().context(tr!("err-write", path = "join.csv"))?;
     drop(rows);
     if sent == 0 {
-        bail!(
-            "{}: no request ended as a reply or a timeout; nothing to join",
-            requests_csv.display()
-        );
+        bail!(tr!(
+            "join-nothing",
+            path = requests_csv.display().to_string()
+        ));
     }
     let joined = Joined {
         sent,
@@ -204,45 +205,61 @@ pub fn join(args: &JoinArgs, console: &mut dyn Write) -> Result<Joined> {
     staging.bytes("join.json", text.as_bytes())?;
     staging.commit()?;
     let pct = |s: &Share| match (s.ratio, s.ci_low, s.ci_high) {
-        (Some(r), Some(lo), Some(hi)) => format!(
-            "{:.1}% (95% CI {:.1}-{:.1}%)",
-            r * 100.0,
-            lo * 100.0,
-            hi * 100.0
+        (Some(r), Some(lo), Some(hi)) => tr!(
+            "join-share",
+            ratio = format!("{:.1}", r * 100.0),
+            low = format!("{:.1}", lo * 100.0),
+            high = format!("{:.1}", hi * 100.0)
         ),
         _ => "-".into(),
     };
-    let _ = writeln!(
-        console,
-        "joined {} attempts of {} with the server's record {} by id (no clocks compared):\n\
-         lost on the way to the server   {:>6} of {:<6} {}\n\
-         discarded by the server's model {:>6} of {:<6} {}\n\
-         lost on the way back            {:>6} of {:<6} {}\n\
-         lost in all                     {:>6} of {:<6} {}\n\
-         results: {}/{{join.csv,join.json}}",
-        sent,
-        args.client_dir.display(),
-        args.server_dir.display(),
-        unseen,
-        sent,
-        pct(&joined.lost_to_server),
-        discarded,
-        received,
-        pct(&joined.discarded_by_server),
-        lost_back,
-        server_answered,
-        pct(&joined.lost_from_server),
-        unseen + discarded + lost_back,
-        sent,
-        pct(&joined.lost),
-        out.display()
+    // The labels in a column as wide as the widest of them, in the user's language.
+    let rows = [
+        (
+            tr!("join-lost-to-server"),
+            unseen,
+            sent,
+            pct(&joined.lost_to_server),
+        ),
+        (
+            tr!("join-discarded-by-server"),
+            discarded,
+            received,
+            pct(&joined.discarded_by_server),
+        ),
+        (
+            tr!("join-lost-back"),
+            lost_back,
+            server_answered,
+            pct(&joined.lost_from_server),
+        ),
+        (
+            tr!("join-lost-in-all"),
+            unseen + discarded + lost_back,
+            sent,
+            pct(&joined.lost),
+        ),
+    ];
+    let width = rows
+        .iter()
+        .map(|(label, ..)| label.chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut text = tr!(
+        "join-header",
+        sent = sent,
+        client = args.client_dir.display().to_string(),
+        server = args.server_dir.display().to_string()
     );
+    for (label, k, n, share) in &rows {
+        let of = tr!("join-of", k = format!("{k:>6}"), n = format!("{n:<6}"));
+        text.push_str(&format!("\n{label:<width$} {of} {share}"));
+    }
+    text.push('\n');
+    text.push_str(&tr!("join-results", dir = out.display().to_string()));
+    let _ = writeln!(console, "{text}");
     if joined.foreign > 0 {
-        let _ = writeln!(
-            console,
-            "{} server rows match no request of these clients (other clients of that server)",
-            joined.foreign
-        );
+        let _ = writeln!(console, "{}", tr!("join-foreign", n = joined.foreign));
     }
     Ok(joined)
 }

@@ -25,6 +25,7 @@ use crate::metrics::output::RowSink;
 use crate::metrics::recorder::{Recorder, RecorderConfig};
 use crate::results::folder::Staging;
 use crate::time::Duration;
+use crate::tr;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use mio::{Events, Poll, Token};
@@ -113,7 +114,7 @@ impl Group {
             .env("LOSSLAB_CLIENT_ADDR", CLIENT_IP.to_string())
             .process_group(0)
             .spawn()
-            .with_context(|| format!("cannot start the {what} command (sh -c {line:?})"))?;
+            .with_context(|| tr!("link-spawn", what = what, line = format!("{line:?}")))?;
         Ok(Group { child })
     }
 
@@ -189,7 +190,7 @@ pub fn execute(
                     RowSink::File(rows),
                     cfg,
                 )
-                .context("cannot write link.csv")?,
+                .context(tr!("err-write", path = "link.csv"))?,
             )
         }
         None => None,
@@ -197,14 +198,19 @@ pub fn execute(
     let describe = path.describe();
     let clock = Clock::new();
     let mut link = LiveLink::new(path, args.seed)?;
-    let mut poll = Poll::new().context("cannot create the event loop")?;
+    let mut poll = Poll::new().context(tr!("err-event-loop-create"))?;
     link.register(&poll, TUN_CLIENT, TUN_SERVER)
-        .context("cannot watch the link's TUN devices")?;
+        .context(tr!("link-tun-watch"))?;
     let _ = writeln!(
         console,
-        "losslab link: server side {SERVER_IP}, client side {CLIENT_IP} (LOSSLAB_SERVER_ADDR={SERVER_IP}): \
-         {describe}, seed {}",
-        args.seed
+        "{}",
+        tr!(
+            "link-header",
+            server = SERVER_IP.to_string(),
+            client = CLIENT_IP.to_string(),
+            path = describe.as_str(),
+            seed = args.seed.to_string()
+        )
     );
     let _ = console.flush();
     let mut rows = Rows { recorder };
@@ -219,9 +225,16 @@ pub fn execute(
     };
     let _ = writeln!(
         console,
-        "{status}: client exited {code}; to the server {} packets, {} dropped; to the client {}, \
-         {} dropped",
-        counts.request.packets, counts.request.dropped, counts.reply.packets, counts.reply.dropped
+        "{}",
+        tr!(
+            "link-footer",
+            status = status,
+            code = code,
+            up = counts.request.packets,
+            up_dropped = counts.request.dropped,
+            down = counts.reply.packets,
+            down_dropped = counts.reply.dropped
+        )
     );
     if let Some(mut out) = out {
         let w = rows
@@ -229,7 +242,7 @@ pub fn execute(
             .as_mut()
             .and_then(|r| r.take_link_rows().transpose())
             .transpose()
-            .context("cannot write link.csv")?
+            .context(tr!("err-write", path = "link.csv"))?
             .expect("recording");
         w.finish(&out.target().join("link.csv"))?;
         let summary = LinkSummary {
@@ -251,7 +264,11 @@ pub fn execute(
         out.bytes("link.json", text.as_bytes())?;
         let dir = out.target().to_path_buf();
         out.commit()?;
-        let _ = writeln!(console, "recorded: {} (link.csv, link.json)", dir.display());
+        let _ = writeln!(
+            console,
+            "{}",
+            tr!("link-recorded", dir = dir.display().to_string())
+        );
     }
     Ok(ExitCode::from(code.clamp(0, 255) as u8))
 }
@@ -278,7 +295,7 @@ fn drive(
         match poll.poll(events, Some(wake.min(sleep).to_std())) {
             Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(()),
-            Err(e) => return Err(e).context("the event loop failed"),
+            Err(e) => return Err(e).context(tr!("err-event-loop")),
         }
         let now = clock.now();
         for ev in events.iter() {
@@ -301,15 +318,16 @@ fn drive(
             break;
         }
         if let Some(status) = server.child.try_wait()? {
-            bail!(
-                "the server command ended ({status}) before it bound a socket: {:?}",
-                args.server
-            );
+            bail!(tr!(
+                "link-server-ended",
+                status = status.to_string(),
+                line = format!("{:?}", args.server)
+            ));
         }
         if clock.now().saturating_since(start) >= args.server_wait {
             eprintln!(
-                "warning: the server bound no socket within {}; starting the client anyway",
-                args.server_wait
+                "{}",
+                tr!("link-server-wait", wait = args.server_wait.to_string())
             );
             break;
         }

@@ -18,12 +18,13 @@ use crate::impair::{ImpairConfig, Impairments};
 use crate::server::protocols::{Protocol, ProtocolServer};
 use crate::server::time::{Action, ServerEvent, ServerStats};
 use crate::time::{Duration, Instant, fmt_ms};
+use crate::tr;
 use crate::wire::sntp::{self, MODE_SERVER, NtpPacket, NtpTime};
 use anyhow::{Context, Result};
 use mio::net::{TcpListener, UdpSocket};
 use mio::{Events, Interest, Poll, Token};
 use std::io::{self, Read, Write};
-use std::net::{SocketAddr, ToSocketAddrs};
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 pub struct ProtocolServeOptions {
@@ -51,24 +52,36 @@ const LINGER: Duration = Duration::from_secs(2);
 
 /// A server event as the lab server prints it.
 fn event_line(e: &ServerEvent, protocol: Protocol, show_answers: bool) -> Option<String> {
-    let at = fmt_ms(e.at.as_micros());
-    let p = protocol.as_str();
+    let ms = format!("{:>9}", fmt_ms(e.at.as_micros()));
+    let protocol = protocol.as_str();
+    let request = crate::cmd::serve::request_text(e.request);
+    let from = e.from.to_string();
     Some(match e.action {
-        Action::Dropped => format!(
-            "[{at:>9} ms] discarded {p} {} from {} ({})",
-            e.request, e.from, e.rule
+        Action::Dropped => tr!(
+            "proto-discarded",
+            ms = ms,
+            protocol = protocol,
+            request = request,
+            from = from,
+            rule = e.rule
         ),
         _ if !show_answers => return None,
-        Action::Answered if e.rule.is_empty() => {
-            format!("[{at:>9} ms] answered {p} {} from {}", e.request, e.from)
-        }
-        other => format!(
-            "[{at:>9} ms] {} {p} {} from {} ({}, held {})",
-            other.as_str(),
-            e.request,
-            e.from,
-            e.rule,
-            e.delay
+        Action::Answered if e.rule.is_empty() => tr!(
+            "proto-answered",
+            ms = ms,
+            protocol = protocol,
+            request = request,
+            from = from
+        ),
+        other => tr!(
+            "proto-held",
+            ms = ms,
+            action = other.as_str(),
+            protocol = protocol,
+            request = request,
+            from = from,
+            rule = e.rule,
+            delay = e.delay.to_string()
         ),
     })
 }
@@ -90,34 +103,41 @@ pub fn serve_protocol(
         clock.epoch_unix_us,
         opts.min_interval,
     );
-    let mut poll = Poll::new().context("cannot create the event loop")?;
+    let mut poll = Poll::new().context(tr!("err-event-loop-create"))?;
     let mut udp = UdpSocket::bind(opts.bind)
-        .with_context(|| format!("cannot listen on udp {}", opts.bind))?;
+        .with_context(|| tr!("err-listen", proto = "udp", addr = opts.bind.to_string()))?;
     let local = udp.local_addr()?;
     poll.registry()
         .register(&mut udp, UDP, Interest::READABLE)?;
     let mut tcp = match opts.protocol.has_tcp() {
         true => {
             let mut l = TcpListener::bind(local)
-                .with_context(|| format!("cannot listen on tcp {local}"))?;
+                .with_context(|| tr!("err-listen", proto = "tcp", addr = local.to_string()))?;
             poll.registry().register(&mut l, TCP, Interest::READABLE)?;
             Some(l)
         }
         false => None,
     };
-    let transports = if tcp.is_some() { "udp and tcp" } else { "udp" };
+    let transports = if tcp.is_some() {
+        tr!("proto-udp-and-tcp")
+    } else {
+        "udp".to_string()
+    };
     let _ = writeln!(
         console,
-        "losslab {} server on {transports} {local}: impairments {}, seed {} (Ctrl-C to stop)",
-        opts.protocol.as_str(),
-        opts.impair.describe(),
-        opts.seed
+        "{}",
+        tr!(
+            "proto-header",
+            protocol = opts.protocol.as_str(),
+            transports = transports,
+            local = local.to_string(),
+            impairments = opts.impair.describe(),
+            seed = opts.seed.to_string()
+        )
     );
-    if let Some(w) = crate::cmd::serve::exposure_warning(
-        local,
-        "any datagram gets a reply (SNTP: as long as the request; Daytime: about 30 bytes), sent \
-         to whatever address the request claims to come from",
-    ) {
+    if let Some(w) =
+        crate::cmd::serve::exposure_warning(local, &tr!("exposure-amplifies-protocols"))
+    {
         eprintln!("{w}");
     }
     let _ = console.flush();
@@ -142,7 +162,7 @@ pub fn serve_protocol(
         match poll.poll(&mut events, Some(sleep.to_std())) {
             Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e).context("the event loop failed"),
+            Err(e) => return Err(e).context(tr!("err-event-loop")),
         }
         let now = clock.now();
         for ev in events.iter() {
@@ -207,12 +227,13 @@ pub fn serve_protocol(
                                     lingering.insert(token, (conn, now));
                                 }
                                 if opts.show_answers || !ok {
-                                    let _ = writeln!(
-                                        console,
-                                        "[{:>9} ms] {} tcp connection from {from}",
-                                        fmt_ms(now.as_micros()),
-                                        if ok { "answered" } else { "could not answer" }
-                                    );
+                                    let ms = format!("{:>9}", fmt_ms(now.as_micros()));
+                                    let from = from.to_string();
+                                    let line = match ok {
+                                        true => tr!("proto-tcp-answered", ms = ms, from = from),
+                                        false => tr!("proto-tcp-unanswered", ms = ms, from = from),
+                                    };
+                                    let _ = writeln!(console, "{line}");
                                 }
                             }
                             Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
@@ -239,12 +260,15 @@ pub fn serve_protocol(
     let stats = server.stats();
     let _ = writeln!(
         console,
-        "received {}, answered {}, discarded {}{}",
-        stats.received,
-        stats.answered,
-        stats.dropped,
+        "{}{}",
+        tr!(
+            "serve-time-footer",
+            received = stats.received,
+            answered = stats.answered,
+            discarded = stats.dropped
+        ),
         match opts.protocol {
-            Protocol::Sntp => format!(", {} kiss-o'-death RATE", server.kisses),
+            Protocol::Sntp => tr!("proto-footer-kisses", n = server.kisses),
             _ => String::new(),
         }
     );
@@ -260,8 +284,8 @@ pub fn serve_protocol(
         )?;
         let _ = writeln!(
             console,
-            "recorded: {} (server.csv, server.json)",
-            dir.display()
+            "{}",
+            tr!("serve-recorded", dir = dir.display().to_string())
         );
     }
     Ok((stop, stats))
@@ -293,23 +317,24 @@ pub fn sntp_client(
     interrupt: &AtomicBool,
     console: &mut dyn Write,
 ) -> Result<(Stop, Vec<SntpResult>)> {
-    let addr = opts
-        .target
-        .to_socket_addrs()
-        .with_context(|| format!("cannot resolve {}", opts.target))?
-        .next()
-        .with_context(|| format!("{} has no address", opts.target))?;
+    let addr = crate::cmd::time_client::resolve(&opts.target)?;
     let any: SocketAddr = match addr {
         SocketAddr::V4(_) => "0.0.0.0:0".parse().expect("literal"),
         SocketAddr::V6(_) => "[::]:0".parse().expect("literal"),
     };
-    let sock = std::net::UdpSocket::bind(any).context("cannot open a UDP socket")?;
+    let sock = std::net::UdpSocket::bind(any).context(tr!("err-udp-socket"))?;
     let clock = Clock::new();
     let unix_now = |clock: &Clock| clock.epoch_unix_us + clock.now().as_micros() as i64;
     let _ = writeln!(
         console,
-        "SNTP {addr}: {} requests, every {}, timeout {}",
-        opts.count, opts.interval, opts.timeout
+        "{}",
+        tr!(
+            "sntp-header",
+            target = addr.to_string(),
+            count = opts.count,
+            interval = opts.interval.to_string(),
+            timeout = opts.timeout.to_string()
+        )
     );
     let mut results = Vec::new();
     let mut buf = [0u8; 512];
@@ -323,7 +348,7 @@ pub fn sntp_client(
         let t1_us = unix_now(&clock);
         let t1 = NtpTime::from_unix_us(t1_us);
         sock.send_to(&NtpPacket::request(t1).encode(), addr)
-            .with_context(|| format!("cannot send to {addr}"))?;
+            .with_context(|| tr!("err-send", target = addr.to_string()))?;
         let deadline = started + opts.timeout;
         let result = loop {
             let now = clock.now();
@@ -373,14 +398,17 @@ pub fn sntp_client(
             SntpResult::Time {
                 offset_us,
                 delay_us,
-            } => format!(
-                "{i}: offset {:+.3} ms, delay {:.3} ms",
-                offset_us as f64 / 1000.0,
-                delay_us as f64 / 1000.0
+            } => tr!(
+                "sntp-reply",
+                i = i,
+                offset = format!("{:+.3}", offset_us as f64 / 1000.0),
+                delay = format!("{:.3}", delay_us as f64 / 1000.0)
             ),
-            SntpResult::Kiss(code) => format!(
-                "{i}: kiss-o'-death {}: the server asks to be asked less often",
-                code.iter()
+            SntpResult::Kiss(code) => tr!(
+                "sntp-kiss",
+                i = i,
+                code = code
+                    .iter()
                     .map(|&b| if (0x20..0x7f).contains(&b) {
                         char::from(b)
                     } else {
@@ -388,7 +416,7 @@ pub fn sntp_client(
                     })
                     .collect::<String>()
             ),
-            SntpResult::Timeout => format!("{i}: timeout"),
+            SntpResult::Timeout => tr!("sntp-timeout", i = i),
         };
         let _ = writeln!(console, "{line}");
         results.push(result);
@@ -417,30 +445,32 @@ pub fn sntp_client(
         .iter()
         .filter(|r| matches!(r, SntpResult::Kiss(_)))
         .count();
-    let _ = write!(
-        console,
-        "{} sent, {} answered, {} kiss-o'-death, {} timed out",
-        results.len(),
-        times.len(),
-        kisses,
-        results.len() - times.len() - kisses
+    let mut summary = tr!(
+        "sntp-summary",
+        sent = results.len(),
+        answered = times.len(),
+        kisses = kisses,
+        timeouts = results.len() - times.len() - kisses
     );
     // RFC 4330 §5 and NTP practice: the sample with the least delay has the best offset.
     if let Some(&(offset, delay)) = times.iter().min_by_key(|(_, d)| *d) {
-        let _ = write!(
-            console,
-            "; offset {:+.3} ms (from the sample with the least delay, {:.3} ms)",
-            offset as f64 / 1000.0,
-            delay as f64 / 1000.0
-        );
+        summary.push_str(&tr!(
+            "sntp-summary-offset",
+            offset = format!("{:+.3}", offset as f64 / 1000.0),
+            delay = format!("{:.3}", delay as f64 / 1000.0)
+        ));
     }
-    let _ = writeln!(console);
+    let _ = writeln!(console, "{summary}");
     if times.is_empty() && stop == Stop::Done && kisses == 0 {
         // Not an error of losslab's: the command exits 1, as `time` and ping do.
         let _ = writeln!(
             console,
-            "no SNTP reply from {addr} to {} requests",
-            results.len()
+            "{}",
+            tr!(
+                "sntp-no-reply",
+                target = addr.to_string(),
+                n = results.len()
+            )
         );
     }
     Ok((stop, results))

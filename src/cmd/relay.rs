@@ -22,6 +22,7 @@ use crate::metrics::output::{RowSink, StreamFile};
 use crate::metrics::recorder::{Recorder, RecorderConfig};
 use crate::results::folder::Staging;
 use crate::time::{Duration, Instant, fmt_ms};
+use crate::tr;
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use mio::net::UdpSocket;
@@ -163,7 +164,7 @@ impl Record {
         let mut out = Staging::begin(dir, |_| false)?;
         let link = out.stream("link.csv")?;
         let mut flows = out.stream("flows.csv")?;
-        writeln!(flows, "{FLOW_COLUMNS}").context("cannot write flows.csv")?;
+        writeln!(flows, "{FLOW_COLUMNS}").context(tr!("err-write", path = "flows.csv"))?;
         let cfg = RecorderConfig {
             clients: 0,
             first_client: 0,
@@ -179,7 +180,7 @@ impl Record {
             RowSink::File(link),
             cfg,
         )
-        .context("cannot write link.csv")?;
+        .context(tr!("err-write", path = "link.csv"))?;
         Ok(Record {
             dir: out,
             recorder,
@@ -206,12 +207,15 @@ impl Record {
         let link = self
             .recorder
             .take_link_rows()
-            .context("cannot write link.csv")?
+            .context(tr!("err-write", path = "link.csv"))?
             .expect("recorded with a link");
         link.finish(&path.join("link.csv"))?;
-        self.flows
-            .finish()
-            .with_context(|| format!("cannot write {}", path.join("flows.csv").display()))?;
+        self.flows.finish().with_context(|| {
+            tr!(
+                "err-write",
+                path = path.join("flows.csv").display().to_string()
+            )
+        })?;
         let mut text = serde_json::to_string_pretty(report)?;
         text.push('\n');
         self.dir.bytes("relay.json", text.as_bytes())?;
@@ -254,16 +258,19 @@ pub fn run_relay(
 ) -> Result<RelayReport> {
     if !args.listen.ip().is_loopback() {
         eprintln!(
-            "warning: listening on {}, which is not a loopback address: anyone who can reach it \
-             can send datagrams through this relay to {}",
-            args.listen, args.to
+            "{}",
+            tr!(
+                "relay-exposed",
+                listen = args.listen.to_string(),
+                to = args.to.to_string()
+            )
         );
     }
     let record = args.record.as_deref().map(Record::open).transpose()?;
     let clock = Clock::new();
-    let poll = Poll::new().context("cannot create the event loop")?;
+    let poll = Poll::new().context(tr!("err-event-loop-create"))?;
     let mut listen = UdpSocket::bind(args.listen)
-        .with_context(|| format!("cannot listen on udp {}", args.listen))?;
+        .with_context(|| tr!("err-listen", proto = "udp", addr = args.listen.to_string()))?;
     poll.registry()
         .register(&mut listen, LISTEN, Interest::READABLE)?;
     let local = listen.local_addr()?;
@@ -274,8 +281,15 @@ pub fn run_relay(
     };
     let _ = writeln!(
         console,
-        "losslab relay on udp {local} -> {}: {describe}, seed {}, flows by {flows} (Ctrl-C to stop)",
-        args.to, cfg.seed
+        "{}",
+        tr!(
+            "relay-header",
+            local = local.to_string(),
+            to = args.to.to_string(),
+            path = describe.as_str(),
+            seed = cfg.seed.to_string(),
+            flows = flows
+        )
     );
     let _ = console.flush();
     let seed = cfg.seed;
@@ -298,7 +312,7 @@ pub fn run_relay(
     for s in d.relay.expire(Instant::from_micros(u64::MAX)) {
         if let Some(r) = &mut d.record {
             r.session_closed(&s, end)
-                .context("cannot write flows.csv")?;
+                .context(tr!("err-write", path = "flows.csv"))?;
         }
     }
     let counts = d.relay.path().counts();
@@ -323,25 +337,27 @@ pub fn run_relay(
     };
     let _ = writeln!(
         d.console,
-        "{}: to the server {} datagrams, {} dropped; to the clients {}, {} dropped; {} clients, \
-         {} refused, {} overflowed, {} send errors",
-        report.status,
-        counts.request.packets,
-        counts.request.dropped,
-        counts.reply.packets,
-        counts.reply.dropped,
-        report.sessions,
-        report.refused,
-        report.overflows,
-        report.send_errors
+        "{}",
+        tr!(
+            "relay-footer",
+            status = report.status,
+            up = counts.request.packets,
+            up_dropped = counts.request.dropped,
+            down = counts.reply.packets,
+            down_dropped = counts.reply.dropped,
+            clients = report.sessions,
+            refused = report.refused,
+            overflows = report.overflows,
+            errors = report.send_errors
+        )
     );
     if let Some(r) = d.record.take() {
         let dir = r.dir.target().to_path_buf();
         r.commit(&report)?;
         let _ = writeln!(
             d.console,
-            "recorded: {} (link.csv, flows.csv, relay.json)",
-            dir.display()
+            "{}",
+            tr!("relay-recorded", dir = dir.display().to_string())
         );
     }
     Ok(report)
@@ -386,7 +402,7 @@ impl Driver<'_> {
                 Ok(()) => {}
                 // A signal: the flag is looked at on the next turn.
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e).context("the event loop failed"),
+                Err(e) => return Err(e).context(tr!("err-event-loop")),
             }
             for ev in events.iter() {
                 if !ready.contains(&ev.token()) {
@@ -412,7 +428,7 @@ impl Driver<'_> {
                     ready.retain(|t| *t != Token(s.id as usize + 1));
                     if let Some(r) = &mut self.record {
                         r.session_closed(&s, now)
-                            .context("cannot write flows.csv")?;
+                            .context(tr!("err-write", path = "flows.csv"))?;
                     }
                 }
             }
@@ -465,7 +481,7 @@ impl Driver<'_> {
                 if let Some(r) = &mut self.record {
                     r.recorder
                         .link_event(&event)
-                        .context("cannot write link.csv")?;
+                        .context(tr!("err-write", path = "link.csv"))?;
                 }
                 if event.crossing.fate == LinkFate::Dropped && !self.quiet {
                     self.discard_line(&event, client, event.crossing.rule, bytes);
@@ -480,13 +496,16 @@ impl Driver<'_> {
                     self.open_session(id, client);
                 }
                 if !self.quiet {
-                    let (way, prep) = way(dir);
                     let _ = writeln!(
                         self.console,
-                        "discarded {way} {prep} {client}: the relay holds too much already \
-                         ({} bytes \"{}\")",
-                        bytes.len(),
-                        preview(bytes)
+                        "{}",
+                        tr!(
+                            "relay-overflow",
+                            dir = way(dir),
+                            client = client.to_string(),
+                            bytes = bytes.len(),
+                            preview = preview(bytes)
+                        )
                     );
                 }
             }
@@ -494,8 +513,12 @@ impl Driver<'_> {
                 if !self.quiet {
                     let _ = writeln!(
                         self.console,
-                        "refused a datagram from {client}: {} clients are active (--max-flows)",
-                        self.relay.config().max_sessions
+                        "{}",
+                        tr!(
+                            "relay-refused",
+                            client = client.to_string(),
+                            max = self.relay.config().max_sessions
+                        )
                     );
                 }
             }
@@ -505,14 +528,19 @@ impl Driver<'_> {
     }
 
     fn discard_line(&mut self, e: &LinkEvent, client: SocketAddr, rule: &str, bytes: &[u8]) {
-        let (way, prep) = way(e.packet.dir);
         let _ = writeln!(
             self.console,
-            "[{:>9} ms] discarded {way} {} {prep} {client} ({rule}): {} bytes \"{}\"",
-            fmt_ms(e.at.as_micros()),
-            e.packet.ident,
-            bytes.len(),
-            preview(bytes)
+            "{}",
+            tr!(
+                "relay-discarded",
+                ms = format!("{:>9}", fmt_ms(e.at.as_micros())),
+                dir = way(e.packet.dir),
+                ident = e.packet.ident.to_string(),
+                client = client.to_string(),
+                rule = rule,
+                bytes = bytes.len(),
+                preview = preview(bytes)
+            )
         );
     }
 
@@ -535,7 +563,14 @@ impl Driver<'_> {
             Ok(s) => {
                 self.upstream.insert(id, s);
             }
-            Err(e) => eprintln!("warning: cannot open a socket for client {client}: {e}"),
+            Err(e) => eprintln!(
+                "{}",
+                tr!(
+                    "relay-socket-warning",
+                    client = client.to_string(),
+                    error = e.to_string()
+                )
+            ),
         }
     }
 
@@ -555,10 +590,11 @@ impl Driver<'_> {
     }
 }
 
-fn way(dir: Direction) -> (&'static str, &'static str) {
+/// The direction as the catalog's messages select on it.
+fn way(dir: Direction) -> &'static str {
     match dir {
-        Direction::Request => ("request", "from"),
-        Direction::Reply => ("reply", "to"),
+        Direction::Request => "request",
+        Direction::Reply => "reply",
     }
 }
 

@@ -220,30 +220,31 @@ pub fn run_experiment_tagged(
     };
     if let Some(remote) = sc.server.remote {
         let why = if sim_mode {
-            Some("a simulation has no outside network")
+            Some(tr!("run-remote-why-sim"))
         } else if sc.server.kind != ServerKind::UdpTime {
-            Some("it applies to udp-time scenarios only")
+            Some(tr!("run-remote-why-kind"))
         } else if sc.link.is_some() {
-            Some("a [link] runs the server inside the run's own private network")
+            Some(tr!("run-remote-why-link"))
         } else {
             None
         };
         if let Some(why) = why {
-            bail!(
-                "{}: --server {remote} cannot be used here: {why}",
-                opts.source
-            );
+            bail!(tr!(
+                "run-remote-refused",
+                source = opts.source.as_str(),
+                remote = remote.to_string(),
+                why = why
+            ));
         }
     }
     // A live run with a `[link]` runs across a private network of its own (driver::link).
     let live_link = if sim_mode { None } else { sc.link.clone() };
     if let (Some(_), Some(url)) = (&live_link, &sc.clients.url) {
-        bail!(
-            "{}: a live [link] carries only the run's own traffic between its private \
-             namespaces, so the outside url {url} cannot be reached across it; remove the url \
-             to use the built-in responder, or remove [link]",
-            opts.source
-        );
+        bail!(tr!(
+            "run-link-url",
+            source = opts.source.as_str(),
+            url = url.as_str()
+        ));
     }
     let mut ev = match &live_link {
         Some(path) => EventLoop::with_link(clock, path.clone(), sc.seed)?,
@@ -328,15 +329,13 @@ pub fn run_experiment_tagged(
         (true, false) => Some(RowSink::Off),
     };
     let server_text = match (&simloop, &tcpsim, ev.link()) {
-        (Some(s), _, _) => format!("sim (virtual time, link {})", s.link().describe()),
-        (_, Some(t), _) => format!(
-            "sim (virtual time, TCP/IP by smoltcp on both ends, link {})",
-            t.path().config().describe()
-        ),
-        (None, None, Some(l)) => format!(
-            "{server_addr} across a private link ({}) from {}",
-            l.config().describe(),
-            crate::driver::netns::CLIENT_IP
+        (Some(s), _, _) => tr!("run-server-sim", link = s.link().describe()),
+        (_, Some(t), _) => tr!("run-server-sim-tcp", link = t.path().config().describe()),
+        (None, None, Some(l)) => tr!(
+            "run-server-link",
+            server = server_addr.to_string(),
+            link = l.config().describe(),
+            client = crate::driver::netns::CLIENT_IP.to_string()
         ),
         (None, None, None) => server_addr.to_string(),
     };
@@ -352,7 +351,7 @@ pub fn run_experiment_tagged(
         Some(links) => Recorder::with_link(rows, periods, logical, links, recorder_config),
         None => Recorder::new(rows, periods, logical, recorder_config),
     }
-    .with_context(|| format!("cannot write the files of {}", opts.out_dir.display()))?;
+    .with_context(|| err_files(&opts.out_dir))?;
     if !sc.output.requests_csv {
         recorder = recorder.without_rows();
     }
@@ -374,14 +373,16 @@ pub fn run_experiment_tagged(
     if let Some(remote) = sc.server.remote {
         let _ = writeln!(
             console,
-            "only the clients run here: the server at {remote} and its loss model ({}) are \
-             elsewhere; `losslab join` with the server's record (serve time --record) says \
-             where each loss happened",
-            sc.impair.describe()
+            "{}",
+            tr!(
+                "run-remote-header",
+                remote = remote.to_string(),
+                impairments = sc.impair.describe()
+            )
         );
     }
     let total = u64::from(sc.clients.count) * u64::from(sc.clients.requests);
-    let recorder = RecorderThread::spawn(recorder).context("cannot start the recorder thread")?;
+    let recorder = RecorderThread::spawn(recorder).context(tr!("err-recorder-thread"))?;
     let mut observer = RunObserver {
         recorder,
         console,
@@ -419,10 +420,10 @@ pub fn run_experiment_tagged(
 
     let mut recorder = recorder
         .finish()
-        .with_context(|| format!("cannot write the files of {}", opts.out_dir.display()))?;
+        .with_context(|| err_files(&opts.out_dir))?;
     recorder
         .finish()
-        .with_context(|| format!("cannot write the files of {}", opts.out_dir.display()))?;
+        .with_context(|| err_files(&opts.out_dir))?;
     let lg = simloop.as_ref().map_or(ev.loadgen(), |s| Some(s.loadgen()));
     let summary = recorder.summary(|i| lg.map(|l| l.unmatched(i)).unwrap_or_default());
     let mismatches = recorder.mismatches();
@@ -431,13 +432,13 @@ pub fn run_experiment_tagged(
         .map(|(per_client, all)| (per_client.to_vec(), all));
     if let Some(sink) = recorder
         .take_link_rows()
-        .with_context(|| format!("cannot write {}", link_path.display()))?
+        .with_context(|| tr!("err-write", path = link_path.display().to_string()))?
     {
         sink.finish(&link_path)?;
     }
     let (rows, periods, logical) = recorder
         .into_inner()
-        .with_context(|| format!("cannot write the files of {}", opts.out_dir.display()))?;
+        .with_context(|| err_files(&opts.out_dir))?;
     for (sink, path) in [
         (rows, &requests_path),
         (periods, &periods_path),
@@ -626,10 +627,12 @@ fn redraw_report(dir: &std::path::Path, console: &mut dyn Write) -> bool {
     if meta.file_type().is_symlink() {
         let _ = writeln!(
             console,
-            "note: {} is a link; losslab leaves it as it is, and the report there describes an \
-             earlier run (redraw it with `losslab report {} --out DIR`)",
-            report.display(),
-            dir.display()
+            "{}",
+            tr!(
+                "run-report-symlink",
+                report = report.display().to_string(),
+                dir = dir.display().to_string()
+            )
         );
         return false;
     }
@@ -649,8 +652,8 @@ fn redraw_report(dir: &std::path::Path, console: &mut dyn Write) -> bool {
         Ok(w) => {
             let _ = writeln!(
                 console,
-                "report: {}/report.md redrawn for this run",
-                w.out_dir.display()
+                "{}",
+                tr!("run-report-redrawn", dir = w.out_dir.display().to_string())
             );
             true
         }
@@ -658,18 +661,26 @@ fn redraw_report(dir: &std::path::Path, console: &mut dyn Write) -> bool {
             let removed = crate::results::folder::remove_own(&report).unwrap_or_default();
             let _ = writeln!(
                 console,
-                "note: the earlier report in {} could not be redrawn ({e:#}); removed its files \
-                 ({}), which described other data",
-                report.display(),
-                if removed.is_empty() {
-                    "none listed in its manifest".to_string()
-                } else {
-                    removed.join(", ")
-                }
+                "{}",
+                tr!(
+                    "run-report-removed",
+                    report = report.display().to_string(),
+                    error = format!("{e:#}"),
+                    files = if removed.is_empty() {
+                        tr!("run-report-removed-none")
+                    } else {
+                        removed.join(", ")
+                    }
+                )
             );
             false
         }
     }
+}
+
+/// "cannot write the files of DIR", the context of every failure to write a run's files.
+fn err_files(dir: &std::path::Path) -> String {
+    tr!("err-write-files", dir = dir.display().to_string())
 }
 
 /// Clients cannot send to 0.0.0.0; a server bound to all interfaces is reached on loopback.
@@ -718,10 +729,7 @@ fn sim_tcp_setup(sc: &Scenario, source: &str) -> Result<(TcpService, Protocol)> 
         }
         _ => {
             if let Some(url) = &c.url {
-                bail!(
-                    "{source}: field `clients.url` ({url}): sim mode has no outside network, its \
-                     HEAD client asks the built-in responder; remove `url` or run live"
-                );
+                bail!(tr!("run-sim-url", source = source, url = url.as_str()));
             }
             let url = parse_url(&format!("http://{}/", sim_tcp::SERVER_ADDR))
                 .map_err(anyhow::Error::msg)?;
@@ -773,9 +781,20 @@ pub fn resolve_url(url: &Url) -> Result<SocketAddr> {
     use std::net::ToSocketAddrs;
     (url.host.as_str(), url.port)
         .to_socket_addrs()
-        .map_err(|e| anyhow::anyhow!("cannot resolve the host of http://{}/: {e}", url.authority))?
+        .map_err(|e| {
+            anyhow::anyhow!(tr!(
+                "err-resolve-url",
+                authority = url.authority.as_str(),
+                error = e.to_string()
+            ))
+        })?
         .next()
-        .ok_or_else(|| anyhow::anyhow!("the host of http://{}/ has no address", url.authority))
+        .ok_or_else(|| {
+            anyhow::anyhow!(tr!(
+                "err-url-no-address",
+                authority = url.authority.as_str()
+            ))
+        })
 }
 
 fn pct(v: Option<f64>) -> String {
@@ -839,11 +858,13 @@ fn print_summary(console: &mut dyn Write, sc: &Scenario, r: &RunReport) {
     text.push_str(&render_table(&r.summary));
     if let Some(remote) = sc.server.remote {
         text.push_str(&format!(
-            "\nserver {remote} (elsewhere): measured loss {}; the network on the way there and \
-             back adds to what its model ({}) discards, and only `losslab join` with its record \
-             can tell the two apart.\n",
-            pct(all.loss_ratio),
-            sc.impair.describe()
+            "\n{}\n",
+            tr!(
+                "run-remote-summary",
+                remote = remote.to_string(),
+                loss = pct(all.loss_ratio),
+                impairments = sc.impair.describe()
+            )
         ));
     } else if sc.server.kind == ServerKind::UdpTime {
         // With a [link], the two layers' losses together (independent draws).

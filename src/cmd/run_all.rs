@@ -14,6 +14,7 @@ use crate::check::{CheckArgs, Format};
 use crate::cmd::run::{FolderPolicy, RunOptions, run_experiment_with};
 use crate::report::{ReportOptions, write_report};
 use crate::scenario::{self, Mode, Scenario};
+use crate::tr;
 use anyhow::{Context, Result, bail};
 use std::fs;
 use std::io::Write;
@@ -62,13 +63,13 @@ pub enum RunAllOutcome {
 /// The scenarios of `dir`, sorted by file name, each loaded and validated.
 pub fn load_all(dir: &Path) -> Result<Vec<(PathBuf, Scenario)>> {
     let mut files: Vec<PathBuf> = fs::read_dir(dir)
-        .with_context(|| format!("cannot read the scenario folder {}", dir.display()))?
+        .with_context(|| tr!("run-all-read-folder", dir = dir.display().to_string()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
         .collect();
     files.sort();
     if files.is_empty() {
-        bail!("{} holds no scenario files (*.toml)", dir.display());
+        bail!(tr!("run-all-empty", dir = dir.display().to_string()));
     }
     let all: Vec<(PathBuf, Scenario)> = files
         .into_iter()
@@ -77,13 +78,12 @@ pub fn load_all(dir: &Path) -> Result<Vec<(PathBuf, Scenario)>> {
     // Two scenarios of one name would write one folder, the second over the first.
     for (i, (path, sc)) in all.iter().enumerate() {
         if let Some((first, _)) = all[..i].iter().find(|(_, other)| other.name == sc.name) {
-            bail!(
-                "{} and {} both have name = \"{}\"; each scenario writes results/<name>/, so \
-                 the names must differ",
-                first.display(),
-                path.display(),
-                sc.name
-            );
+            bail!(tr!(
+                "run-all-same-name",
+                first = first.display().to_string(),
+                second = path.display().to_string(),
+                name = sc.name.as_str()
+            ));
         }
     }
     Ok(all)
@@ -118,19 +118,24 @@ pub fn run_all(
             redraw_report: false,
         };
         let report = run_experiment_with(&run, interrupt, &mut std::io::sink(), false, policy)
-            .with_context(|| format!("scenario {}", path.display()))?;
+            .with_context(|| tr!("run-all-scenario", path = path.display().to_string()))?;
         if !report.written {
             let _ = writeln!(
                 console,
-                "{name}: interrupted; {} is left as it was",
-                out_dir.display()
+                "{}",
+                tr!(
+                    "run-all-interrupted",
+                    name = name.as_str(),
+                    dir = out_dir.display().to_string()
+                )
             );
             return Ok(RunAllOutcome::Interrupted);
         }
         if interrupt.load(std::sync::atomic::Ordering::Relaxed) {
             let _ = writeln!(
                 console,
-                "{name}: done; interrupted before its report, stopping"
+                "{}",
+                tr!("run-all-interrupted-report", name = name.as_str())
             );
             return Ok(RunAllOutcome::Interrupted);
         }
@@ -142,23 +147,37 @@ pub fn run_all(
                 out: None,
                 window: None,
             })
-            .with_context(|| format!("the report of {}", out_dir.display()))?;
+            .with_context(|| tr!("run-all-report-of", dir = out_dir.display().to_string()))?;
         }
         let all_row = report.all();
         let _ = writeln!(
             console,
-            "{name:<20} {:<4} {:>8} packets, loss {:>6}, {:.2} s {} -> {}",
-            match mode {
-                Mode::Live => "live",
-                Mode::Sim => "sim",
-            },
-            all_row.sent,
-            all_row
-                .loss_ratio
-                .map_or("-".into(), |l| format!("{:.1}%", l * 100.0)),
-            report.duration.as_micros() as f64 / 1e6,
-            if mode == Mode::Sim { "simulated" } else { "" },
-            out_dir.display()
+            "{}",
+            tr!(
+                "run-all-line",
+                name = format!("{name:<20}"),
+                mode = format!(
+                    "{:<4}",
+                    match mode {
+                        Mode::Live => "live",
+                        Mode::Sim => "sim",
+                    }
+                ),
+                packets = format!("{:>8}", all_row.sent),
+                loss = format!(
+                    "{:>6}",
+                    all_row
+                        .loss_ratio
+                        .map_or("-".into(), |l| format!("{:.1}%", l * 100.0))
+                ),
+                seconds = format!("{:.2}", report.duration.as_micros() as f64 / 1e6),
+                simulated = if mode == Mode::Sim {
+                    tr!("run-all-simulated")
+                } else {
+                    String::new()
+                },
+                dir = out_dir.display().to_string()
+            )
         );
         if !opts.verify {
             continue;
@@ -185,8 +204,9 @@ pub fn run_all(
                     first_seed: 0,
                 };
                 let mut text = Vec::new();
-                let verdict = crate::check::run(&args, &mut text)
-                    .with_context(|| format!("checking {}", out_dir.display()))?;
+                let verdict = crate::check::run(&args, &mut text).with_context(|| {
+                    tr!("run-all-checking", dir = out_dir.display().to_string())
+                })?;
                 if !verdict.passed() {
                     let _ = console.write_all(&text);
                 }
@@ -198,9 +218,12 @@ pub fn run_all(
             "{:<20} {}",
             "",
             match (mode, ok) {
-                (Mode::Sim, true) => "same bytes as the reference".to_string(),
-                (Mode::Live, true) => "passes losslab check".to_string(),
-                (_, false) => format!("FAILED against {}", reference.display()),
+                (Mode::Sim, true) => tr!("run-all-same-bytes"),
+                (Mode::Live, true) => tr!("run-all-passes"),
+                (_, false) => tr!(
+                    "run-all-failed-against",
+                    reference = reference.display().to_string()
+                ),
             }
         );
         if !ok {
@@ -219,15 +242,23 @@ pub fn run_all(
                 out: Some(out.clone()),
                 window: None,
             })
-            .with_context(|| format!("the comparison {}", out.display()))?;
-            let _ = writeln!(console, "{:<20} comparison -> {}", name, out.display());
+            .with_context(|| tr!("run-all-comparison-of", dir = out.display().to_string()))?;
+            let _ = writeln!(
+                console,
+                "{}",
+                tr!(
+                    "run-all-comparison",
+                    name = format!("{name:<20}"),
+                    dir = out.display().to_string()
+                )
+            );
         }
     }
     if !opts.verify {
         return Ok(RunAllOutcome::Ok);
     }
     if failed.is_empty() {
-        let _ = writeln!(console, "verify: every scenario matches its reference");
+        let _ = writeln!(console, "{}", tr!("run-all-verify-ok"));
         if opts.out.is_none() {
             // Our own scratch folder: nothing in it is needed once everything matched.
             let _ = fs::remove_dir_all(&out_root);
@@ -236,10 +267,13 @@ pub fn run_all(
     } else {
         let _ = writeln!(
             console,
-            "verify: {} failed: {} (fresh results in {})",
-            failed.len(),
-            failed.join(", "),
-            out_root.display()
+            "{}",
+            tr!(
+                "run-all-verify-failed",
+                n = failed.len(),
+                names = failed.join(", "),
+                dir = out_root.display().to_string()
+            )
         );
         Ok(RunAllOutcome::Failed)
     }
@@ -252,8 +286,8 @@ fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut stack = vec![PathBuf::new()];
     while let Some(rel) = stack.pop() {
         let here = dir.join(&rel);
-        for entry in
-            fs::read_dir(&here).with_context(|| format!("cannot read {}", here.display()))?
+        for entry in fs::read_dir(&here)
+            .with_context(|| tr!("err-read", path = here.display().to_string()))?
         {
             let entry = entry?;
             if entry.file_name() == crate::results::folder::MANIFEST {
@@ -276,8 +310,11 @@ fn same_bytes(reference: &Path, fresh: &Path, console: &mut dyn Write) -> Result
     if !reference.is_dir() {
         let _ = writeln!(
             console,
-            "  no reference folder {}: run `losslab run-all` and commit it",
-            reference.display()
+            "  {}",
+            tr!(
+                "run-all-no-reference",
+                dir = reference.display().to_string()
+            )
         );
         return Ok(false);
     }
@@ -285,11 +322,19 @@ fn same_bytes(reference: &Path, fresh: &Path, console: &mut dyn Write) -> Result
     let got = files_under(fresh)?;
     let mut ok = true;
     for rel in want.iter().filter(|r| !got.contains(r)) {
-        let _ = writeln!(console, "  {} is missing from the fresh run", rel.display());
+        let _ = writeln!(
+            console,
+            "  {}",
+            tr!("run-all-missing", file = rel.display().to_string())
+        );
         ok = false;
     }
     for rel in got.iter().filter(|r| !want.contains(r)) {
-        let _ = writeln!(console, "  {} is new (not in the reference)", rel.display());
+        let _ = writeln!(
+            console,
+            "  {}",
+            tr!("run-all-new", file = rel.display().to_string())
+        );
         ok = false;
     }
     for rel in want.iter().filter(|r| got.contains(r)) {
@@ -297,7 +342,14 @@ fn same_bytes(reference: &Path, fresh: &Path, console: &mut dyn Write) -> Result
         let b = fs::read(fresh.join(rel))?;
         if a != b {
             ok = false;
-            let _ = writeln!(console, "  {} differs:", reference.join(rel).display());
+            let _ = writeln!(
+                console,
+                "  {}",
+                tr!(
+                    "run-all-differs",
+                    file = reference.join(rel).display().to_string()
+                )
+            );
             let _ = console.write_all(first_differences(&a, &b, 5).as_bytes());
         }
     }
@@ -315,11 +367,12 @@ fn first_differences(a: &[u8], b: &[u8], max: usize) -> String {
     for i in 0..la.len().max(lb.len()) {
         let (x, y) = (la.get(i), lb.get(i));
         if x != y {
+            let none = tr!("run-all-none");
             out.push_str(&format!(
-                "    line {}:\n    - {}\n    + {}\n",
-                i + 1,
-                x.unwrap_or(&"(none)"),
-                y.unwrap_or(&"(none)")
+                "    {}:\n    - {}\n    + {}\n",
+                tr!("run-all-diff-line", n = i + 1),
+                x.copied().unwrap_or(&none),
+                y.copied().unwrap_or(&none)
             ));
             shown += 1;
             if shown == max {
@@ -330,9 +383,12 @@ fn first_differences(a: &[u8], b: &[u8], max: usize) -> String {
     }
     if la.len() != lb.len() {
         out.push_str(&format!(
-            "    ({} lines in the reference, {} in the fresh run)\n",
-            la.len(),
-            lb.len()
+            "    ({})\n",
+            tr!(
+                "run-all-line-counts",
+                reference = la.len(),
+                fresh = lb.len()
+            )
         ));
     }
     out

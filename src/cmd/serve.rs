@@ -56,13 +56,14 @@ impl Observer for ServeObserver<'_> {
                 request = request_text(e.request),
                 from = e.from.to_string()
             ),
-            other => format!(
-                "[{at:>9} ms] {} {} from {} ({}, held {})",
-                other.as_str(),
-                e.request,
-                e.from,
-                e.rule,
-                e.delay
+            other => tr!(
+                "serve-held",
+                ms = format!("{at:>9}"),
+                action = other.as_str(),
+                request = request_text(e.request),
+                from = e.from.to_string(),
+                rule = e.rule,
+                delay = e.delay.to_string()
             ),
         };
         let _ = writeln!(self.console, "{line}");
@@ -77,9 +78,10 @@ impl Observer for ServeObserver<'_> {
 /// network, and a forged source address makes it send `amplifies` to someone else.
 pub fn exposure_warning(local: SocketAddr, amplifies: &str) -> Option<String> {
     (!local.ip().is_loopback()).then(|| {
-        format!(
-            "warning: listening on {local}, reachable from the network (not only this machine); \
-             {amplifies}"
+        tr!(
+            "exposure-warning",
+            local = local.to_string(),
+            amplifies = amplifies
         )
     })
 }
@@ -111,16 +113,16 @@ pub fn serve_time(
         )
     );
     let copies = if opts.impair.duplicate.is_some_and(|d| d.p > 0.0) {
-        " (twice that with --duplicate)"
+        tr!("exposure-amplifies-duplicate")
     } else {
-        ""
+        String::new()
     };
     if let Some(warning) = exposure_warning(
         local,
-        &format!(
-            "any datagram, even 1 byte, gets a reply of up to {} bytes{copies}: about 2 times \
-             the request on the wire, sent to whatever address the request claims to come from",
-            crate::wire::time::MAX_REPLY_LEN
+        &tr!(
+            "exposure-amplifies-time",
+            bytes = crate::wire::time::MAX_REPLY_LEN,
+            copies = copies
         ),
     ) {
         eprintln!("{warning}");
@@ -156,8 +158,8 @@ pub fn serve_time(
         )?;
         let _ = writeln!(
             obs.console,
-            "recorded: {} (server.csv, server.json)",
-            dir.display()
+            "{}",
+            tr!("serve-recorded", dir = dir.display().to_string())
         );
     }
     Ok((stop, stats))

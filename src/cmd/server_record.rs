@@ -51,7 +51,7 @@ impl ServerRecord {
     pub fn open(dir: &Path) -> Result<ServerRecord> {
         let mut staging = Staging::begin(dir, |_| false)?;
         let mut rows = staging.stream("server.csv")?;
-        writeln!(rows, "{SERVER_COLUMNS}").context("cannot write server.csv")?;
+        writeln!(rows, "{SERVER_COLUMNS}").context(crate::tr!("err-write", path = "server.csv"))?;
         Ok(ServerRecord {
             dir: staging,
             rows,
@@ -99,9 +99,11 @@ impl ServerRecord {
         stats: ServerStats,
     ) -> Result<PathBuf> {
         if let Some(e) = self.failed.take() {
-            return Err(e).context("cannot write server.csv");
+            return Err(e).context(crate::tr!("err-write", path = "server.csv"));
         }
-        self.rows.finish().context("cannot write server.csv")?;
+        self.rows
+            .finish()
+            .context(crate::tr!("err-write", path = "server.csv"))?;
         let summary = ServerSummary {
             status: match stop {
                 Stop::Interrupted => "interrupted",

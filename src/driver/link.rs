@@ -114,7 +114,7 @@ impl LiveLink {
     /// [`PrivateNet::build`]) and the path that the packets cross.
     pub fn new(config: PathConfig, seed: u64) -> Result<LiveLink> {
         let mut net = PrivateNet::build()?;
-        let (client, server) = net.take_tuns().context("the link's TUN devices are gone")?;
+        let (client, server) = net.take_tuns().context(crate::tr!("link-tuns-gone"))?;
         Ok(LiveLink {
             tuns: [client, server],
             net,
@@ -187,7 +187,7 @@ impl LiveLink {
                 }
                 Err(e) => {
                     return Err(e).with_context(|| {
-                        format!("cannot write a packet to the link's {:?}-side device", q.to)
+                        crate::tr!("link-tun-write", side = format!("{:?}", q.to))
                     });
                 }
             }
@@ -210,9 +210,8 @@ impl LiveLink {
                 Err(e) if e.kind() == ErrorKind::WouldBlock => return Ok(()),
                 Err(e) if e.kind() == ErrorKind::Interrupted => continue,
                 Err(e) => {
-                    return Err(e).with_context(|| {
-                        format!("cannot read from the link's {side:?}-side device")
-                    });
+                    return Err(e)
+                        .with_context(|| crate::tr!("link-tun-read", side = format!("{side:?}")));
                 }
             };
             self.cross(side, now, &buf[..n], tcp_owner, observer)?;
@@ -254,7 +253,7 @@ impl LiveLink {
                 crossing,
                 request,
             })
-            .context("cannot write a row of link.csv")?;
+            .context(crate::tr!("err-write-row", file = "link.csv"))?;
         for at in crossing.arrivals.into_iter().flatten() {
             let mut bytes = self.spare.pop().unwrap_or_default();
             bytes.clear();

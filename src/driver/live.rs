@@ -239,7 +239,7 @@ pub fn bind_udp(addr: SocketAddr, what: &str) -> Result<UdpSocket> {
 impl EventLoop {
     pub fn new(clock: Clock) -> Result<Self> {
         Ok(EventLoop {
-            poll: Poll::new().context("cannot create the event loop (epoll)")?,
+            poll: Poll::new().context(crate::tr!("err-event-loop-epoll"))?,
             events: Events::with_capacity(1024),
             tcp: TcpPart::new(clock.epoch_unix_us),
             clock,
@@ -266,7 +266,7 @@ impl EventLoop {
             ev.endpoints.push(Endpoint::Tun(side));
         }
         link.register(&ev.poll, Token(0), Token(1))
-            .context("cannot watch the link's TUN devices")?;
+            .context(crate::tr!("link-tun-watch"))?;
         ev.link = Some(Box::new(link));
         ev.tcp.track_ports();
         Ok(ev)
@@ -305,7 +305,11 @@ impl EventLoop {
 
     /// Adds the time server on `bind`; returns the address it actually listens on.
     pub fn add_server(&mut self, bind: SocketAddr, server: TimeServer) -> Result<SocketAddr> {
-        self.add_udp_service(bind, UdpService::Time(Box::new(server)), "UDP time server")
+        self.add_udp_service(
+            bind,
+            UdpService::Time(Box::new(server)),
+            &crate::tr!("bind-what-time-server"),
+        )
     }
 
     /// Adds the lab's UDP echo server on `bind`.
@@ -313,7 +317,7 @@ impl EventLoop {
         self.add_udp_service(
             bind,
             UdpService::Echo(UdpEcho::default()),
-            "UDP echo server",
+            &crate::tr!("bind-what-udp-echo"),
         )
     }
 
@@ -377,10 +381,10 @@ impl EventLoop {
         self.first_client = self.endpoints.len();
         let first_id = loadgen.config().first_client;
         for index in 0..loadgen.config().clients {
-            let socket = bind_udp(local, "client socket")?;
+            let socket = bind_udp(local, &crate::tr!("bind-what-client"))?;
             socket
                 .connect(target)
-                .with_context(|| format!("cannot reach {target}"))?;
+                .with_context(|| crate::tr!("err-reach", target = target.to_string()))?;
             match &mut self.link {
                 Some(link) => link.add_client_port(socket.local_addr()?.port(), first_id + index),
                 None => {
@@ -485,7 +489,7 @@ impl EventLoop {
                 Ok(()) => {}
                 // A signal (Ctrl-C) interrupted the wait: the flag check above handles it.
                 Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e).context("waiting for sockets failed"),
+                Err(e) => return Err(e).context(crate::tr!("err-poll")),
             }
             now = self.clock.now();
             // Take the event list out so handlers can borrow `self`; put it back after.
@@ -564,7 +568,7 @@ impl EventLoop {
                 Err(e) if e.kind() == ErrorKind::Interrupted => continue,
                 // An ICMP error for an earlier reply (the client went away): not our problem.
                 Err(e) if e.kind() == ErrorKind::ConnectionRefused => continue,
-                Err(e) => return Err(e).context("the server socket failed to receive"),
+                Err(e) => return Err(e).context(crate::tr!("err-server-recv")),
             }
         }
     }
@@ -590,7 +594,9 @@ impl EventLoop {
                 Err(e) if e.kind() == ErrorKind::ConnectionRefused => {
                     observer.socket_error(Some(index as u32), &e);
                 }
-                Err(e) => return Err(e).context(format!("client {index} failed to receive")),
+                Err(e) => {
+                    return Err(e).context(crate::tr!("err-client-recv", client = index));
+                }
             }
         }
     }
@@ -643,7 +649,7 @@ impl EventLoop {
                 observer.progress(p);
             }
             lg.drain_records(|r| observer.record(r))
-                .context("cannot write a row of requests.csv")?;
+                .context(crate::tr!("err-write-row", file = "requests.csv"))?;
         }
         Ok(())
     }

@@ -23,6 +23,7 @@
 //! Invariants: every error leaves the thread in the namespace it started in; an error says in
 //! one line what the system refused and points to `--sim`.
 
+use crate::tr;
 use anyhow::{Context, Result, anyhow, bail};
 use nix::errno::Errno;
 use nix::sched::{CloneFlags, setns, unshare};
@@ -43,7 +44,10 @@ pub const SERVER_TUN: &str = "losslab-s";
 pub const CLIENT_TUN: &str = "losslab-c";
 
 /// What ends every error of this module: where to go instead.
-const USE_SIM: &str = "run as root, or simulate the link with --sim";
+/// The way out every refusal ends with.
+fn use_sim() -> String {
+    tr!("netns-use-sim")
+}
 
 /// The thread's current network namespace, as a file descriptor.
 fn current_ns() -> io::Result<OwnedFd> {
@@ -60,7 +64,7 @@ static IN_USER_NS: AtomicBool = AtomicBool::new(false);
 /// The cause of a refused network namespace, in words.
 fn netns_refusal(e: Errno) -> String {
     if !matches!(e, Errno::EPERM | Errno::EACCES) {
-        return format!("the kernel refused a new network namespace ({e})");
+        return tr!("netns-refused", error = e.to_string());
     }
     match (
         IN_USER_NS.load(Ordering::Relaxed),
@@ -69,15 +73,8 @@ fn netns_refusal(e: Errno) -> String {
         // Granted a user namespace without the capabilities to use it: AppArmor's restriction
         // does exactly this.
         (true, _) => ns_refusal(e),
-        (false, true) => format!(
-            "the kernel refused a network namespace to root ({e}): this process lacks \
-             CAP_SYS_ADMIN (a restricted container?)"
-        ),
-        (false, false) => format!(
-            "the kernel refused a network namespace ({e}): not root, and this process has no \
-             user namespace of its own (`losslab run` makes one at start where the system \
-             allows it)"
-        ),
+        (false, true) => tr!("netns-refused-root", error = e.to_string()),
+        (false, false) => tr!("netns-refused-user", error = e.to_string()),
     }
 }
 
@@ -91,20 +88,21 @@ fn ns_refusal(e: Errno) -> String {
     match e {
         Errno::EPERM | Errno::EACCES | Errno::ENOSPC | Errno::EINVAL | Errno::EUSERS => {
             if sysctl("/proc/sys/kernel/unprivileged_userns_clone").as_deref() == Some("0") {
-                "user namespaces are disabled (sysctl kernel.unprivileged_userns_clone = 0)".into()
+                tr!(
+                    "userns-disabled",
+                    sysctl = "kernel.unprivileged_userns_clone"
+                )
             } else if sysctl("/proc/sys/kernel/apparmor_restrict_unprivileged_userns").as_deref()
                 == Some("1")
             {
-                "AppArmor restricts unprivileged user namespaces \
-                 (sysctl kernel.apparmor_restrict_unprivileged_userns = 1)"
-                    .into()
+                tr!("userns-apparmor")
             } else if sysctl("/proc/sys/user/max_user_namespaces").as_deref() == Some("0") {
-                "user namespaces are disabled (sysctl user.max_user_namespaces = 0)".into()
+                tr!("userns-disabled", sysctl = "user.max_user_namespaces")
             } else {
-                format!("the kernel refused a new namespace ({e}): no permission")
+                tr!("userns-no-permission", error = e.to_string())
             }
         }
-        other => format!("the kernel refused a new namespace ({other})"),
+        other => tr!("userns-refused", error = other.to_string()),
     }
 }
 
@@ -120,13 +118,9 @@ fn open_tun_device() -> io::Result<File> {
 /// Says why `/dev/net/tun` cannot be used, if it cannot.
 fn tun_refusal(e: &io::Error) -> String {
     match e.kind() {
-        io::ErrorKind::NotFound => "this system has no /dev/net/tun (no TUN driver)".into(),
-        io::ErrorKind::PermissionDenied => {
-            "/dev/net/tun is not readable and writable by this user (it usually is mode 0666; \
-             here it is not)"
-                .into()
-        }
-        _ => format!("cannot open /dev/net/tun: {e}"),
+        io::ErrorKind::NotFound => tr!("tun-missing"),
+        io::ErrorKind::PermissionDenied => tr!("tun-permission"),
+        _ => tr!("tun-open", error = e.to_string()),
     }
 }
 
@@ -137,25 +131,28 @@ pub fn enter_user_namespace() -> Result<()> {
     let (uid, gid) = (nix::unistd::geteuid(), nix::unistd::getegid());
     // A user namespace does not open a device the user cannot open: say so before anything.
     if let Err(e) = open_tun_device() {
-        bail!(
-            "a live [link] cannot be built: {}; {USE_SIM}",
-            tun_refusal(&e)
-        );
+        bail!(tr!(
+            "netns-cannot-build",
+            why = tun_refusal(&e),
+            use_sim = use_sim()
+        ));
     }
     unshare(CloneFlags::CLONE_NEWUSER | CloneFlags::CLONE_NEWNET).map_err(|e| {
-        anyhow!(
-            "a live [link] needs network namespaces, and as a user without privileges a user \
-             namespace, but {}; {USE_SIM}",
-            ns_refusal(e)
-        )
+        anyhow!(tr!(
+            "netns-needs-userns",
+            why = ns_refusal(e),
+            use_sim = use_sim()
+        ))
     })?;
     // The kernel wants `setgroups` denied before an unprivileged process writes a gid map.
     let write = |path: &str, text: String| {
         std::fs::write(path, text).map_err(|e| {
-            anyhow!(
-                "a live [link] cannot be built: writing {path} in the new user namespace \
-                 failed ({e}); {USE_SIM}"
-            )
+            anyhow!(tr!(
+                "netns-write-failed",
+                path = path,
+                error = e.to_string(),
+                use_sim = use_sim()
+            ))
         })
     };
     write("/proc/self/setgroups", "deny".into())?;
@@ -255,29 +252,34 @@ pub struct PrivateNet {
 impl PrivateNet {
     /// Builds both sides and leaves the calling thread in the client namespace.
     pub fn build() -> Result<PrivateNet> {
-        let home = current_ns().context("cannot read this thread's network namespace")?;
+        let home = current_ns().context(tr!("netns-read-own"))?;
         let side = |name: &str, ip: Ipv4Addr| -> Result<(OwnedFd, File)> {
             unshare(CloneFlags::CLONE_NEWNET).map_err(|e| {
-                anyhow!(
-                    "a live [link] needs network namespaces, but {}; {USE_SIM}",
-                    netns_refusal(e)
-                )
+                anyhow!(tr!(
+                    "netns-needs-netns",
+                    why = netns_refusal(e),
+                    use_sim = use_sim()
+                ))
             })?;
             let tun = make_side(name, ip).map_err(|e| match e.raw_os_error() {
-                Some(libc::ENOENT | libc::EACCES | libc::ENODEV) => anyhow!(
-                    "a live [link] cannot be built: {}; {USE_SIM}",
-                    tun_refusal(&e)
-                ),
-                _ => anyhow!(
-                    "a live [link] cannot be built: setting up TUN device {name} ({ip}/{PREFIX}) \
-                     failed: {e}; {USE_SIM}"
-                ),
+                Some(libc::ENOENT | libc::EACCES | libc::ENODEV) => anyhow!(tr!(
+                    "netns-cannot-build",
+                    why = tun_refusal(&e),
+                    use_sim = use_sim()
+                )),
+                _ => anyhow!(tr!(
+                    "netns-tun-setup",
+                    name = name,
+                    addr = format!("{ip}/{PREFIX}"),
+                    error = e.to_string(),
+                    use_sim = use_sim()
+                )),
             })?;
-            let ns = current_ns().context("cannot read the new network namespace")?;
+            let ns = current_ns().context(tr!("netns-read-new"))?;
             Ok((ns, tun))
         };
         let built = side(SERVER_TUN, SERVER_IP).and_then(|server| {
-            enter(&home).context("cannot return to the starting network namespace")?;
+            enter(&home).context(tr!("netns-return-home"))?;
             Ok((server, side(CLIENT_TUN, CLIENT_IP)?))
         });
         match built {
@@ -312,9 +314,9 @@ impl PrivateNet {
     /// Runs `f` in the server namespace (to bind the server's sockets there), then returns to
     /// the client namespace.
     pub fn in_server<T>(&self, f: impl FnOnce() -> T) -> Result<T> {
-        enter(&self.server).context("cannot enter the link's server namespace")?;
+        enter(&self.server).context(tr!("netns-enter-server"))?;
         let out = f();
-        enter(&self.client).context("cannot return to the link's client namespace")?;
+        enter(&self.client).context(tr!("netns-return-client"))?;
         Ok(out)
     }
 }

@@ -16,10 +16,7 @@ pub struct PrivateNet;
 
 impl PrivateNet {
     pub fn build() -> Result<PrivateNet> {
-        bail!(
-            "a live [link] needs Linux network namespaces and TUN devices, which this system \
-             does not have; simulate the link with --sim"
-        )
+        bail!(crate::tr!("netns-unsupported"))
     }
 
     pub fn take_tuns(&mut self) -> Option<(File, File)> {

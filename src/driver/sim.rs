@@ -476,11 +476,11 @@ impl SimLoop {
         }
         self.loadgen
             .drain_records(|r| observer.record(r))
-            .context("cannot write a row of requests.csv")?;
+            .context(crate::tr!("err-write-row", file = "requests.csv"))?;
         for e in self.link_events.drain(..) {
             observer
                 .link_event(&e)
-                .context("cannot write a row of link.csv")?;
+                .context(crate::tr!("err-write-row", file = "link.csv"))?;
         }
         Ok(())
     }

@@ -796,8 +796,16 @@ impl TcpSim {
                     c.conn = None;
                     self.by_conn.remove(&id);
                     let reason = match c.connected {
-                        false => format!("cannot connect to {SERVER_ADDR}: connection refused"),
-                        true => format!("cannot receive from {SERVER_ADDR}: connection reset"),
+                        false => crate::tr!(
+                            "tcp-cannot-connect",
+                            peer = crate::tr!("tcp-to", peer = SERVER_ADDR.to_string()),
+                            error = crate::tr!("tcp-refused")
+                        ),
+                        true => crate::tr!(
+                            "tcp-cannot-receive",
+                            peer = crate::tr!("tcp-from", peer = SERVER_ADDR.to_string()),
+                            error = crate::tr!("tcp-reset")
+                        ),
                     };
                     self.load.handle_error(now, id, reason);
                 } else if !c.eof && c.connected && peer_closed(state) && !s.can_recv() {
@@ -990,7 +998,11 @@ impl TcpSim {
         {
             host.sockets.remove(h);
             self.port_used[usize::from(port)] = false;
-            let reason = format!("cannot connect to {SERVER_ADDR}: {e}");
+            let reason = crate::tr!(
+                "tcp-cannot-connect",
+                peer = crate::tr!("tcp-to", peer = SERVER_ADDR.to_string()),
+                error = e.to_string()
+            );
             self.load.handle_error(self.now, id, reason);
             return;
         }

@@ -106,6 +106,16 @@ impl DropReason {
             DropReason::Refused => "refused: at the connection cap",
         }
     }
+
+    /// The reason in the user's language, for console lines.
+    pub fn text(self) -> String {
+        match self {
+            DropReason::Idle => crate::tr!("drop-idle"),
+            DropReason::Evicted => crate::tr!("drop-evicted"),
+            DropReason::Foreign => crate::tr!("drop-foreign"),
+            DropReason::Refused => crate::tr!("drop-refused"),
+        }
+    }
 }
 
 /// How many server connections were closed for each [`DropReason`].
@@ -187,10 +197,10 @@ impl TcpPart {
         service: TcpService,
     ) -> Result<SocketAddr> {
         let what = match service {
-            TcpService::Echo { .. } => "TCP echo server",
-            TcpService::Http => "HTTP server",
+            TcpService::Echo { .. } => crate::tr!("bind-what-tcp-echo"),
+            TcpService::Http => crate::tr!("bind-what-http"),
         };
-        let mut listener = bind_tcp(bind, what)?;
+        let mut listener = bind_tcp(bind, &what)?;
         let local = listener.local_addr()?;
         poll.registry()
             .register(&mut listener, LISTENER, Interest::READABLE)?;
@@ -407,9 +417,15 @@ impl TcpPart {
                         let slot = self.insert(poll, conn)?;
                         self.client_slots.insert(id, slot);
                     }
-                    Err(e) => {
-                        load.handle_error(now, id, format!("cannot connect to {target}: {e}"))
-                    }
+                    Err(e) => load.handle_error(
+                        now,
+                        id,
+                        crate::tr!(
+                            "tcp-cannot-connect",
+                            peer = crate::tr!("tcp-to", peer = target.to_string()),
+                            error = e.to_string()
+                        ),
+                    ),
                 },
                 TcpAction::Write(id, bytes) => {
                     if let Some(&slot) = self.client_slots.get(&id) {
@@ -475,8 +491,14 @@ impl TcpPart {
                 // The core forgets the connection on an error; the socket goes with it.
                 self.remove(poll, slot, observer);
                 if let Some((_, load)) = &mut self.load {
-                    let to = peer.map_or(String::new(), |p| format!(" to {p}"));
-                    load.handle_error(now, id, format!("cannot send{to}: {e}"));
+                    let to = peer.map_or(String::new(), |p| {
+                        crate::tr!("tcp-to", peer = p.to_string())
+                    });
+                    load.handle_error(
+                        now,
+                        id,
+                        crate::tr!("tcp-cannot-send", peer = to, error = e.to_string()),
+                    );
                 }
             }
             (None, Some(_)) => self.remove(poll, slot, observer),
@@ -557,8 +579,14 @@ impl TcpPart {
             Some(e) => {
                 self.remove(poll, slot, observer);
                 if let Some((_, load)) = &mut self.load {
-                    let to = peer.map_or(String::new(), |p| format!(" to {p}"));
-                    load.handle_error(now, id, format!("cannot connect{to}: {e}"));
+                    let to = peer.map_or(String::new(), |p| {
+                        crate::tr!("tcp-to", peer = p.to_string())
+                    });
+                    load.handle_error(
+                        now,
+                        id,
+                        crate::tr!("tcp-cannot-connect", peer = to, error = e.to_string()),
+                    );
                 }
             }
         }
@@ -711,8 +739,14 @@ impl TcpPart {
                     };
                     self.remove(poll, slot, observer);
                     if let (Some(id), Some((_, load))) = (client, &mut self.load) {
-                        let from = peer.map_or(String::new(), |p| format!(" from {p}"));
-                        load.handle_error(now, id, format!("cannot receive{from}: {e}"));
+                        let from = peer.map_or(String::new(), |p| {
+                            crate::tr!("tcp-from", peer = p.to_string())
+                        });
+                        load.handle_error(
+                            now,
+                            id,
+                            crate::tr!("tcp-cannot-receive", peer = from, error = e.to_string()),
+                        );
                         self.flush(poll, now, observer)?;
                     }
                     return Ok(());

@@ -29,6 +29,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use crate::metrics::output::StreamFile;
+use crate::tr;
 
 /// The manifest's file name: what losslab wrote into this folder.
 pub const MANIFEST: &str = ".losslab-manifest";
@@ -45,12 +46,12 @@ pub fn staging_path(target: &Path) -> Result<PathBuf> {
 /// `target`'s parent folder and its name, for a path that names a folder (`--out .` included).
 fn split(target: &Path) -> Result<(PathBuf, String)> {
     let abs = std::path::absolute(target)
-        .with_context(|| format!("cannot resolve the folder {}", target.display()))?;
+        .with_context(|| tr!("folder-resolve", dir = target.display().to_string()))?;
     let abs = match abs.file_name() {
         Some(_) => abs,
         // `.` or `..` at the end: only an existing folder can be named that way.
         None => fs::canonicalize(&abs)
-            .with_context(|| format!("cannot resolve the folder {}", target.display()))?,
+            .with_context(|| tr!("folder-resolve", dir = target.display().to_string()))?,
     };
     // `absolute` keeps a trailing `.`: drop it.
     let abs: PathBuf = abs
@@ -59,10 +60,7 @@ fn split(target: &Path) -> Result<(PathBuf, String)> {
         .collect();
     match (abs.parent(), abs.file_name()) {
         (Some(p), Some(n)) => Ok((p.to_path_buf(), n.to_string_lossy().into_owned())),
-        _ => bail!(
-            "{} cannot be a results folder (it has no parent folder)",
-            target.display()
-        ),
+        _ => bail!(tr!("folder-no-parent", dir = target.display().to_string())),
     }
 }
 
@@ -83,16 +81,21 @@ pub fn read_manifest(dir: &Path) -> Result<Option<BTreeSet<String>>> {
     let meta = match fs::symlink_metadata(&path) {
         Ok(m) => m,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(anyhow!("cannot read {}: {e}", path.display())),
+        Err(e) => {
+            return Err(anyhow!(
+                "{}: {e}",
+                tr!("err-read", path = path.display().to_string())
+            ));
+        }
     };
     if !meta.is_file() || meta.len() > 1 << 20 {
-        bail!(
-            "{} is not a manifest losslab wrote (not a small regular file); move it away",
-            path.display()
-        );
+        bail!(tr!(
+            "folder-manifest-not-file",
+            path = path.display().to_string()
+        ));
     }
-    let text =
-        fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = fs::read_to_string(&path)
+        .with_context(|| tr!("err-read", path = path.display().to_string()))?;
     let mut names = BTreeSet::new();
     for (i, line) in text.lines().enumerate() {
         let line = line.trim_end_matches('\r');
@@ -100,12 +103,12 @@ pub fn read_manifest(dir: &Path) -> Result<Option<BTreeSet<String>>> {
             continue;
         }
         if !plain_name(line) || line == MANIFEST {
-            bail!(
-                "{}:{}: `{line}` is not a file name in the folder; the manifest is damaged \
-                 (move it away to let losslab treat the folder as new)",
-                path.display(),
-                i + 1
-            );
+            bail!(tr!(
+                "folder-manifest-damaged",
+                path = path.display().to_string(),
+                line = i + 1,
+                name = line
+            ));
         }
         names.insert(line.to_string());
     }
@@ -203,7 +206,7 @@ impl Staging {
                 }
             }
             fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create the folder {}", parent.display()))?;
+                .with_context(|| tr!("folder-create", dir = parent.display().to_string()))?;
         }
         // A few tries: the folder may be removed by a writer that just finished between our
         // opening it and our locking it.
@@ -213,8 +216,8 @@ impl Staging {
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
                 Err(e) => {
                     return Err(anyhow!(
-                        "cannot create the staging folder {}: {e}",
-                        stage.display()
+                        "{}: {e}",
+                        tr!("folder-create-staging", dir = stage.display().to_string())
                     ));
                 }
             }
@@ -223,24 +226,25 @@ impl Staging {
                 Err(_) => continue,
             };
             if !meta.is_dir() {
-                bail!(
-                    "{} is in the way of losslab's staging folder (it is not a folder); move it \
-                     away",
-                    stage.display()
-                );
+                bail!(tr!(
+                    "folder-staging-in-the-way",
+                    path = stage.display().to_string()
+                ));
             }
             let lock = open_dir(&stage)
-                .with_context(|| format!("cannot open the staging folder {}", stage.display()))?;
+                .with_context(|| tr!("folder-open-staging", dir = stage.display().to_string()))?;
             match flock(&lock, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
                 Ok(()) => {}
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => bail!(
-                    "another losslab is writing into {} right now (it holds {}); wait for it to \
-                     finish or choose another output folder",
-                    target.display(),
-                    stage.display()
-                ),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => bail!(tr!(
+                    "folder-busy",
+                    dir = target.display().to_string(),
+                    stage = stage.display().to_string()
+                )),
                 Err(e) => {
-                    return Err(anyhow!("cannot lock {}: {e}", stage.display()));
+                    return Err(anyhow!(
+                        "{}: {e}",
+                        tr!("folder-lock", path = stage.display().to_string())
+                    ));
                 }
             }
             // Still the folder at that name (not one removed meanwhile)?
@@ -254,7 +258,7 @@ impl Staging {
             // Ours, locked: what is in it was left by a writer that was killed. Staging
             // folders hold only files losslab wrote.
             for entry in fs::read_dir(&stage)
-                .with_context(|| format!("cannot read {}", stage.display()))?
+                .with_context(|| tr!("err-read", path = stage.display().to_string()))?
                 .flatten()
             {
                 if entry.file_type().is_ok_and(|t| t.is_file()) {
@@ -271,11 +275,11 @@ impl Staging {
                 made_parents,
             });
         }
-        bail!(
-            "cannot take {} for writing into {}: other losslab processes keep replacing it",
-            stage.display(),
-            target.display()
-        )
+        bail!(tr!(
+            "folder-contended",
+            stage = stage.display().to_string(),
+            dir = target.display().to_string()
+        ))
     }
 
     pub fn target(&self) -> &Path {
@@ -293,17 +297,17 @@ impl Staging {
     /// A staged file for buffered writing; finish it with [`crate::metrics::output::finish`].
     pub fn file(&mut self, name: &str) -> Result<BufWriter<File>> {
         let path = self.add(name)?;
-        let file =
-            File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
+        let file = File::create(&path)
+            .with_context(|| tr!("err-write", path = path.display().to_string()))?;
         Ok(BufWriter::with_capacity(1 << 18, file))
     }
 
     /// A staged file written by a thread of its own ([`StreamFile`]).
     pub fn stream(&mut self, name: &str) -> Result<StreamFile> {
         let path = self.add(name)?;
-        let file =
-            File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
-        StreamFile::new(file).with_context(|| format!("cannot write {}", path.display()))
+        let file = File::create(&path)
+            .with_context(|| tr!("err-write", path = path.display().to_string()))?;
+        StreamFile::new(file).with_context(|| tr!("err-write", path = path.display().to_string()))
     }
 
     /// A staged file with these contents, on disk when this returns.
@@ -312,7 +316,7 @@ impl Staging {
         let mut w = self.file(name)?;
         w.write_all(contents)
             .and_then(|_| w.flush())
-            .with_context(|| format!("cannot write {}", shown.display()))?;
+            .with_context(|| tr!("err-write", path = shown.display().to_string()))?;
         crate::metrics::output::finish(w, &shown)
     }
 
@@ -326,8 +330,8 @@ impl Staging {
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => false,
             Err(e) => {
                 return Err(anyhow!(
-                    "cannot create the results folder {}: {e}",
-                    target.display()
+                    "{}: {e}",
+                    tr!("folder-create-results", dir = target.display().to_string())
                 ));
             }
         };
@@ -340,9 +344,9 @@ impl Staging {
 
     fn commit_into(&mut self, target: &Path) -> Result<Vec<String>> {
         let lock = open_dir(target)
-            .with_context(|| format!("cannot open the results folder {}", target.display()))?;
+            .with_context(|| tr!("folder-open-results", dir = target.display().to_string()))?;
         flock(&lock, rustix::fs::FlockOperation::LockExclusive)
-            .with_context(|| format!("cannot lock the results folder {}", target.display()))?;
+            .with_context(|| tr!("folder-lock-results", dir = target.display().to_string()))?;
         let old = read_manifest(target)?;
         let new: BTreeSet<String> = self.files.iter().cloned().collect();
         let legacy = old.is_none() && (self.legacy)(target);
@@ -356,18 +360,14 @@ impl Staging {
                 None => legacy,
             };
             if !ours {
-                bail!(
-                    "{} is not losslab's (no {MANIFEST} in the folder lists it): losslab does \
-                     not replace files it did not write; move it away or choose another folder",
-                    at.display()
-                );
+                bail!(tr!(
+                    "folder-not-ours",
+                    path = at.display().to_string(),
+                    manifest = MANIFEST
+                ));
             }
             if !is_regular(&at) {
-                bail!(
-                    "{} is a link, a folder or a device, not the file losslab wrote; losslab \
-                     leaves it alone: move it away or choose another folder",
-                    at.display()
-                );
+                bail!(tr!("folder-not-regular", path = at.display().to_string()));
             }
         }
         // The manifest first lists both sets, so that a stop half-way leaves every file of
@@ -377,7 +377,7 @@ impl Staging {
         for name in &self.files {
             let to = target.join(name);
             fs::rename(self.stage.join(name), &to)
-                .with_context(|| format!("cannot move {} into place", to.display()))?;
+                .with_context(|| tr!("folder-move", path = to.display().to_string()))?;
         }
         let mut removed = Vec::new();
         for name in old.iter().flatten().filter(|n| !new.contains(*n)) {
@@ -399,11 +399,12 @@ impl Staging {
     fn write_manifest(&self, target: &Path, names: &BTreeSet<String>) -> Result<()> {
         let tmp = self.stage.join(MANIFEST);
         let to = target.join(MANIFEST);
-        let mut f = File::create(&tmp).with_context(|| format!("cannot write {}", to.display()))?;
+        let mut f = File::create(&tmp)
+            .with_context(|| tr!("err-write", path = to.display().to_string()))?;
         f.write_all(manifest_text(names).as_bytes())
             .and_then(|_| f.sync_all())
-            .with_context(|| format!("cannot write {}", to.display()))?;
-        fs::rename(&tmp, &to).with_context(|| format!("cannot write {}", to.display()))
+            .with_context(|| tr!("err-write", path = to.display().to_string()))?;
+        fs::rename(&tmp, &to).with_context(|| tr!("err-write", path = to.display().to_string()))
     }
 }
 

@@ -9,6 +9,7 @@
 //! reader holds one record in memory at a time, and a row is handed out only when it has as
 //! many cells as the header.
 
+use crate::tr;
 use anyhow::{Result, anyhow, bail};
 use serde::de::DeserializeOwned;
 use std::fs::File;
@@ -31,35 +32,31 @@ pub fn open_regular(path: &Path) -> Result<File> {
         .open(path)
         .map_err(|e| {
             if e.kind() == io::ErrorKind::NotFound {
-                anyhow!(
-                    "{} is missing: a results folder written by `losslab run` has it",
-                    path.display()
-                )
+                anyhow!(tr!("read-missing", path = path.display().to_string()))
             } else {
-                anyhow!("cannot read {}: {e}", path.display())
+                read_error(path, &e)
             }
         })?;
-    let meta = file
-        .metadata()
-        .map_err(|e| anyhow!("cannot read {}: {e}", path.display()))?;
+    let meta = file.metadata().map_err(|e| read_error(path, &e))?;
     if !meta.file_type().is_file() {
         let what = {
             use std::os::unix::fs::FileTypeExt;
             let t = meta.file_type();
             if t.is_fifo() {
-                "a FIFO"
+                "fifo"
             } else if t.is_char_device() || t.is_block_device() {
-                "a device"
+                "device"
             } else if t.is_dir() {
-                "a folder"
+                "folder"
             } else {
-                "not a regular file"
+                "other"
             }
         };
-        bail!(
-            "{} is {what}, not a file losslab wrote; results are read only from regular files",
-            path.display()
-        );
+        bail!(tr!(
+            "read-not-regular",
+            path = path.display().to_string(),
+            kind = what
+        ));
     }
     Ok(file)
 }
@@ -70,28 +67,30 @@ pub fn summary_json_value(path: &Path) -> Result<serde_json::Value> {
     let file = open_regular(path)?;
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
     if len > MAX_JSON {
-        bail!(
-            "{}: {len} bytes, more than the {MAX_JSON} bytes a summary.json may have; this is \
-             not a file losslab wrote",
-            path.display()
-        );
+        bail!(tr!(
+            "read-json-too-long",
+            path = path.display().to_string(),
+            len = len,
+            max = MAX_JSON
+        ));
     }
     let mut text = String::new();
     BufReader::new(file)
         .take(MAX_JSON + 1)
         .read_to_string(&mut text)
-        .map_err(|e| anyhow!("cannot read {}: {e}", path.display()))?;
+        .map_err(|e| read_error(path, &e))?;
     let v: serde_json::Value =
         serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
-            anyhow!(
-                "{}:{}:{}: not valid JSON: {e}",
-                path.display(),
-                e.line(),
-                e.column()
-            )
+            anyhow!(tr!(
+                "read-json-invalid",
+                path = path.display().to_string(),
+                line = e.line(),
+                column = e.column(),
+                error = e.to_string()
+            ))
         })?;
     if !v.is_object() {
-        bail!("{}: expected a JSON object", path.display());
+        bail!(tr!("read-json-object", path = path.display().to_string()));
     }
     Ok(v)
 }
@@ -123,10 +122,7 @@ impl<R: Read> Read for Capped<R> {
                 if self.line > MAX_LINE {
                     return Err(io::Error::new(
                         io::ErrorKind::InvalidData,
-                        format!(
-                            "a line longer than {MAX_LINE} bytes; losslab's rows are a few \
-                             hundred bytes, so this is not a file it wrote"
-                        ),
+                        tr!("read-line-too-long", max = MAX_LINE),
                     ));
                 }
             }
@@ -168,17 +164,15 @@ impl CsvFile {
             .clone();
         let header: Vec<String> = headers_record.iter().map(str::to_string).collect();
         if header.iter().all(String::is_empty) {
-            bail!(
-                "{}:1: the file is empty; expected a header line",
-                path.display()
-            );
+            bail!(tr!("read-empty", path = path.display().to_string()));
         }
         for (i, h) in header.iter().enumerate() {
             if header[..i].contains(h) {
-                bail!(
-                    "{}:1: column `{h}` appears twice in the header",
-                    path.display()
-                );
+                bail!(tr!(
+                    "read-column-twice",
+                    path = path.display().to_string(),
+                    column = h.as_str()
+                ));
             }
         }
         Ok(CsvFile {
@@ -206,11 +200,12 @@ impl CsvFile {
     /// The index of a column the reader cannot do without.
     pub fn column(&self, name: &str) -> Result<usize> {
         self.optional_column(name).ok_or_else(|| {
-            anyhow!(
-                "{}:1: no column `{name}` in the header (it has: {})",
-                self.path.display(),
-                self.header.join(", ")
-            )
+            anyhow!(tr!(
+                "read-no-column",
+                path = self.path.display().to_string(),
+                column = name,
+                header = self.header.join(", ")
+            ))
         })
     }
 
@@ -243,9 +238,9 @@ impl CsvFile {
             return csv_error(&self.path, &self.header, e);
         };
         let what = match err.kind() {
-            csv::DeserializeErrorKind::ParseInt(_) => "a whole number ≥ 0 (in range)".to_string(),
-            csv::DeserializeErrorKind::ParseFloat(_) => "a number".to_string(),
-            csv::DeserializeErrorKind::ParseBool(_) => "true or false".to_string(),
+            csv::DeserializeErrorKind::ParseInt(_) => tr!("read-what-whole-in-range"),
+            csv::DeserializeErrorKind::ParseFloat(_) => tr!("read-what-number"),
+            csv::DeserializeErrorKind::ParseBool(_) => tr!("read-what-bool"),
             csv::DeserializeErrorKind::Message(m) => m.clone(),
             other => other.to_string(),
         };
@@ -260,12 +255,16 @@ impl CsvFile {
             Some(f) if f < self.header.len() => {
                 let text = self.text(f);
                 let quoted = format!("`{text}`");
+                let column = tr!("read-column", column = self.header[f].as_str());
                 if what.starts_with(&quoted) {
-                    anyhow!("{at} column `{}`: {what}", self.header[f])
+                    anyhow!("{at} {column}: {what}")
                 } else if err.field().is_some() {
-                    anyhow!("{at} column `{}`: {quoted} is not {what}", self.header[f])
+                    anyhow!(
+                        "{at} {column}: {}",
+                        tr!("read-is-not", text = quoted.as_str(), what = what.as_str())
+                    )
                 } else {
-                    anyhow!("{at} column `{}`: {quoted}: {what}", self.header[f])
+                    anyhow!("{at} {column}: {quoted}: {what}")
                 }
             }
             _ => anyhow!("{at} {what}"),
@@ -278,22 +277,23 @@ impl CsvFile {
     }
 
     fn malformed(&self, col: usize, what: &str) -> anyhow::Error {
-        anyhow!(
-            "{}:{}: column `{}`: `{}` is not {what}",
-            self.path.display(),
-            self.line(),
-            self.header[col],
-            self.text(col)
+        self.error(
+            col,
+            &tr!(
+                "read-is-not",
+                text = format!("`{}`", self.text(col)),
+                what = what
+            ),
         )
     }
 
     /// An error about cell `col` of the current row: file, line, column, then `what`.
     pub fn error(&self, col: usize, what: &str) -> anyhow::Error {
         anyhow!(
-            "{}:{}: column `{}`: {what}",
+            "{}:{}: {}: {what}",
             self.path.display(),
             self.line(),
-            self.header[col]
+            tr!("read-column", column = self.header[col].as_str())
         )
     }
 
@@ -301,7 +301,7 @@ impl CsvFile {
     pub fn u64(&self, col: usize) -> Result<u64> {
         self.text(col)
             .parse()
-            .map_err(|_| self.malformed(col, "a whole number"))
+            .map_err(|_| self.malformed(col, &tr!("read-what-whole")))
     }
 
     /// Cell `col` as a whole number, `None` when empty.
@@ -324,18 +324,25 @@ impl CsvFile {
         }
         match t.parse::<f64>() {
             Ok(v) if v.is_finite() => Ok(Some(v)),
-            _ => Err(self.malformed(col, "a number")),
+            _ => Err(self.malformed(col, &tr!("read-what-number"))),
         }
     }
 
     /// Cell `col` as one of `allowed` words; returns its index in `allowed`.
     pub fn word(&self, col: usize, allowed: &[&str]) -> Result<usize> {
         let t = self.text(col);
-        allowed
-            .iter()
-            .position(|a| *a == t)
-            .ok_or_else(|| self.malformed(col, &format!("one of {}", allowed.join(", "))))
+        allowed.iter().position(|a| *a == t).ok_or_else(|| {
+            self.malformed(col, &tr!("read-what-one-of", words = allowed.join(", ")))
+        })
     }
+}
+
+/// "cannot read PATH: ERROR".
+fn read_error(path: &Path, e: &io::Error) -> anyhow::Error {
+    anyhow!(
+        "{}: {e}",
+        tr!("err-read", path = path.display().to_string())
+    )
 }
 
 /// A `csv` error as `file:line: what`, with the column's name when there is one.
@@ -343,26 +350,32 @@ fn csv_error(path: &Path, header: &[String], e: csv::Error) -> anyhow::Error {
     let line = |p: Option<&csv::Position>| p.map_or(1, |p| p.line());
     let at = path.display();
     match e.into_kind() {
-        csv::ErrorKind::Io(e) => anyhow!("{at}: cannot read: {e}"),
+        csv::ErrorKind::Io(e) => anyhow!("{at}: {}: {e}", tr!("read-cannot")),
         csv::ErrorKind::Utf8 { pos, err } => anyhow!(
-            "{at}:{}: column `{}`: not UTF-8 text",
+            "{at}:{}: {}: {}",
             line(pos.as_ref()),
-            header.get(err.field()).map_or("?", String::as_str)
+            tr!(
+                "read-column",
+                column = header.get(err.field()).map_or("?", String::as_str)
+            ),
+            tr!("read-not-utf8")
         ),
         csv::ErrorKind::UnequalLengths {
             pos,
             expected_len,
             len,
         } => anyhow!(
-            "{at}:{}: {len} cells, but the header has {expected_len} columns (a cut-off or \
-             edited file?)",
-            line(pos.as_ref())
+            "{at}:{}: {}",
+            line(pos.as_ref()),
+            tr!("read-unequal", cells = len, columns = expected_len)
         ),
         csv::ErrorKind::Deserialize { pos, err } => {
             let column = err
                 .field()
                 .and_then(|f| header.get(f as usize))
-                .map_or(String::new(), |c| format!(" column `{c}`:"));
+                .map_or(String::new(), |c| {
+                    format!(" {}:", tr!("read-column", column = c.as_str()))
+                });
             let what = match err.kind() {
                 csv::DeserializeErrorKind::Message(m) => m.clone(),
                 other => other.to_string(),

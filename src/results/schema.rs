@@ -12,6 +12,7 @@
 use crate::impair::loss::LossModel;
 use crate::impair::path::LinkCounts;
 use crate::metrics::stats::{INFINITE_RTT, SummaryRow};
+use crate::tr;
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
@@ -79,23 +80,22 @@ impl<'de> Deserialize<'de> for Rtt {
             fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Rtt, E> {
                 u64::try_from(v)
                     .map(Rtt::Us)
-                    .map_err(|_| E::custom(format!("`{v}` is not a whole number of µs or `inf`")))
+                    .map_err(|_| E::custom(tr!("schema-rtt", text = v.to_string())))
             }
             /// The `csv` crate hands `inf` over as a float (it infers the cell's type).
             fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Rtt, E> {
                 match v {
                     f64::INFINITY => Ok(Rtt::Inf),
-                    _ => Err(E::custom(format!(
-                        "`{v}` is not a whole number of µs or `inf`"
-                    ))),
+                    _ => Err(E::custom(tr!("schema-rtt", text = v.to_string()))),
                 }
             }
             fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Rtt, E> {
                 match text.trim() {
                     "inf" => Ok(Rtt::Inf),
-                    t => t.parse().map(Rtt::Us).map_err(|_| {
-                        E::custom(format!("`{text}` is not a whole number of µs or `inf`"))
-                    }),
+                    t => t
+                        .parse()
+                        .map(Rtt::Us)
+                        .map_err(|_| E::custom(tr!("schema-rtt", text = text))),
                 }
             }
         }
@@ -248,7 +248,7 @@ impl SummaryRecord {
         const ROUND: f64 = 1e-6;
         let ratio = |name: &'static str, v: Option<Dec<6>>| match v {
             Some(Dec(x)) if !(-ROUND..=1.0 + ROUND).contains(&x) => {
-                Err((name, format!("{x} is not a ratio in [0, 1]")))
+                Err((name, tr!("schema-ratio", x = x.to_string())))
             }
             _ => Ok(()),
         };
@@ -258,10 +258,7 @@ impl SummaryRecord {
         ratio("success_ratio", self.success_ratio)?;
         ratio("goodput_ratio", self.goodput_ratio)?;
         if self.scope != "all" && self.scope.parse::<u32>().is_err() {
-            return Err((
-                "scope",
-                format!("`{}` is neither `all` nor a client id", self.scope),
-            ));
+            return Err(("scope", tr!("schema-scope", scope = self.scope.as_str())));
         }
         let settled = [self.replies, self.timeouts, self.interrupted, self.errors]
             .iter()
@@ -269,9 +266,13 @@ impl SummaryRecord {
         if settled != Some(self.sent) {
             return Err((
                 "sent",
-                format!(
-                    "{} sent, but replies + timeouts + interrupted + errors = {} + {} + {} + {}",
-                    self.sent, self.replies, self.timeouts, self.interrupted, self.errors
+                tr!(
+                    "schema-sent",
+                    sent = self.sent,
+                    replies = self.replies,
+                    timeouts = self.timeouts,
+                    interrupted = self.interrupted,
+                    errors = self.errors
                 ),
             ));
         }
@@ -283,9 +284,12 @@ impl SummaryRecord {
                 if (l - want).abs() > ROUND {
                     return Err((
                         "loss_ratio",
-                        format!(
-                            "{l} is not timeouts / (replies + timeouts) = {} / {n} = {want:.6}",
-                            self.timeouts
+                        tr!(
+                            "schema-loss-ratio",
+                            l = l.to_string(),
+                            timeouts = self.timeouts,
+                            n = n,
+                            want = format!("{want:.6}")
                         ),
                     ));
                 }
@@ -293,9 +297,10 @@ impl SummaryRecord {
             (l, n) => {
                 return Err((
                     "loss_ratio",
-                    format!(
-                        "{} with {n} replies and timeouts",
-                        l.map_or("empty".to_string(), |l| l.0.to_string())
+                    tr!(
+                        "schema-loss-ratio-resolved",
+                        l = l.map_or(tr!("schema-empty"), |l| l.0.to_string()),
+                        n = n
                     ),
                 ));
             }
@@ -306,33 +311,38 @@ impl SummaryRecord {
         {
             return Err((
                 "loss_ci_low",
-                format!("the interval [{lo}, {hi}] does not hold loss_ratio {l}"),
+                tr!(
+                    "schema-interval",
+                    lo = lo.to_string(),
+                    hi = hi.to_string(),
+                    l = l.to_string()
+                ),
             ));
         }
         if self.late > self.timeouts {
             return Err((
                 "late",
-                format!(
-                    "{} late replies, more than the {} timeouts",
-                    self.late, self.timeouts
-                ),
+                tr!("schema-late", late = self.late, timeouts = self.timeouts),
             ));
         }
         if self.first_attempt_losses > self.first_attempts || self.first_attempts > self.sent {
             return Err((
                 "first_attempts",
-                format!(
-                    "first_attempt_losses {} ≤ first_attempts {} ≤ sent {} does not hold",
-                    self.first_attempt_losses, self.first_attempts, self.sent
+                tr!(
+                    "schema-first-attempts",
+                    losses = self.first_attempt_losses,
+                    attempts = self.first_attempts,
+                    sent = self.sent
                 ),
             ));
         }
         if self.successes > self.logical_requests {
             return Err((
                 "successes",
-                format!(
-                    "{} successes of {} logical requests",
-                    self.successes, self.logical_requests
+                tr!(
+                    "schema-successes",
+                    successes = self.successes,
+                    requests = self.logical_requests
                 ),
             ));
         }
@@ -350,7 +360,7 @@ impl SummaryRecord {
         if let (Some(min), Some(max)) = (self.rtt_min_us, self.rtt_max_us)
             && min > max
         {
-            return Err(("rtt_max_us", format!("{max} is below rtt_min_us {min}")));
+            return Err(("rtt_max_us", tr!("schema-rtt-max", max = max, min = min)));
         }
         Ok(())
     }
@@ -384,7 +394,12 @@ fn ordered(values: &[(&'static str, Option<Rtt>)]) -> Result<(), (&'static str, 
             {
                 return Err((
                     name,
-                    format!("{v:?} is below {before} {b:?}: percentiles must rise"),
+                    tr!(
+                        "schema-percentiles",
+                        v = format!("{v:?}"),
+                        before = before,
+                        b = format!("{b:?}")
+                    ),
                 ));
             }
             last = Some((name, v));
@@ -403,9 +418,10 @@ pub fn check_table(rows: &[(u64, SummaryRecord)]) -> Result<(), (u64, &'static s
             return Err((
                 *line,
                 "scope",
-                format!(
-                    "a second row with scope `{}` (the first is line {first})",
-                    r.scope
+                tr!(
+                    "schema-scope-twice",
+                    scope = r.scope.as_str(),
+                    first = first
                 ),
             ));
         }
@@ -414,7 +430,7 @@ pub fn check_table(rows: &[(u64, SummaryRecord)]) -> Result<(), (u64, &'static s
         return Err((
             rows.last().map_or(1, |r| r.0),
             "scope",
-            "no row with scope `all`".to_string(),
+            tr!("schema-no-all"),
         ));
     };
     let clients: Vec<&SummaryRecord> = rows
@@ -431,7 +447,7 @@ pub fn check_table(rows: &[(u64, SummaryRecord)]) -> Result<(), (u64, &'static s
             return Err((
                 *all_line,
                 name,
-                format!("{total} in the `all` row, but the client rows add up to {sum}"),
+                tr!("schema-sum", total = *total, sum = sum.to_string()),
             ));
         }
     }
@@ -827,7 +843,7 @@ impl SummaryJson {
         let in_unit = |name: &str, v: Option<f64>| match v {
             Some(x) if !(0.0..=1.0).contains(&x) => Err((
                 name.to_string(),
-                format!("{x} is not a probability in [0, 1]"),
+                tr!("schema-probability", x = x.to_string()),
             )),
             _ => Ok(()),
         };
@@ -837,7 +853,7 @@ impl SummaryJson {
         {
             return Err((
                 "loss_variance_factor".into(),
-                format!("{f}; it must be a positive number"),
+                tr!("schema-positive", x = f.to_string()),
             ));
         }
         if let Some(m) = self.expected_mean_loss_period
@@ -845,7 +861,7 @@ impl SummaryJson {
         {
             return Err((
                 "expected_mean_loss_period".into(),
-                format!("{m}; a loss period is at least 1 packet long"),
+                tr!("schema-period", x = m.to_string()),
             ));
         }
         if let Some(files) = &self.files {
@@ -866,7 +882,7 @@ impl SummaryJson {
                 {
                     return Err((
                         format!("files.{key}"),
-                        format!("`{n}` is not a file name in the folder"),
+                        tr!("schema-file-name", name = n.as_str()),
                     ));
                 }
             }

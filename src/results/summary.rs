@@ -8,6 +8,7 @@
 
 use crate::results::read::CsvFile;
 use crate::results::schema::{SummaryRecord, check_table, summary_columns};
+use crate::tr;
 use anyhow::{Result, anyhow, bail};
 use std::path::{Path, PathBuf};
 
@@ -59,10 +60,7 @@ impl SummaryCsv {
         let path = r.path().to_path_buf();
         let header: Vec<String> = r.header().to_vec();
         if !header.iter().any(|h| h == "scope") {
-            bail!(
-                "{}:1: no column `scope` in the header; this is not a losslab summary.csv",
-                path.display()
-            );
+            bail!(tr!("summary-no-scope", path = path.display().to_string()));
         }
         let required: Vec<String> = required_columns().collect();
         let has = |c: &String| header.contains(c);
@@ -73,20 +71,16 @@ impl SummaryCsv {
             let older = required.iter().position(|c| c == "errors").unwrap_or(0);
             let added = &required[older + 1..required.len() - 1];
             let hint = if required[..=older].iter().all(has) && !added.iter().any(has) {
-                format!(
-                    "; this file was written by an older losslab, before `{}` and the columns \
-                     after it: rerun the scenario with this version",
-                    required[older + 1]
-                )
+                tr!("summary-older", column = required[older + 1].as_str())
             } else {
                 String::new()
             };
-            bail!(
-                "{}:1: no column `{}` in the header, which every summary.csv of this losslab \
-                 has{hint}",
-                path.display(),
-                required[at]
-            );
+            bail!(tr!(
+                "summary-no-column",
+                path = path.display().to_string(),
+                column = required[at].as_str(),
+                hint = hint
+            ));
         }
         let mut rows = Vec::new();
         let mut records = Vec::new();
@@ -94,7 +88,11 @@ impl SummaryCsv {
             let line = r.line();
             let record: SummaryRecord = r.deserialize()?;
             if let Err((column, rule)) = record.check() {
-                bail!("{}:{line}: column `{column}`: {rule}", path.display());
+                bail!(
+                    "{}:{line}: {}: {rule}",
+                    path.display(),
+                    tr!("read-column", column = column)
+                );
             }
             let cells: Vec<String> = (0..header.len()).map(|i| r.text(i).to_string()).collect();
             rows.push((line as usize, cells));
@@ -105,7 +103,11 @@ impl SummaryCsv {
         {
             match column {
                 "scope" => bail!("{}:{line}: {rule}", path.display()),
-                _ => bail!("{}:{line}: column `{column}`: {rule}", path.display()),
+                _ => bail!(
+                    "{}:{line}: {}: {rule}",
+                    path.display(),
+                    tr!("read-column", column = column)
+                ),
             }
         }
         Ok(SummaryCsv { path, header, rows })
@@ -132,11 +134,12 @@ impl SummaryCsv {
     /// The index of column `name`, or an error naming the file, its header line and the column.
     pub fn column(&self, name: &str) -> Result<usize> {
         self.header.iter().position(|h| h == name).ok_or_else(|| {
-            anyhow!(
-                "{}:1: no column `{name}` in the header (columns: {})",
-                self.path.display(),
-                self.header.join(",")
-            )
+            anyhow!(tr!(
+                "summary-column",
+                path = self.path.display().to_string(),
+                column = name,
+                columns = self.header.join(",")
+            ))
         })
     }
 
@@ -153,11 +156,12 @@ impl SummaryCsv {
             })
             .ok_or_else(|| {
                 let scopes: Vec<&str> = self.rows.iter().map(|(_, c)| c[at].as_str()).collect();
-                anyhow!(
-                    "{}: no row with scope `{scope}` (scopes: {})",
-                    self.path.display(),
-                    scopes.join(", ")
-                )
+                anyhow!(tr!(
+                    "summary-no-row",
+                    path = self.path.display().to_string(),
+                    scope = scope,
+                    scopes = scopes.join(", ")
+                ))
             })
     }
 }
@@ -169,9 +173,11 @@ impl Row<'_> {
 
     fn bad(&self, column: &str, text: &str, what: &str) -> anyhow::Error {
         anyhow!(
-            "{}:{}: column `{column}`: `{text}` is not {what}",
+            "{}:{}: {}: {}",
             self.csv.path.display(),
-            self.line
+            self.line,
+            tr!("read-column", column = column),
+            tr!("read-is-not", text = format!("`{text}`"), what = what)
         )
     }
 
@@ -187,7 +193,7 @@ impl Row<'_> {
         }
         match text.parse::<f64>() {
             Ok(v) if v.is_finite() => Ok(Cell::Num(v)),
-            _ => Err(self.bad(column, text, "a number (or empty, or `inf`)")),
+            _ => Err(self.bad(column, text, &tr!("summary-what-cell"))),
         }
     }
 
@@ -195,7 +201,7 @@ impl Row<'_> {
     pub fn count(&self, column: &str) -> Result<u64> {
         let text = self.cells[self.csv.column(column)?].as_str();
         text.parse::<u64>()
-            .map_err(|_| self.bad(column, text, "a count (a whole number ≥ 0)"))
+            .map_err(|_| self.bad(column, text, &tr!("summary-what-count")))
     }
 
     /// The raw text of a cell (for `status`).

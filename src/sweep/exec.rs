@@ -19,6 +19,7 @@ use super::{SWEEP_CSV, merge, run_dir};
 use crate::cmd::run::{FolderPolicy, RunOptions, run_experiment_tagged};
 use crate::results::schema::{Status, SweepJson};
 use crate::scenario::Mode;
+use crate::tr;
 use anyhow::{Result, bail};
 use clap::Args;
 use std::io::Write;
@@ -65,7 +66,7 @@ pub enum SweepOutcome {
 
 /// Parses `I/N` (1 ≤ I ≤ N).
 pub fn parse_shard(text: &str) -> Result<(usize, usize)> {
-    let bad = || anyhow::anyhow!("--shard `{text}`: write I/N with 1 ≤ I ≤ N, e.g. 2/8");
+    let bad = || anyhow::anyhow!(tr!("sweep-shard", text = text));
     let (i, n) = text.split_once('/').ok_or_else(bad)?;
     let (i, n) = (
         i.trim().parse::<usize>().map_err(|_| bad())?,
@@ -87,9 +88,14 @@ fn shard_of(args: &SweepArgs) -> Result<Option<(usize, usize)>> {
         std::env::var("SLURM_ARRAY_TASK_ID"),
         std::env::var("SLURM_ARRAY_TASK_COUNT"),
     ) {
-        (Ok(i), Ok(n)) => parse_shard(&format!("{i}/{n}"))
-            .map(Some)
-            .map_err(|e| anyhow::anyhow!("SLURM_ARRAY_TASK_ID={i}, SLURM_ARRAY_TASK_COUNT={n}: {e} (the --slurm script numbers its tasks from 1)")),
+        (Ok(i), Ok(n)) => parse_shard(&format!("{i}/{n}")).map(Some).map_err(|e| {
+            anyhow::anyhow!(tr!(
+                "sweep-slurm-shard",
+                i = i.as_str(),
+                n = n.as_str(),
+                error = e.to_string()
+            ))
+        }),
         _ => Ok(None),
     }
 }
@@ -125,14 +131,18 @@ fn complete(sweep: &Sweep, out: &Path, run: &Run) -> Result<bool> {
             }
             Ok(true)
         }
-        Ok((t, _, _)) => bail!(
-            "{} holds a run of another sweep ({}; this one is {}); choose another --out",
-            dir.display(),
-            t.id,
-            sweep.id
-        ),
+        Ok((t, _, _)) => bail!(tr!(
+            "sweep-other-run",
+            dir = dir.display().to_string(),
+            other = t.id.as_str(),
+            this = sweep.id.as_str()
+        )),
         // Not a sweep run, or unreadable: not ours to write over.
-        Err(e) => bail!("{}: {e:#}; choose another --out", dir.display()),
+        Err(e) => bail!(tr!(
+            "sweep-not-ours",
+            dir = dir.display().to_string(),
+            error = format!("{e:#}")
+        )),
     }
 }
 
@@ -219,14 +229,14 @@ pub fn sweep(
         .clone()
         .expect("clap requires --out without --slurm");
     if let Some((run, other)) = merge::foreign_run(&out, &sweep.id)? {
-        bail!(
-            "{} holds runs of sweep {other} (e.g. {}), and {} is sweep {}: one folder holds one \
-             sweep; choose another --out",
-            out.display(),
-            run.display(),
-            args.file.display(),
-            sweep.id
-        );
+        bail!(tr!(
+            "sweep-foreign",
+            dir = out.display().to_string(),
+            other = other.as_str(),
+            run = run.display().to_string(),
+            file = args.file.display().to_string(),
+            this = sweep.id.as_str()
+        ));
     }
     let shard = shard_of(args)?;
     let mine: Vec<&Run> = all
@@ -254,23 +264,29 @@ pub fn sweep(
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .clamp(1, sim.len().max(1));
     if !args.quiet {
-        let shard_text = shard.map_or(String::new(), |(i, n)| format!(", shard {i}/{n}"));
+        let shard_text = shard.map_or(String::new(), |(i, n)| {
+            tr!("sweep-header-shard", i = i, n = n)
+        });
+        let live_text = if live.is_empty() {
+            String::new()
+        } else {
+            tr!("sweep-header-live", n = live.len())
+        };
         writeln!(
             console,
-            "sweep {}: {} points × {} seeds{shard_text}: {} runs, {skipped} already complete; {} sim runs on {threads} threads{}",
-            sweep.id,
-            sweep.points.len(),
-            sweep.seeds.len(),
-            mine.len(),
-            sim.len(),
-            if live.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    ", then {} live runs one at a time (live runs share the network and would disturb each other)",
-                    live.len()
-                )
-            }
+            "{}",
+            tr!(
+                "sweep-header",
+                id = sweep.id.as_str(),
+                points = sweep.points.len(),
+                seeds = sweep.seeds.len(),
+                shard = shard_text,
+                runs = mine.len(),
+                skipped = skipped,
+                sim = sim.len(),
+                threads = threads,
+                live = live_text
+            )
         )?;
     }
     let bar = if !args.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
@@ -328,33 +344,33 @@ pub fn sweep(
     let errors = errors.into_inner().expect("threads are done");
     if !errors.is_empty() {
         bail!(
-            "{} of the sweep's runs failed:\n{}",
-            errors.len(),
+            "{}\n{}",
+            tr!("sweep-failed", n = errors.len()),
             errors.join("\n")
         );
     }
     if interrupt.load(Ordering::Relaxed) {
-        writeln!(
-            console,
-            "sweep interrupted: the runs that finished are kept; run the same command again to finish the rest"
-        )?;
+        writeln!(console, "{}", tr!("sweep-interrupted"))?;
         return Ok(SweepOutcome::Interrupted);
     }
     if shard.is_some() {
         writeln!(
             console,
-            "shard done; when every shard is: losslab merge {}",
-            out.display()
+            "{}",
+            tr!("sweep-shard-done", dir = out.display().to_string())
         )?;
         return Ok(SweepOutcome::Done);
     }
     let merged = merge::merge_into(std::slice::from_ref(&out), &out)?;
     writeln!(
         console,
-        "{}: {} rows from {} runs",
-        out.join(SWEEP_CSV).display(),
-        merged.rows,
-        merged.runs
+        "{}",
+        tr!(
+            "sweep-merged",
+            path = out.join(SWEEP_CSV).display().to_string(),
+            rows = merged.rows,
+            runs = merged.runs
+        )
     )?;
     Ok(SweepOutcome::Done)
 }
@@ -375,16 +391,19 @@ pub fn merge_cmd(args: &MergeArgs, console: &mut dyn Write) -> Result<()> {
     let merged = merge::merge_into(&args.dirs, &out)?;
     writeln!(
         console,
-        "{}: {} rows from {} runs of sweep {}{}",
-        out.join(SWEEP_CSV).display(),
-        merged.rows,
-        merged.runs,
-        merged.sweep_id,
-        if merged.interrupted > 0 {
-            format!(" ({} of them interrupted)", merged.interrupted)
-        } else {
-            String::new()
-        }
+        "{}",
+        tr!(
+            "merge-done",
+            path = out.join(SWEEP_CSV).display().to_string(),
+            rows = merged.rows,
+            runs = merged.runs,
+            id = merged.sweep_id.as_str(),
+            interrupted = if merged.interrupted > 0 {
+                tr!("merge-interrupted", n = merged.interrupted)
+            } else {
+                String::new()
+            }
+        )
     )?;
     Ok(())
 }

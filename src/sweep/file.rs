@@ -19,6 +19,7 @@
 
 use super::set::{self, Set};
 use crate::scenario::Scenario;
+use crate::tr;
 use anyhow::{Context, Result, anyhow, bail};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -170,7 +171,7 @@ impl Locator<'_> {
         let field = if field.is_empty() {
             String::new()
         } else {
-            format!("field `{field}`: ")
+            format!("{}: ", tr!("sweep-field", field = field))
         };
         anyhow!(
             "{}:{line}:{col}: {field}{message}\n  {line} | {source}",
@@ -183,22 +184,21 @@ fn seeds(v: &Spanned<toml::Value>, at: &Locator) -> Result<Vec<u64>> {
     let bad = |m: &str| at.error(v.span(), "seeds", m);
     let seeds: Vec<u64> = match v.get_ref() {
         toml::Value::String(s) => {
-            let (a, b) = s.split_once("..").ok_or_else(|| {
-                bad("write a range \"FIRST..LAST\" (inclusive) or a list [1, 2, 3]")
-            })?;
+            let (a, b) = s
+                .split_once("..")
+                .ok_or_else(|| bad(&tr!("sweep-seeds-range")))?;
             let b = b.strip_prefix('=').unwrap_or(b);
             let (a, b) = match (a.trim().parse::<u64>(), b.trim().parse::<u64>()) {
                 (Ok(a), Ok(b)) if a <= b => (a, b),
                 _ => {
-                    return Err(bad(&format!(
-                        "`{s}` is not a range FIRST..LAST of whole numbers with FIRST ≤ LAST"
-                    )));
+                    return Err(bad(&tr!("sweep-seeds-bad-range", text = s.as_str())));
                 }
             };
             if b - a >= MAX_RUNS as u64 {
-                return Err(bad(&format!(
-                    "{} seeds, more than the {MAX_RUNS} a sweep may run",
-                    b - a + 1
+                return Err(bad(&tr!(
+                    "sweep-seeds-too-many",
+                    n = b - a + 1,
+                    max = MAX_RUNS
                 )));
             }
             (a..=b).collect()
@@ -207,24 +207,20 @@ fn seeds(v: &Spanned<toml::Value>, at: &Locator) -> Result<Vec<u64>> {
             .iter()
             .map(|x| match x {
                 toml::Value::Integer(i) if *i >= 0 => Ok(*i as u64),
-                other => Err(bad(&format!(
-                    "{other} is not a seed (a whole number from 0 up)"
-                ))),
+                other => Err(bad(&tr!("sweep-seed-bad", value = other.to_string()))),
             })
             .collect::<Result<_>>()?,
         other => {
-            return Err(bad(&format!(
-                "{other} is neither a range \"1..30\" nor a list of seeds"
-            )));
+            return Err(bad(&tr!("sweep-seeds-neither", value = other.to_string())));
         }
     };
     if seeds.is_empty() {
-        return Err(bad("no seeds; a sweep needs at least one"));
+        return Err(bad(&tr!("sweep-seeds-none")));
     }
     let mut sorted = seeds.clone();
     sorted.sort_unstable();
     if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
-        return Err(bad(&format!("seed {} appears twice", w[0])));
+        return Err(bad(&tr!("sweep-seed-twice", seed = w[0])));
     }
     Ok(seeds)
 }
@@ -249,7 +245,7 @@ fn flatten(
                 return Err(at.error(
                     span.clone(),
                     &format!("grid.{prefix}"),
-                    "an empty list; give the values to sweep",
+                    tr!("sweep-grid-empty"),
                 ));
             }
             for x in values {
@@ -260,9 +256,7 @@ fn flatten(
                     return Err(at.error(
                         span.clone(),
                         &format!("grid.{prefix}"),
-                        format!(
-                            "{x} cannot be a field's value here; use strings, numbers or booleans"
-                        ),
+                        tr!("sweep-grid-value", value = x.to_string()),
                     ));
                 }
             }
@@ -271,7 +265,7 @@ fn flatten(
                     return Err(at.error(
                         span.clone(),
                         &format!("grid.{prefix}"),
-                        format!("the value {x} appears twice"),
+                        tr!("sweep-grid-twice", value = x.to_string()),
                     ));
                 }
             }
@@ -279,7 +273,7 @@ fn flatten(
                 return Err(at.error(
                     span.clone(),
                     &format!("grid.{prefix}"),
-                    "not a scenario field (a dotted path such as \"clients.backoff\")",
+                    tr!("sweep-grid-field"),
                 ));
             }
             out.push((prefix.to_string(), span.clone(), values.clone()));
@@ -288,7 +282,7 @@ fn flatten(
         other => Err(at.error(
             span.clone(),
             &format!("grid.{prefix}"),
-            format!("{other} is not a list; write {prefix} = [value, value, ...]"),
+            tr!("sweep-grid-list", value = other.to_string(), field = prefix),
         )),
     }
 }
@@ -297,7 +291,7 @@ fn flatten(
 /// before anything runs.
 pub fn load(path: &Path) -> Result<Sweep> {
     let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read sweep file {}", path.display()))?;
+        .with_context(|| tr!("sweep-read", path = path.display().to_string()))?;
     parse(&text, path)
 }
 
@@ -317,9 +311,10 @@ pub fn parse(text: &str, path: &Path) -> Result<Sweep> {
         at.error(
             raw.scenario.span(),
             "scenario",
-            format!(
-                "cannot read {}: {e} (the path is relative to the sweep file)",
-                scenario_path.display()
+            tr!(
+                "sweep-read-scenario",
+                path = scenario_path.display().to_string(),
+                error = e.to_string()
             ),
         )
     })?;
@@ -333,7 +328,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Sweep> {
         return Err(at.error(
             w[1].1.clone(),
             &format!("grid.{}", w[1].0),
-            "the field is swept twice",
+            tr!("sweep-grid-field-twice"),
         ));
     }
     let count = grid
@@ -341,10 +336,11 @@ pub fn parse(text: &str, path: &Path) -> Result<Sweep> {
         .try_fold(1usize, |n, g| n.checked_mul(g.2.len()));
     match count.and_then(|n| n.checked_mul(seeds.len())) {
         Some(n) if n <= MAX_RUNS => {}
-        _ => bail!(
-            "{}: the grid and seeds make more than {MAX_RUNS} runs; split the sweep",
-            path.display()
-        ),
+        _ => bail!(tr!(
+            "sweep-too-many",
+            path = path.display().to_string(),
+            max = MAX_RUNS
+        )),
     }
     let scenario_name = scenario_path.display().to_string();
     let mut canonical = format!("{}\0", scenario_text);
@@ -386,7 +382,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Sweep> {
                 at.error(
                     span,
                     &field,
-                    format!("this point does not make a valid scenario: {e:#}"),
+                    tr!("sweep-point-invalid", error = format!("{e:#}")),
                 )
             })?;
         let parameters = set::applied_values(&scenario_text, &scenario_name, &sets)?;

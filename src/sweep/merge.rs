@@ -15,6 +15,7 @@ use crate::results::folder::{ReadLock, Staging};
 use crate::results::read::{self, CsvFile};
 use crate::results::schema::{SummaryJson, SummaryRecord, SweepJson};
 use crate::results::{SUMMARY_CSV, SUMMARY_JSON};
+use crate::tr;
 use anyhow::{Context, Result, bail};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -44,8 +45,10 @@ fn hidden(name: &std::ffi::OsStr) -> bool {
 
 fn subdirs(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
-        let entry = entry.with_context(|| format!("cannot read {}", dir.display()))?;
+    for entry in
+        std::fs::read_dir(dir).with_context(|| tr!("err-read", path = dir.display().to_string()))?
+    {
+        let entry = entry.with_context(|| tr!("err-read", path = dir.display().to_string()))?;
         if entry.file_type().is_ok_and(|t| t.is_dir()) && !hidden(&entry.file_name()) {
             out.push(entry.path());
         }
@@ -59,13 +62,9 @@ pub fn run_tag(dir: &Path) -> Result<(SweepJson, u64, Option<crate::results::sch
     let path = dir.join(SUMMARY_JSON);
     let value = read::summary_json_value(&path)?;
     let doc: SummaryJson = serde_json::from_value(value)
-        .with_context(|| format!("{}: not a summary.json losslab wrote", path.display()))?;
+        .with_context(|| tr!("merge-not-summary", path = path.display().to_string()))?;
     let Some(tag) = doc.sweep else {
-        bail!(
-            "{} is a run, but not of a sweep (its summary.json names none); merge only folders \
-             made by `losslab sweep` or the commands of its --list",
-            dir.display()
-        );
+        bail!(tr!("merge-not-sweep", dir = dir.display().to_string()));
     };
     Ok((tag, doc.seed, doc.status))
 }
@@ -75,7 +74,7 @@ pub fn run_tag(dir: &Path) -> Result<(SweepJson, u64, Option<crate::results::sch
 pub fn files_present(dir: &Path) -> Result<bool> {
     let value = read::summary_json_value(&dir.join(SUMMARY_JSON))?;
     let doc: SummaryJson = serde_json::from_value(value)
-        .with_context(|| format!("{}: not a summary.json losslab wrote", dir.display()))?;
+        .with_context(|| tr!("merge-not-summary", path = dir.display().to_string()))?;
     let Some(files) = doc.files else {
         return Ok(dir.join(SUMMARY_CSV).is_file());
     };
@@ -98,21 +97,28 @@ fn read_run(dir: &Path) -> Result<RunRows> {
     let (tag, seed, _) = run_tag(dir)?;
     let want = super::file::point_id(&tag.parameters);
     if tag.point != want {
-        bail!(
-            "{}: summary.json says point `{}`, but its parameters make `{want}`",
-            dir.display(),
-            tag.point
-        );
+        bail!(tr!(
+            "merge-point",
+            dir = dir.display().to_string(),
+            point = tag.point.as_str(),
+            want = want.as_str()
+        ));
     }
     let path = dir.join(SUMMARY_CSV);
-    let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let bytes =
+        std::fs::read(&path).with_context(|| tr!("err-read", path = path.display().to_string()))?;
     let mut csv = CsvFile::open(&path)?;
     let columns = csv.header().to_vec();
     let mut rows = Vec::new();
     while csv.next_row()? {
         let record: SummaryRecord = csv.deserialize()?;
         record.check().map_err(|(col, rule)| {
-            anyhow::anyhow!("{}:{}: column `{col}`: {rule}", path.display(), csv.line())
+            anyhow::anyhow!(
+                "{}:{}: {}: {rule}",
+                path.display(),
+                csv.line(),
+                tr!("read-column", column = col)
+            )
         })?;
         let mut cells = vec![tag.point.clone()];
         cells.extend(tag.parameters.values().cloned());
@@ -177,23 +183,22 @@ pub fn collect(dirs: &[PathBuf]) -> Result<Merged> {
                 if let Some(first) = runs.values().next()
                     && first.tag.id != found.tag.id
                 {
-                    bail!(
-                        "{} belongs to sweep {}, but {} to sweep {}: these folders come from \
-                         different sweep files; merge each sweep on its own",
-                        run.display(),
-                        found.tag.id,
-                        first.folder.display(),
-                        first.tag.id
-                    );
+                    bail!(tr!(
+                        "merge-two-sweeps",
+                        run = run.display().to_string(),
+                        id = found.tag.id.as_str(),
+                        first = first.folder.display().to_string(),
+                        first_id = first.tag.id.as_str()
+                    ));
                 }
                 match runs.get(&key) {
-                    Some(before) if before.bytes != found.bytes => bail!(
-                        "{} and {} are the same run (point {}, seed {seed}) with different \
-                         results; keep one of them",
-                        before.folder.display(),
-                        run.display(),
-                        key.0
-                    ),
+                    Some(before) if before.bytes != found.bytes => bail!(tr!(
+                        "merge-same-run",
+                        a = before.folder.display().to_string(),
+                        b = run.display().to_string(),
+                        point = key.0.as_str(),
+                        seed = seed.to_string()
+                    )),
                     Some(_) => {}
                     None => {
                         runs.insert(key, found);
@@ -203,24 +208,25 @@ pub fn collect(dirs: &[PathBuf]) -> Result<Merged> {
         }
     }
     let Some(first) = runs.values().next() else {
-        bail!(
-            "no run folders (POINT/seed-N/) in {}; run the sweep first",
-            dirs.iter()
+        bail!(tr!(
+            "merge-no-runs",
+            dirs = dirs
+                .iter()
                 .map(|d| d.display().to_string())
                 .collect::<Vec<_>>()
                 .join(", ")
-        );
+        ));
     };
     let fields: Vec<String> = first.tag.parameters.keys().cloned().collect();
     // The union of the runs' columns: the first run's order, then any column others add.
     let mut columns: Vec<String> = Vec::new();
     for r in runs.values() {
         if r.tag.parameters.keys().ne(fields.iter()) {
-            bail!(
-                "{}: its swept fields differ from {}'s",
-                r.folder.display(),
-                first.folder.display()
-            );
+            bail!(tr!(
+                "merge-fields-differ",
+                dir = r.folder.display().to_string(),
+                first = first.folder.display().to_string()
+            ));
         }
         for c in &r.columns {
             if !columns.contains(c) {
@@ -231,7 +237,7 @@ pub fn collect(dirs: &[PathBuf]) -> Result<Merged> {
     let mut header = vec!["point".to_string()];
     for f in &fields {
         if columns.contains(f) || f == "point" || f == "seed" {
-            bail!("the swept field `{f}` has the name of a column of sweep.csv");
+            bail!(tr!("merge-field-name", field = f.as_str()));
         }
         header.push(f.clone());
     }

@@ -17,6 +17,7 @@ use super::SWEEP_CSV;
 use crate::report::plot::{self, Legend, PALETTE, Swatch, fmt_num, fmt_us};
 use crate::results::folder::Staging;
 use crate::results::read::CsvFile;
+use crate::tr;
 use anyhow::{Result, bail};
 use plotters::prelude::*;
 use std::collections::BTreeMap;
@@ -35,6 +36,18 @@ const METRICS: [(&str, &str, bool); 5] = [
     ("rtt_p50_us", "median RTT", false),
     ("tts_p99_us", "99th percentile time to success", false),
 ];
+
+/// A metric's title in the user's language (the English titles are `METRICS`').
+fn title(metric: (&str, &str, bool)) -> String {
+    match metric.0 {
+        "loss_ratio" => tr!("sweep-metric-loss"),
+        "success_ratio" => tr!("sweep-metric-success"),
+        "attempts_per_success" => tr!("sweep-metric-attempts"),
+        "rtt_p50_us" => tr!("sweep-metric-rtt"),
+        "tts_p99_us" => tr!("sweep-metric-tts"),
+        _ => metric.1.to_string(),
+    }
+}
 
 /// t(0.975, df) for df = 1..30 (standard tables); above 30 the value of the next tabulated df
 /// below (60: 2.000, 120: 1.980, ∞: 1.960), which errs on the wide side.
@@ -105,10 +118,10 @@ fn read_table(path: &Path) -> Result<Table> {
     let header = csv.header().to_vec();
     let seed = csv.column("seed")?;
     if header.first().map(String::as_str) != Some("point") || seed < 1 {
-        bail!(
-            "{}:1: not a sweep.csv (it must start with point, the parameters, seed)",
-            path.display()
-        );
+        bail!(tr!(
+            "sweep-report-not-sweep-csv",
+            path = path.display().to_string()
+        ));
     }
     let params = header[1..seed].to_vec();
     let scope = csv.column("scope")?;
@@ -133,7 +146,10 @@ fn read_table(path: &Path) -> Result<Table> {
         rows.push((values, metrics));
     }
     if rows.is_empty() {
-        bail!("{}: no `all` rows; nothing to draw", path.display());
+        bail!(tr!(
+            "sweep-report-no-rows",
+            path = path.display().to_string()
+        ));
     }
     Ok(Table { params, rows })
 }
@@ -187,7 +203,11 @@ fn figure(
         .collect();
     let n = xs.len();
     plot::figure(
-        &format!("{} against {x_param}", metric.1),
+        &tr!(
+            "sweep-report-against",
+            metric = title(metric),
+            param = x_param
+        ),
         &legend,
         |area| {
             let mut c = plot::chart(
@@ -199,7 +219,7 @@ fn figure(
             plot::mesh(
                 &mut c,
                 x_param,
-                &format!("{} (mean over seeds, 95% interval)", metric.1),
+                &tr!("sweep-report-y", metric = title(metric)),
                 &|x| {
                     xs.get(x.round().max(0.0) as usize)
                         .cloned()
@@ -273,13 +293,9 @@ pub fn write(dir: &Path, out: Option<PathBuf>) -> Result<(PathBuf, usize)> {
     let table = read_table(&dir.join(SWEEP_CSV))?;
     let out = out.unwrap_or_else(|| dir.join(crate::results::REPORT_DIR));
     let mut md = format!(
-        "# Sweep report: {}\n\n{} runs (`all` rows of `sweep.csv`). Each figure draws a metric \
-         against one swept parameter, one line per combination of the others: the mean over \
-         seeds, and as a band its 95% Student t interval (mean ± t·s/√n; it assumes the seeds' \
-         values are independent and their mean roughly normal; no band for one seed). `inf` \
-         and empty cells are left out of the mean.\n\n",
-        dir.display(),
-        table.rows.len()
+        "# {}\n\n{}\n\n",
+        tr!("sweep-report-title", dir = dir.display().to_string()),
+        tr!("sweep-report-intro", n = table.rows.len())
     );
     let mut values: Vec<Vec<String>> = vec![Vec::new(); table.params.len()];
     for (vals, _) in &table.rows {
@@ -292,7 +308,11 @@ pub fn write(dir: &Path, out: Option<PathBuf>) -> Result<(PathBuf, usize)> {
     for v in &mut values {
         v.sort_by_key(|s| natural(s));
     }
-    md += "| parameter | values |\n|---|---|\n";
+    md += &format!(
+        "| {} | {} |\n|---|---|\n",
+        tr!("sweep-report-parameter"),
+        tr!("sweep-report-values")
+    );
     for (p, v) in table.params.iter().zip(&values) {
         md += &format!(
             "| `{p}` | {} |\n",
@@ -313,7 +333,7 @@ pub fn write(dir: &Path, out: Option<PathBuf>) -> Result<(PathBuf, usize)> {
         if table.rows.iter().all(|(_, m)| m[metric.0].is_none()) {
             continue;
         }
-        md += &format!("## {}\n\n", metric.1);
+        md += &format!("## {}\n\n", title(metric));
         for &xp in &x_params {
             let other: Vec<String> = table
                 .params
@@ -355,7 +375,7 @@ pub fn write(dir: &Path, out: Option<PathBuf>) -> Result<(PathBuf, usize)> {
                     .map(|(p, v)| format!("{p} = {v}"))
                     .collect();
                 let legend = if legend.is_empty() {
-                    "all points".to_string()
+                    tr!("sweep-report-all-points")
                 } else {
                     legend.join(", ")
                 };
@@ -365,11 +385,18 @@ pub fn write(dir: &Path, out: Option<PathBuf>) -> Result<(PathBuf, usize)> {
             let name = format!("{}-vs-{}.svg", slug(metric.0), slug(&table.params[xp]));
             let svg = figure(metric, &table.params[xp], &values[xp], &legend_lines)?;
             files.push((name.clone(), svg.into_bytes()));
-            md += &format!("![{} against {}]({name})\n\n", metric.1, table.params[xp]);
+            md += &format!(
+                "![{}]({name})\n\n",
+                tr!(
+                    "sweep-report-against",
+                    metric = title(metric),
+                    param = table.params[xp].as_str()
+                )
+            );
             md += &format!(
                 "| {} |",
                 if other.is_empty() {
-                    "line".to_string()
+                    tr!("sweep-report-line")
                 } else {
                     other.join(", ")
                 }
@@ -380,8 +407,9 @@ pub fn write(dir: &Path, out: Option<PathBuf>) -> Result<(PathBuf, usize)> {
             md += "\n|---|";
             md += &"---|".repeat(values[xp].len());
             md += "\n";
+            let all = tr!("sweep-report-all");
             for (key, by_x) in &lines {
-                md += &format!("| {} |", if key.is_empty() { "all" } else { key });
+                md += &format!("| {} |", if key.is_empty() { &all } else { key });
                 for x in 0..values[xp].len() {
                     let cell = match by_x.get(&x).and_then(|v| mean_ci(v).map(|s| (s, v.len()))) {
                         None => "–".to_string(),
@@ -401,9 +429,9 @@ pub fn write(dir: &Path, out: Option<PathBuf>) -> Result<(PathBuf, usize)> {
         }
     }
     if x_params.is_empty() {
-        md += "The sweep has no swept parameters (only seeds): nothing to draw against.\n";
+        md += &format!("{}\n", tr!("sweep-report-no-params"));
     }
-    md += "\n---\nWritten by losslab report from sweep.csv.\n";
+    md += &format!("\n---\n{}\n", tr!("sweep-report-footer"));
     let mut stage = Staging::begin(&out, crate::results::legacy_report_folder)?;
     for (name, bytes) in &files {
         stage.bytes(name, bytes)?;
