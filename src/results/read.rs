@@ -438,7 +438,7 @@ mod tests {
         assert!(r.next_row().unwrap());
         let e = r.next_row().unwrap_err().to_string();
         assert!(
-            e.starts_with("x.csv:3: 1 cells, but the header has 2"),
+            e.starts_with("x.csv:3: 1 cell, but the header has 2"),
             "{e}"
         );
         let mut r = reader(b"a,b\n1,-4\n").unwrap();
