@@ -41,6 +41,7 @@ macro_rules! catalog {
 pub const CATALOGS: &[Catalog] = &[
     catalog!("core", "i18n/en.ftl", "i18n/es.ftl"),
     catalog!("check", "i18n/check/en.ftl", "i18n/check/es.ftl"),
+    catalog!("scenario", "i18n/scenario/en.ftl", "i18n/scenario/es.ftl"),
 ];
 
 impl Catalog {

@@ -104,8 +104,7 @@ impl ImpairConfig {
         if let (Some(r), true) = (reorder, no_delay) {
             return Err(SpecError::new(
                 r,
-                "reorder needs a delay: netem reorders by sending some packets at once while \
-                 the others wait out the delay; set a delay too (like 10ms)",
+                crate::tr!("scenario-spec-reorder-server"),
             ));
         }
         let others = [
@@ -120,11 +119,7 @@ impl ImpairConfig {
             (None, Some(_), Some((kind, s))) => {
                 return Err(SpecError::new(
                     s,
-                    format!(
-                        "with both loss and {kind}, say which packets they act on: set \
-                         direction to request, reply or both (loss alone defaults to request, \
-                         {kind} alone to reply)"
-                    ),
+                    crate::tr!("scenario-spec-direction-needed", kind = kind),
                 ));
             }
             (None, None, Some(_)) => Where::Reply,
