@@ -170,6 +170,11 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> Result<Report> {
     };
     let level = Level { confidence, lang };
     if let Some(scenario) = &args.calibrate {
+        // A calibration prints only text, for a person, whatever --format says.
+        let level = Level {
+            lang: crate::i18n::lang(),
+            ..level
+        };
         return calibrate::run(args, scenario, expect.as_ref(), level, out);
     }
     if (args.rtt_tolerance.is_some() || args.two_sided) && args.baseline.is_none() {
