@@ -38,7 +38,11 @@ macro_rules! catalog {
 }
 
 /// Every part of the catalogs.
-pub const CATALOGS: &[Catalog] = &[catalog!("core", "i18n/en.ftl", "i18n/es.ftl")];
+pub const CATALOGS: &[Catalog] = &[
+    catalog!("core", "i18n/en.ftl", "i18n/es.ftl"),
+    catalog!("check", "i18n/check/en.ftl", "i18n/check/es.ftl"),
+    catalog!("scenario", "i18n/scenario/en.ftl", "i18n/scenario/es.ftl"),
+];
 
 impl Catalog {
     /// This part's (path, text) in `lang`.
@@ -198,7 +202,9 @@ fn localize(mut cmd: clap::Command, key: &str, lang: Lang) -> clap::Command {
 
 /// `tr!("key")` or `tr!("key", name = value, ...)`: the message in the process's language.
 /// Values are anything `FluentValue` converts from (numbers select plural forms; pass
-/// `x.to_string()` for addresses and durations).
+/// `x.to_string()` for addresses and durations). `tr!("key" in lang, ...)` gives it in a fixed
+/// [`Lang`] instead, for text that goes both to a person and into a file other programs read
+/// (`losslab check --format json` keeps its prose English).
 #[macro_export]
 macro_rules! tr {
     ($key:literal) => {
@@ -208,6 +214,14 @@ macro_rules! tr {
         let mut args = fluent_bundle::FluentArgs::new();
         $(args.set(stringify!($name), fluent_bundle::FluentValue::from($value));)+
         $crate::i18n::message($key, Some(&args))
+    }};
+    ($key:literal in $lang:expr) => {
+        $crate::i18n::message_in($lang, $key, None)
+    };
+    ($key:literal in $lang:expr, $($name:ident = $value:expr),+ $(,)?) => {{
+        let mut args = fluent_bundle::FluentArgs::new();
+        $(args.set(stringify!($name), fluent_bundle::FluentValue::from($value));)+
+        $crate::i18n::message_in($lang, $key, Some(&args))
     }};
 }
 

@@ -17,6 +17,7 @@
 use crate::impair::{KeyedDraw, PacketKey, Purpose};
 use crate::time::{Duration, Instant};
 use crate::timer::TimerWheel;
+use crate::tr;
 use crate::wire::time::RequestId;
 use std::fmt;
 
@@ -55,42 +56,48 @@ impl Backoff {
     /// `jitter 20%`. The error says what was expected.
     pub fn parse(text: &str) -> Result<Backoff, String> {
         let words: Vec<&str> = text.split_whitespace().collect();
-        let dur = |w: Option<&&str>, what: &str| -> Result<Duration, String> {
-            let w = w.ok_or_else(|| format!("`{text}`: {what} is missing"))?;
-            Duration::parse(w).map_err(|e| format!("`{text}`: {what}: {e}"))
+        let dur = |w: Option<&&str>, what: String| -> Result<Duration, String> {
+            let w = w.ok_or_else(|| {
+                tr!(
+                    "scenario-backoff-missing",
+                    text = text,
+                    what = what.as_str()
+                )
+            })?;
+            Duration::parse(w).map_err(|e| {
+                tr!(
+                    "scenario-backoff-part",
+                    text = text,
+                    what = what.as_str(),
+                    error = e
+                )
+            })
         };
         let (kind, rest) = match words.first().copied() {
             Some("none") | Some("immediate") => (BackoffKind::None, &words[1..]),
             Some("fixed") => (
-                BackoffKind::Fixed(dur(words.get(1), "the wait")?),
+                BackoffKind::Fixed(dur(words.get(1), tr!("scenario-backoff-the-wait"))?),
                 &words[2..],
             ),
             Some("exponential") => {
-                let base = dur(words.get(1), "the first wait")?;
+                let base = dur(words.get(1), tr!("scenario-backoff-the-first-wait"))?;
                 let factor = words
                     .get(2)
                     .and_then(|w| w.strip_prefix('x'))
                     .and_then(|f| f.parse::<f64>().ok())
                     .filter(|f| f.is_finite() && *f >= 1.0)
-                    .ok_or_else(|| {
-                        format!("`{text}`: after the first wait comes the factor, like `x2` (at least 1)")
-                    })?;
+                    .ok_or_else(|| tr!("scenario-backoff-factor", text = text))?;
                 if words.get(3) != Some(&"max") {
-                    return Err(format!(
-                        "`{text}`: the factor is followed by a cap, like `max 2s`"
-                    ));
+                    return Err(tr!("scenario-backoff-no-cap", text = text));
                 }
-                let max = dur(words.get(4), "the cap")?;
+                let max = dur(words.get(4), tr!("scenario-backoff-the-cap"))?;
                 if max < base {
-                    return Err(format!("`{text}`: the cap is shorter than the first wait"));
+                    return Err(tr!("scenario-backoff-cap-short", text = text));
                 }
                 (BackoffKind::Exponential { base, factor, max }, &words[5..])
             }
             _ => {
-                return Err(format!(
-                    "`{text}`: expected `none`, `fixed 50ms` or `exponential 100ms x2 max 2s`, \
-                     optionally followed by `jitter 20%`"
-                ));
+                return Err(tr!("scenario-backoff-forms", text = text));
             }
         };
         let jitter = match rest {
@@ -102,20 +109,17 @@ impl Backoff {
                     .strip_suffix('%')
                     .and_then(|_| crate::impair::spec::probability("jitter", j).ok())
                     .filter(|v| (0.0..1.0).contains(v))
-                    .ok_or_else(|| {
-                        format!("`{text}`: jitter is a percentage below 100%, like `jitter 20%`")
-                    })?;
+                    .ok_or_else(|| tr!("scenario-backoff-jitter", text = text))?;
                 if kind == BackoffKind::None && v > 0.0 {
-                    return Err(format!(
-                        "`{text}`: an immediate retry has no wait to jitter"
-                    ));
+                    return Err(tr!("scenario-backoff-jitter-none", text = text));
                 }
                 v
             }
             _ => {
-                return Err(format!(
-                    "`{text}`: unexpected `{}`; only `jitter N%` may follow",
-                    rest.join(" ")
+                return Err(tr!(
+                    "scenario-backoff-unexpected",
+                    text = text,
+                    rest = rest.join(" ")
                 ));
             }
         };

@@ -61,11 +61,13 @@ impl Pattern {
     pub fn parse(digits: &str) -> Result<Pattern, String> {
         let len = digits.chars().count();
         if len == 0 {
-            return Err("pattern needs its digits: 1 lost, 0 delivered, like pattern 1001".into());
+            return Err(crate::tr!("scenario-spec-pattern-empty"));
         }
         if len > MAX_PATTERN {
-            return Err(format!(
-                "the pattern is {len} digits long; at most {MAX_PATTERN}"
+            return Err(crate::tr!(
+                "scenario-spec-pattern-long",
+                length = len.to_string(),
+                max = MAX_PATTERN.to_string()
             ));
         }
         let mut pattern = Pattern {
@@ -77,9 +79,9 @@ impl Pattern {
                 '0' => {}
                 '1' => pattern.bits[i / 64] |= 1 << (i % 64),
                 other => {
-                    return Err(format!(
-                        "the pattern has \"{other}\"; write only 1 (lost) and 0 (delivered), \
-                         like 1001"
+                    return Err(crate::tr!(
+                        "scenario-spec-pattern-digit",
+                        digit = other.to_string()
                     ));
                 }
             }
@@ -183,28 +185,26 @@ impl LossModel {
     pub fn bursty(mean_loss: f64, mean_burst: f64) -> Result<LossModel, String> {
         let (pi, l) = (mean_loss, mean_burst);
         if !(0.0..=1.0).contains(&pi) {
-            return Err(format!(
-                "P = {} is not a probability (0% to 100%)",
-                percent(pi)
-            ));
+            return Err(super::spec::not_probability("P", &percent(pi)));
         }
         if !(l >= 1.0 && l.is_finite()) {
-            return Err(format!(
-                "L = {l} is not a mean burst length (at least 1 packet)"
+            return Err(crate::tr!(
+                "scenario-spec-bursty-mean",
+                value = l.to_string()
             ));
         }
         if pi == 1.0 {
-            return Err("P = 100% leaves no gaps between bursts; write random 100%".into());
+            return Err(crate::tr!("scenario-spec-bursty-full"));
         }
         let r = 1.0 / l;
         let p = pi * r / (1.0 - pi);
         if p > 1.0 {
-            return Err(format!(
-                "P = {} with L = {l} needs p = P·r/(1-P) = {}, over 100%: with that loss the \
-                 mean burst is at least P/(1-P) = {} packets",
-                percent(pi),
-                percent(six_digits(p)),
-                six_digits(pi / (1.0 - pi))
+            return Err(crate::tr!(
+                "scenario-spec-bursty-impossible",
+                loss = percent(pi),
+                length = l.to_string(),
+                p = percent(six_digits(p)),
+                shortest = six_digits(pi / (1.0 - pi)).to_string()
             ));
         }
         Ok(LossModel::GilbertElliott {
@@ -221,15 +221,13 @@ impl LossModel {
             if (0.0..=1.0).contains(&v) {
                 Ok(())
             } else {
-                Err(format!(
-                    "{name} = {} is not a probability (0% to 100%)",
-                    percent(v)
-                ))
+                Err(super::spec::not_probability(name, &percent(v)))
             }
         };
         match *self {
-            LossModel::Bernoulli { p } if !(0.0..=1.0).contains(&p) => Err(format!(
-                "p = {p} is not a probability; it must lie between 0 and 1 (0.5 drops half)"
+            LossModel::Bernoulli { p } if !(0.0..=1.0).contains(&p) => Err(crate::tr!(
+                "scenario-spec-bernoulli-range",
+                value = p.to_string()
             )),
             LossModel::Bernoulli { .. } | LossModel::Pattern { .. } => Ok(()),
             LossModel::GilbertElliott {
@@ -260,17 +258,23 @@ impl LossModel {
                     check(name, v)?;
                 }
                 if p13 + p14 > 1.0 + SUM_SLACK {
-                    return Err(format!(
-                        "p13 + p14 = {} + {} is more than 100%: both leave state 1",
-                        percent(p13),
-                        percent(p14)
+                    return Err(crate::tr!(
+                        "scenario-spec-state-sum",
+                        first = "p13",
+                        second = "p14",
+                        a = percent(p13),
+                        b = percent(p14),
+                        state = "1"
                     ));
                 }
                 if p31 + p32 > 1.0 + SUM_SLACK {
-                    return Err(format!(
-                        "p31 + p32 = {} + {} is more than 100%: both leave state 3",
-                        percent(p31),
-                        percent(p32)
+                    return Err(crate::tr!(
+                        "scenario-spec-state-sum",
+                        first = "p31",
+                        second = "p32",
+                        a = percent(p31),
+                        b = percent(p32),
+                        state = "3"
                     ));
                 }
                 Ok(())

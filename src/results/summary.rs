@@ -132,11 +132,12 @@ impl SummaryCsv {
     /// The index of column `name`, or an error naming the file, its header line and the column.
     pub fn column(&self, name: &str) -> Result<usize> {
         self.header.iter().position(|h| h == name).ok_or_else(|| {
-            anyhow!(
-                "{}:1: no column `{name}` in the header (columns: {})",
-                self.path.display(),
-                self.header.join(",")
-            )
+            anyhow!(crate::tr!(
+                "check-err-no-such-column",
+                file = self.path.display().to_string(),
+                column = name,
+                columns = self.header.join(",")
+            ))
         })
     }
 
@@ -153,11 +154,12 @@ impl SummaryCsv {
             })
             .ok_or_else(|| {
                 let scopes: Vec<&str> = self.rows.iter().map(|(_, c)| c[at].as_str()).collect();
-                anyhow!(
-                    "{}: no row with scope `{scope}` (scopes: {})",
-                    self.path.display(),
-                    scopes.join(", ")
-                )
+                anyhow!(crate::tr!(
+                    "check-err-no-such-scope",
+                    file = self.path.display().to_string(),
+                    scope = scope,
+                    scopes = scopes.join(", ")
+                ))
             })
     }
 }

@@ -11,6 +11,7 @@
 //! override can skip the scenario's validation.
 
 use crate::scenario::{self, Scenario};
+use crate::tr;
 use anyhow::{Context, Result, bail};
 use std::fmt;
 use std::path::Path;
@@ -45,15 +46,11 @@ impl std::str::FromStr for Set {
     type Err = String;
     fn from_str(s: &str) -> Result<Set, String> {
         let Some((field, value)) = s.split_once('=') else {
-            return Err(format!(
-                "`{s}` has no `=`; write FIELD=VALUE, e.g. impair.loss=\"bursty 10% burst 5\""
-            ));
+            return Err(tr!("scenario-set-no-equals", text = s));
         };
         let field = field.trim();
         if !valid_field(field) {
-            return Err(format!(
-                "`{field}` is not a scenario field; write a dotted path such as clients.backoff"
-            ));
+            return Err(tr!("scenario-set-not-field", field = field));
         }
         Ok(Set {
             field: field.to_string(),
@@ -73,9 +70,13 @@ fn value_of(text: &str, existing: Option<&Item>) -> Value {
 
 /// The scenario text with `sets` applied, in order (a later set of a field wins).
 pub fn apply(text: &str, file: &str, sets: &[Set]) -> Result<String> {
-    let mut doc: DocumentMut = text
-        .parse()
-        .map_err(|e| anyhow::anyhow!("{file}: not a TOML document: {e}"))?;
+    let mut doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
+        anyhow::anyhow!(tr!(
+            "scenario-set-not-toml",
+            file = file,
+            error = e.to_string()
+        ))
+    })?;
     for set in sets {
         let keys: Vec<&str> = set.field.split('.').collect();
         let (last, tables) = keys.split_last().expect("a valid field has a key");
@@ -92,14 +93,21 @@ pub fn apply(text: &str, file: &str, sets: &[Set]) -> Result<String> {
             let item = table.get_mut(key).expect("just inserted");
             table = match item.as_table_like_mut() {
                 Some(t) => t,
-                None => bail!("{set}: `{path}` in {file} is a value, not a table with fields"),
+                None => bail!(tr!(
+                    "scenario-set-value-not-table",
+                    set = set.to_string(),
+                    path = path.as_str(),
+                    file = file
+                )),
             };
         }
         if table.get(last).is_some_and(|i| i.is_table_like()) {
-            bail!(
-                "{set}: `{}` in {file} is a table; set one of its fields",
-                set.field
-            );
+            bail!(tr!(
+                "scenario-set-table",
+                set = set.to_string(),
+                field = set.field.as_str(),
+                file = file
+            ));
         }
         let value = value_of(&set.value, table.get(last));
         table.insert(last, Item::Value(value));
@@ -123,16 +131,19 @@ pub fn parse_with_sets(text: &str, file: &str, sets: &[Set]) -> Result<Scenario>
             })
         });
         match culprit {
-            Some(set) => anyhow::anyhow!(
-                "{file} with {set}: field `{}`: {}",
-                e.field.as_deref().unwrap_or(&set.field),
-                e.message
-            ),
+            Some(set) => anyhow::anyhow!(tr!(
+                "scenario-set-error",
+                file = file,
+                set = set.to_string(),
+                field = e.field.as_deref().unwrap_or(&set.field),
+                error = e.message.as_str()
+            )),
             None => {
                 let list: Vec<String> = sets.iter().map(Set::to_string).collect();
-                anyhow::Error::new(e).context(format!(
-                    "{file} with {} (line numbers are of the file with the overrides applied)",
-                    list.join(" ")
+                anyhow::Error::new(e).context(tr!(
+                    "scenario-set-context",
+                    file = file,
+                    sets = list.join(" ")
                 ))
             }
         }
@@ -142,7 +153,7 @@ pub fn parse_with_sets(text: &str, file: &str, sets: &[Set]) -> Result<Scenario>
 /// Reads the scenario file at `path` and parses it with `sets` applied.
 pub fn load_with_sets(path: &Path, sets: &[Set]) -> Result<Scenario> {
     let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read scenario file {}", path.display()))?;
+        .with_context(|| tr!("scenario-set-read", file = path.display().to_string()))?;
     parse_with_sets(&text, &path.display().to_string(), sets)
 }
 
@@ -154,7 +165,8 @@ pub fn applied_values(
     sets: &[Set],
 ) -> Result<std::collections::BTreeMap<String, String>> {
     let edited = apply(text, file, sets)?;
-    let doc: toml::Table = toml::from_str(&edited).with_context(|| format!("{file}: not TOML"))?;
+    let doc: toml::Table = toml::from_str(&edited)
+        .with_context(|| tr!("scenario-set-edited-not-toml", file = file))?;
     let mut out = std::collections::BTreeMap::new();
     for set in sets {
         let mut at: Option<&toml::Value> = None;
@@ -163,7 +175,8 @@ pub fn applied_values(
             at = table.and_then(|t| t.get(key));
             table = at.and_then(toml::Value::as_table);
         }
-        let v = at.ok_or_else(|| anyhow::anyhow!("{set}: the field did not take a value"))?;
+        let v =
+            at.ok_or_else(|| anyhow::anyhow!(tr!("scenario-set-no-value", set = set.to_string())))?;
         out.insert(set.field.clone(), super::file::value_text(v));
     }
     Ok(out)
