@@ -445,3 +445,90 @@ fn report_errors_follow_the_language() {
         done.stderr
     );
 }
+
+/// `losslab report` on a sweep folder: Spanish under a Spanish locale, and `--lang en` gives
+/// the same bytes as an English locale.
+#[test]
+fn a_sweep_report_follows_the_language() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    fs::write(
+        t.join("base.toml"),
+        "name = \"sweep-base\"\nseed = 1\nmode = \"sim\"\n\n[server]\nkind = \"udp-time\"\n\n\
+         [impair]\nloss = \"random 10%\"\n\n[clients]\ncount = 2\nrequests = 20\n\
+         interval = \"10ms\"\ntimeout = \"50ms\"\nretries = 1\n",
+    )
+    .unwrap();
+    fs::write(
+        t.join("sweep.toml"),
+        "scenario = \"base.toml\"\nseeds = \"1..2\"\n[grid]\n\
+         \"impair.loss\" = [\"random 10%\", \"random 30%\"]\n",
+    )
+    .unwrap();
+    let done = run(
+        losslab(t).args(["sweep", "sweep.toml", "--out", "out"]),
+        b"",
+    );
+    assert_eq!(done.code(), Some(0), "{done:?}");
+    let report = |locale: &str, args: &[&str], out: &str| {
+        let done = run(
+            losslab(t)
+                .env("LANG", locale)
+                .args(args)
+                .args(["report", "out", "--out", out]),
+            b"",
+        );
+        assert_eq!(done.code(), Some(0), "{done:?}");
+        done.stdout
+    };
+    let said = report("es_ES.UTF-8", &[], "es");
+    assert!(said.contains("informe: es/report.md ("), "{said}");
+    let md = fs::read_to_string(t.join("es/report.md")).unwrap();
+    assert!(
+        md.starts_with("# Informe del barrido: out\n\n4 ejecuciones (filas `all`"),
+        "{md}"
+    );
+    assert!(md.contains("| parámetro | valores |"), "{md}");
+    assert!(md.contains("## pérdida de paquetes\n"), "{md}");
+    assert!(
+        md.contains("![pérdida de paquetes frente a impair.loss]("),
+        "{md}"
+    );
+    for english in english_texts().iter().map(String::as_str).chain([
+        "Sweep report",
+        "runs (`all` rows",
+        "| parameter | values |",
+        "## packet loss",
+        " against ",
+        "Written by losslab",
+    ]) {
+        assert!(!md.contains(english), "English `{english}` left:\n{md}");
+    }
+    let svg = svg_texts(&fs::read_to_string(t.join("es/loss-ratio-vs-impair-loss.svg")).unwrap())
+        .join("\n");
+    assert!(
+        svg.contains("pérdida de paquetes frente a impair.loss"),
+        "{svg}"
+    );
+    assert!(
+        svg.contains("pérdida de paquetes (media sobre las semillas, intervalo del 95%)"),
+        "{svg}"
+    );
+    assert!(svg.contains("todos los puntos"), "{svg}");
+
+    report("C", &[], "en");
+    report("es_ES.UTF-8", &["--lang", "en"], "en-flag");
+    assert_eq!(names_in(&t.join("en")), names_in(&t.join("en-flag")));
+    for f in names_in(&t.join("en")) {
+        assert!(
+            fs::read(t.join("en").join(&f)).unwrap()
+                == fs::read(t.join("en-flag").join(&f)).unwrap(),
+            "{f}"
+        );
+    }
+    let md = fs::read_to_string(t.join("en/report.md")).unwrap();
+    assert!(
+        md.starts_with("# Sweep report: out\n\n4 runs (`all` rows"),
+        "{md}"
+    );
+}

@@ -239,3 +239,26 @@ report-legend-run-lost = { $run } (lost { $loss }%)
 report-legend-measured = measured
 report-legend-interval = 95% interval (batch means)
 report-legend-expected-loss = model's expected loss
+
+## The report of a sweep folder (sweep.csv)
+report-sweep-err-not-sweep = { $file }:1: not a sweep.csv (it must start with point, the parameters, seed)
+report-sweep-err-no-all = { $file }: no `all` rows; nothing to draw
+report-sweep-title = Sweep report: { $dir }
+report-sweep-intro = { $runs ->
+        [one] 1 run
+       *[other] { $runs } runs
+    } (`all` rows of `sweep.csv`). Each figure draws a metric against one swept parameter, one line per combination of the others: the mean over seeds, and as a band its 95% Student t interval (mean ± t·s/√n; it assumes the seeds' values are independent and their mean roughly normal; no band for one seed). `inf` and empty cells are left out of the mean.
+report-sweep-col-parameter = parameter
+report-sweep-col-values = values
+report-sweep-col-line = line
+report-sweep-all = all
+report-sweep-all-points = all points
+report-sweep-metric-loss = packet loss
+report-sweep-metric-success = success after retries
+report-sweep-metric-attempts = attempts per success
+report-sweep-metric-rtt-p50 = median RTT
+report-sweep-metric-tts-p99 = 99th percentile time to success
+report-sweep-against = { $metric } against { $param }
+report-sweep-axis-mean = { $metric } (mean over seeds, 95% interval)
+report-sweep-no-params = The sweep has no swept parameters (only seeds): nothing to draw against.
+report-sweep-written-by = Written by losslab report from sweep.csv.

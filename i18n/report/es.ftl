@@ -275,3 +275,26 @@ report-legend-run-lost = { $run } (pérdida { $loss }%)
 report-legend-measured = medida
 report-legend-interval = intervalo del 95% (medias por lotes)
 report-legend-expected-loss = pérdida que espera el modelo
+
+## El informe de una carpeta de barrido (sweep.csv)
+report-sweep-err-not-sweep = { $file }:1: no es un sweep.csv (debe empezar por point, los parámetros, seed)
+report-sweep-err-no-all = { $file }: no hay filas `all`; nada que dibujar
+report-sweep-title = Informe del barrido: { $dir }
+report-sweep-intro = { $runs ->
+        [one] 1 ejecución
+       *[other] { $runs } ejecuciones
+    } (filas `all` de `sweep.csv`). Cada figura dibuja una métrica frente a un parámetro barrido, con una línea por cada combinación de los demás: la media sobre las semillas y, como banda, su intervalo t de Student del 95% (media ± t·s/√n; supone que los valores de las semillas son independientes y que su media es aproximadamente normal; sin banda con una sola semilla). Las celdas `inf` y vacías no entran en la media.
+report-sweep-col-parameter = parámetro
+report-sweep-col-values = valores
+report-sweep-col-line = línea
+report-sweep-all = todas
+report-sweep-all-points = todos los puntos
+report-sweep-metric-loss = pérdida de paquetes
+report-sweep-metric-success = éxito tras los reintentos
+report-sweep-metric-attempts = intentos por éxito
+report-sweep-metric-rtt-p50 = mediana del RTT
+report-sweep-metric-tts-p99 = percentil 99 del tiempo hasta el éxito
+report-sweep-against = { $metric } frente a { $param }
+report-sweep-axis-mean = { $metric } (media sobre las semillas, intervalo del 95%)
+report-sweep-no-params = El barrido no tiene parámetros barridos (solo semillas): no hay nada frente a lo que dibujar.
+report-sweep-written-by = Escrito por losslab report a partir de sweep.csv.
