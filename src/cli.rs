@@ -749,8 +749,12 @@ fn dispatch(cli: Cli, signals: &Signals, console: &mut dyn Write) -> Result<Exit
                 let (out, figures) = crate::sweep::report::write(dir, args.out.clone())?;
                 let _ = writeln!(
                     console,
-                    "report: {}/report.md ({figures} figures)",
-                    out.display()
+                    "{}",
+                    crate::tr!(
+                        "report-written",
+                        dir = out.display().to_string(),
+                        figures = figures
+                    )
                 );
                 return Ok(ExitCode::SUCCESS);
             }
@@ -758,12 +762,16 @@ fn dispatch(cli: Cli, signals: &Signals, console: &mut dyn Write) -> Result<Exit
                 dirs: args.dirs,
                 out: args.out,
                 window: args.window,
+                lang: crate::i18n::lang(),
             })?;
             let _ = writeln!(
                 console,
-                "report: {}/report.md ({} figures)",
-                written.out_dir.display(),
-                written.files.len() - 1
+                "{}",
+                crate::tr!(
+                    "report-written",
+                    dir = written.out_dir.display().to_string(),
+                    figures = written.files.len() - 1
+                )
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -831,8 +839,16 @@ fn write_report_for(dir: &std::path::Path, console: &mut dyn Write) -> Result<()
         dirs: vec![dir.to_path_buf()],
         out: None,
         window: None,
+        lang: crate::i18n::lang(),
     })?;
-    let _ = writeln!(console, "report: {}/report.md", written.out_dir.display());
+    let _ = writeln!(
+        console,
+        "{}",
+        crate::tr!(
+            "report-written-short",
+            dir = written.out_dir.display().to_string()
+        )
+    );
     Ok(())
 }
 

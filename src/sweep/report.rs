@@ -17,6 +17,7 @@ use super::SWEEP_CSV;
 use crate::report::plot::{self, Legend, PALETTE, Swatch, fmt_num, fmt_us};
 use crate::results::folder::Staging;
 use crate::results::read::CsvFile;
+use crate::tr;
 use anyhow::{Result, bail};
 use plotters::prelude::*;
 use std::collections::BTreeMap;
@@ -27,14 +28,26 @@ pub fn is_sweep_folder(dir: &Path) -> bool {
     dir.join(SWEEP_CSV).is_file() && !dir.join(crate::results::SUMMARY_JSON).exists()
 }
 
-/// The metrics drawn: column, title, whether it is a ratio (else microseconds).
-const METRICS: [(&str, &str, bool); 5] = [
-    ("loss_ratio", "packet loss", true),
-    ("success_ratio", "success after retries", true),
-    ("attempts_per_success", "attempts per success", false),
-    ("rtt_p50_us", "median RTT", false),
-    ("tts_p99_us", "99th percentile time to success", false),
+/// The metrics drawn: column, whether it is a ratio (else microseconds); [`title`] names them.
+const METRICS: [(&str, bool); 5] = [
+    ("loss_ratio", true),
+    ("success_ratio", true),
+    ("attempts_per_success", false),
+    ("rtt_p50_us", false),
+    ("tts_p99_us", false),
 ];
+
+/// A metric's name in the report's headings, figures and tables.
+fn title(metric: (&str, bool)) -> String {
+    match metric.0 {
+        "loss_ratio" => tr!("report-sweep-metric-loss"),
+        "success_ratio" => tr!("report-sweep-metric-success"),
+        "attempts_per_success" => tr!("report-sweep-metric-attempts"),
+        "rtt_p50_us" => tr!("report-sweep-metric-rtt-p50"),
+        "tts_p99_us" => tr!("report-sweep-metric-tts-p99"),
+        other => other.to_string(),
+    }
+}
 
 /// t(0.975, df) for df = 1..30 (standard tables); above 30 the value of the next tabulated df
 /// below (60: 2.000, 120: 1.980, ∞: 1.960), which errs on the wide side.
@@ -105,10 +118,10 @@ fn read_table(path: &Path) -> Result<Table> {
     let header = csv.header().to_vec();
     let seed = csv.column("seed")?;
     if header.first().map(String::as_str) != Some("point") || seed < 1 {
-        bail!(
-            "{}:1: not a sweep.csv (it must start with point, the parameters, seed)",
-            path.display()
-        );
+        bail!(tr!(
+            "report-sweep-err-not-sweep",
+            file = path.display().to_string()
+        ));
     }
     let params = header[1..seed].to_vec();
     let scope = csv.column("scope")?;
@@ -133,7 +146,10 @@ fn read_table(path: &Path) -> Result<Table> {
         rows.push((values, metrics));
     }
     if rows.is_empty() {
-        bail!("{}: no `all` rows; nothing to draw", path.display());
+        bail!(tr!(
+            "report-sweep-err-no-all",
+            file = path.display().to_string()
+        ));
     }
     Ok(Table { params, rows })
 }
@@ -153,12 +169,7 @@ fn slug(s: &str) -> String {
 /// One figure's data: per line (its label), per x value, the seeds' values.
 type Lines = Vec<(String, BTreeMap<usize, Vec<f64>>)>;
 
-fn figure(
-    metric: (&str, &str, bool),
-    x_param: &str,
-    xs: &[String],
-    lines: &Lines,
-) -> Result<String> {
+fn figure(metric: (&str, bool), x_param: &str, xs: &[String], lines: &Lines) -> Result<String> {
     let stats: Vec<(String, Vec<Drawn>)> = lines
         .iter()
         .map(|(k, by_x)| {
@@ -173,7 +184,7 @@ fn figure(
         .iter()
         .flat_map(|(_, p)| p.iter().map(|(_, m, ci)| ci.map_or(*m, |c| c.1)))
         .fold(0.0f64, f64::max);
-    let ymax = if metric.2 {
+    let ymax = if metric.1 {
         (top * 1.1).clamp(0.05, 1.02)
     } else if top > 0.0 {
         top * 1.1
@@ -187,7 +198,11 @@ fn figure(
         .collect();
     let n = xs.len();
     plot::figure(
-        &format!("{} against {x_param}", metric.1),
+        &tr!(
+            "report-sweep-against",
+            metric = title(metric),
+            param = x_param
+        ),
         &legend,
         |area| {
             let mut c = plot::chart(
@@ -195,11 +210,11 @@ fn figure(
                 plot::axis(-0.3, n as f64 - 0.7, (0..n).map(|i| i as f64).collect()),
                 plot::axis(0.0, ymax, plot::linear_ticks(0.0, ymax, 6.0)),
             )?;
-            let ratio = metric.2;
+            let ratio = metric.1;
             plot::mesh(
                 &mut c,
                 x_param,
-                &format!("{} (mean over seeds, 95% interval)", metric.1),
+                &tr!("report-sweep-axis-mean", metric = title(metric)),
                 &|x| {
                     xs.get(x.round().max(0.0) as usize)
                         .cloned()
@@ -258,8 +273,8 @@ fn figure(
     )
 }
 
-fn show(v: f64, metric: (&str, &str, bool)) -> String {
-    if metric.2 {
+fn show(v: f64, metric: (&str, bool)) -> String {
+    if metric.1 {
         format!("{}%", fmt_num(v * 100.0))
     } else if metric.0.ends_with("_us") {
         fmt_us(v)
@@ -273,13 +288,9 @@ pub fn write(dir: &Path, out: Option<PathBuf>) -> Result<(PathBuf, usize)> {
     let table = read_table(&dir.join(SWEEP_CSV))?;
     let out = out.unwrap_or_else(|| dir.join(crate::results::REPORT_DIR));
     let mut md = format!(
-        "# Sweep report: {}\n\n{} runs (`all` rows of `sweep.csv`). Each figure draws a metric \
-         against one swept parameter, one line per combination of the others: the mean over \
-         seeds, and as a band its 95% Student t interval (mean ± t·s/√n; it assumes the seeds' \
-         values are independent and their mean roughly normal; no band for one seed). `inf` \
-         and empty cells are left out of the mean.\n\n",
-        dir.display(),
-        table.rows.len()
+        "# {}\n\n{}\n\n",
+        tr!("report-sweep-title", dir = dir.display().to_string()),
+        tr!("report-sweep-intro", runs = table.rows.len())
     );
     let mut values: Vec<Vec<String>> = vec![Vec::new(); table.params.len()];
     for (vals, _) in &table.rows {
@@ -292,7 +303,11 @@ pub fn write(dir: &Path, out: Option<PathBuf>) -> Result<(PathBuf, usize)> {
     for v in &mut values {
         v.sort_by_key(|s| natural(s));
     }
-    md += "| parameter | values |\n|---|---|\n";
+    md += &format!(
+        "| {} | {} |\n|---|---|\n",
+        tr!("report-sweep-col-parameter"),
+        tr!("report-sweep-col-values")
+    );
     for (p, v) in table.params.iter().zip(&values) {
         md += &format!(
             "| `{p}` | {} |\n",
@@ -313,7 +328,7 @@ pub fn write(dir: &Path, out: Option<PathBuf>) -> Result<(PathBuf, usize)> {
         if table.rows.iter().all(|(_, m)| m[metric.0].is_none()) {
             continue;
         }
-        md += &format!("## {}\n\n", metric.1);
+        md += &format!("## {}\n\n", title(metric));
         for &xp in &x_params {
             let other: Vec<String> = table
                 .params
@@ -355,7 +370,7 @@ pub fn write(dir: &Path, out: Option<PathBuf>) -> Result<(PathBuf, usize)> {
                     .map(|(p, v)| format!("{p} = {v}"))
                     .collect();
                 let legend = if legend.is_empty() {
-                    "all points".to_string()
+                    tr!("report-sweep-all-points")
                 } else {
                     legend.join(", ")
                 };
@@ -365,11 +380,18 @@ pub fn write(dir: &Path, out: Option<PathBuf>) -> Result<(PathBuf, usize)> {
             let name = format!("{}-vs-{}.svg", slug(metric.0), slug(&table.params[xp]));
             let svg = figure(metric, &table.params[xp], &values[xp], &legend_lines)?;
             files.push((name.clone(), svg.into_bytes()));
-            md += &format!("![{} against {}]({name})\n\n", metric.1, table.params[xp]);
+            md += &format!(
+                "![{}]({name})\n\n",
+                tr!(
+                    "report-sweep-against",
+                    metric = title(metric),
+                    param = table.params[xp].as_str()
+                )
+            );
             md += &format!(
                 "| {} |",
                 if other.is_empty() {
-                    "line".to_string()
+                    tr!("report-sweep-col-line")
                 } else {
                     other.join(", ")
                 }
@@ -381,7 +403,12 @@ pub fn write(dir: &Path, out: Option<PathBuf>) -> Result<(PathBuf, usize)> {
             md += &"---|".repeat(values[xp].len());
             md += "\n";
             for (key, by_x) in &lines {
-                md += &format!("| {} |", if key.is_empty() { "all" } else { key });
+                let key = if key.is_empty() {
+                    tr!("report-sweep-all")
+                } else {
+                    key.clone()
+                };
+                md += &format!("| {key} |");
                 for x in 0..values[xp].len() {
                     let cell = match by_x.get(&x).and_then(|v| mean_ci(v).map(|s| (s, v.len()))) {
                         None => "–".to_string(),
@@ -401,9 +428,9 @@ pub fn write(dir: &Path, out: Option<PathBuf>) -> Result<(PathBuf, usize)> {
         }
     }
     if x_params.is_empty() {
-        md += "The sweep has no swept parameters (only seeds): nothing to draw against.\n";
+        md += &format!("{}\n", tr!("report-sweep-no-params"));
     }
-    md += "\n---\nWritten by losslab report from sweep.csv.\n";
+    md += &format!("\n---\n{}\n", tr!("report-sweep-written-by"));
     let mut stage = Staging::begin(&out, crate::results::legacy_report_folder)?;
     for (name, bytes) in &files {
         stage.bytes(name, bytes)?;
