@@ -752,7 +752,7 @@ fn dispatch(cli: Cli, signals: &Signals, console: &mut dyn Write) -> Result<Exit
                     console,
                     "{}",
                     crate::tr!(
-                        "report-written-figures",
+                        "report-written",
                         dir = out.display().to_string(),
                         figures = figures
                     )
@@ -763,12 +763,13 @@ fn dispatch(cli: Cli, signals: &Signals, console: &mut dyn Write) -> Result<Exit
                 dirs: args.dirs,
                 out: args.out,
                 window: args.window,
+                lang: crate::i18n::lang(),
             })?;
             let _ = writeln!(
                 console,
                 "{}",
                 crate::tr!(
-                    "report-written-figures",
+                    "report-written",
                     dir = written.out_dir.display().to_string(),
                     figures = written.files.len() - 1
                 )
@@ -839,12 +840,13 @@ fn write_report_for(dir: &std::path::Path, console: &mut dyn Write) -> Result<()
         dirs: vec![dir.to_path_buf()],
         out: None,
         window: None,
+        lang: crate::i18n::lang(),
     })?;
     let _ = writeln!(
         console,
         "{}",
         crate::tr!(
-            "report-written",
+            "report-written-short",
             dir = written.out_dir.display().to_string()
         )
     );

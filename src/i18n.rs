@@ -11,6 +11,7 @@
 
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource};
+use std::cell::Cell;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU8, Ordering};
 use unic_langid::LanguageIdentifier;
@@ -40,6 +41,9 @@ macro_rules! catalog {
 /// Every part of the catalogs.
 pub const CATALOGS: &[Catalog] = &[
     catalog!("core", "i18n/en.ftl", "i18n/es.ftl"),
+    catalog!("check", "i18n/check/en.ftl", "i18n/check/es.ftl"),
+    catalog!("scenario", "i18n/scenario/en.ftl", "i18n/scenario/es.ftl"),
+    catalog!("report", "i18n/report/en.ftl", "i18n/report/es.ftl"),
     catalog!("cli", "i18n/cli/en.ftl", "i18n/cli/es.ftl"),
     catalog!("console", "i18n/console/en.ftl", "i18n/console/es.ftl"),
 ];
@@ -96,11 +100,34 @@ pub fn set_lang(lang: Lang) {
     LANG.store(lang as u8, Ordering::Relaxed);
 }
 
+/// The language of messages on this thread: the one [`with_lang`] chose, if it is running,
+/// else the process's.
 pub fn lang() -> Lang {
+    if let Some(lang) = OVERRIDE.with(Cell::get) {
+        return lang;
+    }
     match LANG.load(Ordering::Relaxed) {
         1 => Lang::Es,
         _ => Lang::En,
     }
+}
+
+thread_local! {
+    static OVERRIDE: Cell<Option<Lang>> = const { Cell::new(None) };
+}
+
+/// Runs `f` with every message on this thread in `lang`, then restores the language before
+/// (also when `f` panics). For a file whose language must not follow the user's: the reference
+/// reports `run-all` writes are English whatever the locale of whoever regenerates them.
+pub fn with_lang<T>(lang: Lang, f: impl FnOnce() -> T) -> T {
+    struct Restore(Option<Lang>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            OVERRIDE.with(|o| o.set(self.0));
+        }
+    }
+    let _restore = Restore(OVERRIDE.with(|o| o.replace(Some(lang))));
+    f()
 }
 
 /// The language for this process: `flag` (from `--lang`) if given, else the environment.
@@ -198,7 +225,9 @@ pub fn localized_command() -> clap::Command {
 
 /// `tr!("key")` or `tr!("key", name = value, ...)`: the message in the process's language.
 /// Values are anything `FluentValue` converts from (numbers select plural forms; pass
-/// `x.to_string()` for addresses and durations).
+/// `x.to_string()` for addresses and durations). `tr!("key" in lang, ...)` gives it in a fixed
+/// [`Lang`] instead, for text that goes both to a person and into a file other programs read
+/// (`losslab check --format json` keeps its prose English).
 #[macro_export]
 macro_rules! tr {
     ($key:literal) => {
@@ -208,6 +237,14 @@ macro_rules! tr {
         let mut args = fluent_bundle::FluentArgs::new();
         $(args.set(stringify!($name), fluent_bundle::FluentValue::from($value));)+
         $crate::i18n::message($key, Some(&args))
+    }};
+    ($key:literal in $lang:expr) => {
+        $crate::i18n::message_in($lang, $key, None)
+    };
+    ($key:literal in $lang:expr, $($name:ident = $value:expr),+ $(,)?) => {{
+        let mut args = fluent_bundle::FluentArgs::new();
+        $(args.set(stringify!($name), fluent_bundle::FluentValue::from($value));)+
+        $crate::i18n::message_in($lang, $key, Some(&args))
     }};
 }
 
@@ -240,6 +277,25 @@ mod tests {
         );
         assert_eq!(Lang::from_env(env(&[("LANG", "de_DE.UTF-8")])), Lang::En);
         assert_eq!(Lang::from_env(env(&[])), Lang::En);
+    }
+
+    #[test]
+    fn with_lang_holds_only_inside_and_on_this_thread() {
+        assert_eq!(OVERRIDE.with(Cell::get), None);
+        let inner = with_lang(Lang::Es, || {
+            let other = std::thread::spawn(|| OVERRIDE.with(Cell::get))
+                .join()
+                .unwrap();
+            (lang(), other, with_lang(Lang::En, lang), lang())
+        });
+        assert_eq!(inner.0, Lang::Es);
+        assert_eq!(inner.1, None, "another thread keeps the process's language");
+        assert_eq!(inner.2, Lang::En, "nested");
+        assert_eq!(inner.3, Lang::Es, "restored after the nested call");
+        assert_eq!(OVERRIDE.with(Cell::get), None, "restored");
+        let caught = std::panic::catch_unwind(|| with_lang(Lang::Es, || panic!("in f")));
+        assert!(caught.is_err());
+        assert_eq!(OVERRIDE.with(Cell::get), None, "restored after a panic");
     }
 
     #[test]

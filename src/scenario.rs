@@ -13,6 +13,7 @@ use crate::impair::ImpairConfig;
 use crate::impair::loss::LossModel;
 use crate::impair::path::{PathConfig, PathFields};
 use crate::time::Duration;
+use crate::tr;
 use serde::{Deserialize, Serialize, Serializer};
 use std::fmt;
 use std::net::SocketAddr;
@@ -174,7 +175,7 @@ impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}:{}: ", self.file, self.line, self.column)?;
         if let Some(field) = &self.field {
-            write!(f, "field `{field}`: ")?;
+            write!(f, "{}: ", tr!("scenario-field", field = field.as_str()))?;
         }
         write!(f, "{}", self.message)?;
         if !self.source_line.is_empty() {
@@ -295,8 +296,13 @@ pub fn source_name(path: &Path) -> String {
 
 /// Reads and validates a scenario file.
 pub fn load(path: &Path) -> anyhow::Result<Scenario> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| anyhow::anyhow!("cannot read scenario file {}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        anyhow::anyhow!(tr!(
+            "scenario-err-read",
+            file = path.display().to_string(),
+            error = e.to_string()
+        ))
+    })?;
     Ok(parse(&text, &path.display().to_string())?)
 }
 
@@ -305,8 +311,18 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
     let at = Locator { text, file };
     let raw: RawScenario = toml::from_str(text).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
-        let mut err = at.error(span, None, e.message().trim_end().to_string());
-        err.field = at.field_at(err.line);
+        let message = e.message().trim_end();
+        let mut err = at.error(span.clone(), None, toml_message(message));
+        err.field = match missing_field(message) {
+            // toml points at the header of the table that lacks the field, and nowhere (the
+            // file's start) for a top-level field. The field is the missing one, not a key on
+            // that line.
+            Some(name) => Some(match at.header_at(err.line) {
+                Some(table) if !span.is_empty() => format!("{table}.{name}"),
+                _ => name.to_string(),
+            }),
+            None => at.field_at(err.line),
+        };
         err
     })?;
     validate(raw, &at)
@@ -360,6 +376,13 @@ impl Locator<'_> {
         })
     }
 
+    /// The table named by a `[table]` header on 1-based `line`, if that line is one.
+    fn header_at(&self, line: usize) -> Option<String> {
+        let text = self.text.lines().nth(line.checked_sub(1)?)?.trim();
+        let name = text.strip_prefix('[')?.split(']').next()?.trim();
+        (!name.is_empty()).then(|| name.to_string())
+    }
+
     fn at<T>(&self, v: &Spanned<T>, field: &str, message: String) -> ScenarioError {
         self.error(v.span(), Some(field), message)
     }
@@ -377,20 +400,14 @@ fn validate(raw: RawScenario, at: &Locator) -> Result<Scenario, ScenarioError> {
         return Err(at.at(
             &raw.name,
             "name",
-            format!(
-                "`{name}` cannot name a results folder; use letters, digits, '-', '_' and '.' \
-                 (e.g. \"lab9-udp-time\")"
-            ),
+            tr!("scenario-err-name", name = name.as_str()),
         ));
     }
     let seed = u64::try_from(*raw.seed.get_ref()).map_err(|_| {
         at.at(
             &raw.seed,
             "seed",
-            format!(
-                "{} is negative; a seed is a whole number from 0 up",
-                raw.seed.get_ref()
-            ),
+            tr!("scenario-err-seed", value = raw.seed.get_ref().to_string()),
         )
     })?;
 
@@ -403,9 +420,7 @@ fn validate(raw: RawScenario, at: &Locator) -> Result<Scenario, ScenarioError> {
             return Err(at.at(
                 &server_raw.kind,
                 "server.kind",
-                format!(
-                    "unknown server kind `{other}`; expected \"udp-time\", \"tcp-echo\" or \"http\""
-                ),
+                tr!("scenario-err-server-kind", value = other),
             ));
         }
     };
@@ -415,11 +430,7 @@ fn validate(raw: RawScenario, at: &Locator) -> Result<Scenario, ScenarioError> {
             at.at(
                 b,
                 "server.bind",
-                format!(
-                    "`{}` is not an IP address with a port; write e.g. \"127.0.0.1:0\" \
-                     (port 0 picks a free port)",
-                    b.get_ref()
-                ),
+                tr!("scenario-err-bind", value = b.get_ref().as_str()),
             )
         })?,
     };
@@ -429,8 +440,7 @@ fn validate(raw: RawScenario, at: &Locator) -> Result<Scenario, ScenarioError> {
             return Err(at.error(
                 i.span(),
                 Some("impair"),
-                "give either [loss] (model = \"bernoulli\", p) or [impair] (netem specs), not both"
-                    .into(),
+                tr!("scenario-err-loss-and-impair"),
             ));
         }
         (None, None) => ImpairConfig::none(),
@@ -439,13 +449,7 @@ fn validate(raw: RawScenario, at: &Locator) -> Result<Scenario, ScenarioError> {
             match l.model.get_ref().as_str() {
                 "bernoulli" => {
                     let p = l.p.as_ref().ok_or_else(|| {
-                        at.at(
-                            &l.model,
-                            "loss.p",
-                            "the bernoulli model needs `p`, the probability of losing a packet \
-                             (e.g. p = 0.5)"
-                                .to_string(),
-                        )
+                        at.at(&l.model, "loss.p", tr!("scenario-err-bernoulli-p"))
                     })?;
                     let model = LossModel::Bernoulli { p: *p.get_ref() };
                     model.validate().map_err(|m| at.at(p, "loss.p", m))?;
@@ -455,10 +459,7 @@ fn validate(raw: RawScenario, at: &Locator) -> Result<Scenario, ScenarioError> {
                     return Err(at.at(
                         &l.model,
                         "loss.model",
-                        format!(
-                            "unknown loss model `{other}`; expected \"bernoulli\" (for bursty \
-                             loss use [impair] loss = \"gemodel ...\")"
-                        ),
+                        tr!("scenario-err-loss-model", value = other),
                     ));
                 }
             }
@@ -499,16 +500,10 @@ fn validate(raw: RawScenario, at: &Locator) -> Result<Scenario, ScenarioError> {
             if let Some(step) = &i.step {
                 let d = duration(at, step, "impair.step")?;
                 if d == Duration::ZERO {
-                    return Err(at.at(step, "impair.step", "must be longer than 0".into()));
+                    return Err(at.at(step, "impair.step", tr!("scenario-err-zero-duration")));
                 }
                 if !config.loss.is_some_and(|l| l.is_stateful()) {
-                    return Err(at.at(
-                        step,
-                        "impair.step",
-                        "applies to stateful loss models only (gemodel, state, bursty): it says \
-                         how much time one step of their chain stands for"
-                            .into(),
-                    ));
+                    return Err(at.at(step, "impair.step", tr!("scenario-err-step-stateless")));
                 }
                 config.step = Some(d);
             }
@@ -523,28 +518,14 @@ fn validate(raw: RawScenario, at: &Locator) -> Result<Scenario, ScenarioError> {
             .map(|l| l.span())
             .or_else(|| raw.impair.as_ref().map(|i| i.span()))
             .unwrap_or(0..0);
-        return Err(at.error(
-            span,
-            Some("loss"),
-            "[loss] and [impair] are the udp-time server's own discarding: a TCP server \
-             cannot drop a request it received; to lose TCP segments on the way, put the loss \
-             on the path with [link] (e.g. [link] loss = \"random 10%\")"
-                .into(),
-        ));
+        return Err(at.error(span, Some("loss"), tr!("scenario-err-tcp-loss")));
     }
     if kind != ServerKind::UdpTime
         && !impair.is_none()
         && impair.expected_loss() == 0.0
         && let Some(i) = &raw.impair
     {
-        return Err(at.error(
-            i.span(),
-            Some("impair"),
-            "[impair] is what the udp-time server does to its own packets (the lab's \
-             discards); to put a TCP scenario on a lossy, delayed path use [link] instead \
-             (e.g. [link] loss = \"random 10%\", delay = \"5ms\")"
-                .into(),
-        ));
+        return Err(at.error(i.span(), Some("impair"), tr!("scenario-err-tcp-impair")));
     }
     let c = raw.clients.get_ref();
     let only_for = |present: bool, field: &str, wanted: ServerKind, span: Range<usize>| {
@@ -552,9 +533,10 @@ fn validate(raw: RawScenario, at: &Locator) -> Result<Scenario, ScenarioError> {
             Err(at.error(
                 span,
                 Some(field),
-                format!(
-                    "`{field}` only applies to server kind \"{}\"",
-                    kind_name(wanted)
+                tr!(
+                    "scenario-err-only-for",
+                    field = field,
+                    kind = kind_name(wanted)
                 ),
             ))
         } else {
@@ -595,7 +577,7 @@ fn validate(raw: RawScenario, at: &Locator) -> Result<Scenario, ScenarioError> {
         (Some(i), None, None) => {
             let d = duration(at, i, "clients.interval")?;
             if d == Duration::ZERO {
-                return Err(at.at(i, "clients.interval", "must be longer than 0".into()));
+                return Err(at.at(i, "clients.interval", tr!("scenario-err-zero-duration")));
             }
             Pacing::Interval(d)
         }
@@ -605,7 +587,7 @@ fn validate(raw: RawScenario, at: &Locator) -> Result<Scenario, ScenarioError> {
                 return Err(at.at(
                     r,
                     "clients.rate",
-                    format!("{rate} is not a rate; give requests per second for all clients together, above 0 and at most 10000000"),
+                    tr!("scenario-err-rate", value = rate.to_string()),
                 ));
             }
             // Each client sends every count/rate seconds, so together they send `rate` per second.
@@ -619,10 +601,7 @@ fn validate(raw: RawScenario, at: &Locator) -> Result<Scenario, ScenarioError> {
             return Err(at.error(
                 raw.clients.span(),
                 Some("clients"),
-                "give exactly one of `interval` (open loop, per client, e.g. \"20ms\"), `rate` \
-                 (open loop, requests per second for all clients) or `concurrency` (closed loop, \
-                 requests in flight per client)"
-                    .into(),
+                tr!("scenario-err-pacing"),
             ));
         }
     };
@@ -631,7 +610,7 @@ fn validate(raw: RawScenario, at: &Locator) -> Result<Scenario, ScenarioError> {
         return Err(at.at(
             &c.timeout,
             "clients.timeout",
-            "must be longer than 0".into(),
+            tr!("scenario-err-zero-duration"),
         ));
     }
     let retries = match &c.retries {
@@ -647,11 +626,7 @@ fn validate(raw: RawScenario, at: &Locator) -> Result<Scenario, ScenarioError> {
         .as_ref()
         .filter(|_| !backoff.is_none() && retries == 0)
     {
-        return Err(at.at(
-            b,
-            "clients.backoff",
-            "a backoff only matters with retries; set `retries` too".into(),
-        ));
+        return Err(at.at(b, "clients.backoff", tr!("scenario-err-backoff-no-retries")));
     }
     let lost_as_infinite = match raw
         .metrics
@@ -666,10 +641,7 @@ fn validate(raw: RawScenario, at: &Locator) -> Result<Scenario, ScenarioError> {
                 return Err(at.at(
                     v,
                     "metrics.rtt_percentiles",
-                    format!(
-                        "`{other}`: expected \"replies\" (percentiles over replies only) or \
-                         \"lost-infinite\" (RFC 2681: a lost request counts as an infinite RTT)"
-                    ),
+                    tr!("scenario-err-percentiles", value = other),
                 ));
             }
         },
@@ -747,14 +719,7 @@ fn validate_sim(
             "live" => Mode::Live,
             "sim" => Mode::Sim,
             other => {
-                return Err(at.at(
-                    m,
-                    "mode",
-                    format!(
-                        "unknown mode `{other}`; expected \"live\" (sockets on loopback) or \
-                         \"sim\" (virtual time over a simulated link)"
-                    ),
-                ));
+                return Err(at.at(m, "mode", tr!("scenario-err-mode", value = other)));
             }
         },
     };
@@ -829,11 +794,13 @@ fn check_budgets(c: &RawClients, at: &Locator, b: &Budgeted) -> Result<(), Scena
         return Err(at.at(
             &c.requests,
             "clients.requests",
-            format!(
-                "{} clients × {} requests × {attempts_per_request} attempts = {attempts} \
-                 attempts, over the budget of {MAX_ATTEMPTS} per run; use fewer requests or \
-                 clients",
-                b.count, b.requests
+            tr!(
+                "scenario-err-budget-attempts",
+                clients = b.count.to_string(),
+                requests = b.requests.to_string(),
+                per_request = attempts_per_request.to_string(),
+                attempts = attempts.to_string(),
+                budget = MAX_ATTEMPTS.to_string()
             ),
         ));
     }
@@ -848,11 +815,10 @@ fn check_budgets(c: &RawClients, at: &Locator, b: &Budgeted) -> Result<(), Scena
         return Err(at.at(
             &c.timeout,
             "clients.timeout",
-            format!(
-                "one request can wait {} (timeouts, backoffs and the late window), over the \
-                 budget of {} per run; shorten the timeout",
-                Duration::from_micros(waits),
-                Duration::from_micros(MAX_RUN_US)
+            tr!(
+                "scenario-err-budget-wait",
+                wait = Duration::from_micros(waits).to_string(),
+                budget = Duration::from_micros(MAX_RUN_US).to_string()
             ),
         ));
     }
@@ -873,13 +839,12 @@ fn check_budgets(c: &RawClients, at: &Locator, b: &Budgeted) -> Result<(), Scena
                 return Err(at.error(
                     span,
                     Some(field),
-                    format!(
-                        "{} requests one every {} take {}, over the budget of {} per run; \
-                         send more often or fewer requests",
-                        b.requests,
-                        long_time(interval as f64),
-                        long_time((u64::from(b.requests) - 1) as f64 * interval as f64),
-                        Duration::from_micros(MAX_RUN_US)
+                    tr!(
+                        "scenario-err-budget-length",
+                        requests = b.requests.to_string(),
+                        interval = long_time(interval as f64),
+                        length = long_time((u64::from(b.requests) - 1) as f64 * interval as f64),
+                        budget = Duration::from_micros(MAX_RUN_US).to_string()
                     ),
                 ));
             }
@@ -892,11 +857,13 @@ fn check_budgets(c: &RawClients, at: &Locator, b: &Budgeted) -> Result<(), Scena
         return Err(at.error(
             span,
             Some(field),
-            format!(
-                "this keeps up to {in_flight} requests in flight ({} clients, timeout {}, late \
-                 window {}), over the budget of {MAX_IN_FLIGHT}; send less often, use fewer \
-                 clients or a shorter timeout",
-                b.count, b.timeout, b.late_window
+            tr!(
+                "scenario-err-budget-in-flight",
+                in_flight = in_flight.to_string(),
+                clients = b.count.to_string(),
+                timeout = b.timeout.to_string(),
+                late_window = b.late_window.to_string(),
+                budget = MAX_IN_FLIGHT.to_string()
             ),
         ));
     }
@@ -909,7 +876,7 @@ fn long_time(us: f64) -> String {
     if us < 1e3 * YEAR_US {
         Duration::from_micros(us as u64).to_string()
     } else {
-        format!("{:.1e} years", us / YEAR_US)
+        tr!("scenario-years", years = format!("{:.1e}", us / YEAR_US))
     }
 }
 
@@ -935,9 +902,67 @@ fn int_in(
         Err(at.at(
             v,
             field,
-            format!("{x} is out of range; expected {min} to {max}"),
+            tr!(
+                "scenario-err-out-of-range",
+                value = x.to_string(),
+                min = min.to_string(),
+                max = max.to_string()
+            ),
         ))
     }
+}
+
+/// The field serde's "missing field `x`" names.
+fn missing_field(message: &str) -> Option<&str> {
+    message
+        .strip_prefix("missing field `")?
+        .strip_suffix('`')
+        .filter(|name| !name.contains('`'))
+}
+
+/// toml's own message for a file serde could not read, in the user's language where it is one
+/// of the common shapes (a field missing, a field unknown); otherwise as toml wrote it. The
+/// names it quotes are the file's and stay as they are.
+fn toml_message(message: &str) -> String {
+    if let Some(name) = missing_field(message) {
+        return tr!("scenario-toml-missing-field", field = name);
+    }
+    if let Some(rest) = message.strip_prefix("unknown field `")
+        && let Some((name, rest)) = rest.split_once('`')
+    {
+        if let Some(list) = rest.strip_prefix(", expected one of ") {
+            return tr!(
+                "scenario-toml-unknown-field-list",
+                field = name,
+                expected = list
+            );
+        }
+        if let Some(one) = rest.strip_prefix(", expected ") {
+            // serde writes two names as "`a` or `b`".
+            let or = format!("` {} `", tr!("scenario-toml-or"));
+            let expected = one.replace("` or `", &or);
+            return tr!(
+                "scenario-toml-unknown-field-one",
+                field = name,
+                expected = expected
+            );
+        }
+        if let Some(rest) = rest.strip_prefix(", there are no fields")
+            && rest.is_empty()
+        {
+            return tr!("scenario-toml-unknown-field-none", field = name);
+        }
+    }
+    if let Some(rest) = message.strip_prefix("invalid type: ")
+        && let Some((found, expected)) = rest.split_once(", expected ")
+    {
+        return tr!(
+            "scenario-toml-invalid-type",
+            found = found,
+            expected = expected
+        );
+    }
+    message.to_string()
 }
 
 fn duration(at: &Locator, v: &Spanned<String>, field: &str) -> Result<Duration, ScenarioError> {

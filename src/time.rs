@@ -62,29 +62,27 @@ impl Duration {
         let t = text.trim();
         let split = t
             .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .ok_or_else(|| {
-                format!(
-                    "`{text}` has no unit; write it like \"250ms\", \"1.5s\", \"80us\" or \"2m\""
-                )
-            })?;
+            .ok_or_else(|| crate::tr!("scenario-duration-no-unit", text = text))?;
         let (number, unit) = t.split_at(split);
         let value: f64 = number
             .parse()
-            .map_err(|_| format!("`{text}` does not start with a number"))?;
+            .map_err(|_| crate::tr!("scenario-duration-no-number", text = text))?;
         let scale = match unit.trim() {
             "us" | "µs" => 1.0,
             "ms" => 1e3,
             "s" => 1e6,
             "m" | "min" => 60e6,
             other => {
-                return Err(format!(
-                    "`{text}` has unknown unit `{other}`; use us, ms, s or m"
+                return Err(crate::tr!(
+                    "scenario-duration-unit",
+                    text = text,
+                    unit = other
                 ));
             }
         };
         let us = value * scale;
         if !us.is_finite() || us > 1e15 {
-            return Err(format!("`{text}` is too long"));
+            return Err(crate::tr!("scenario-duration-long", text = text));
         }
         Ok(Duration(us.round() as u64))
     }

@@ -533,7 +533,8 @@ fn the_new_metrics_files_are_used_when_present() {
     assert!(md.contains("RTT percentiles over lost-infinite"), "{md}");
     assert!(md.contains("| mean loss period |"), "{md}");
     assert!(md.contains("| attempts / success |"), "{md}");
-    assert!(md.contains("1 retries (exponential x2)"), "{md}");
+    // One retry, in the singular (the count chooses the plural form).
+    assert!(md.contains(", 1 retry (exponential x2)"), "{md}");
 
     // A file summary.json lists must be there.
     fs::remove_file(dir.join("logical.csv")).unwrap();

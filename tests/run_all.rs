@@ -23,7 +23,9 @@ fn verify_passes_on_fresh_references_and_names_a_changed_byte() {
         &t.join("scenarios"),
         &["lab9-udp-time-sim.toml", "sim-link-queue.toml"],
     );
-    let done = run(losslab(t).args(["run-all"]), b"");
+    // Under a Spanish locale: the references are English all the same (their reports must not
+    // depend on who regenerated them), so the English `--verify` below finds the same bytes.
+    let done = run(losslab(t).env("LANG", "es_ES.UTF-8").args(["run-all"]), b"");
     assert_eq!(done.code(), Some(0), "{done:?}");
     for name in ["lab9-udp-time-sim", "sim-link-queue"] {
         for f in [
@@ -34,6 +36,11 @@ fn verify_passes_on_fresh_references_and_names_a_changed_byte() {
         ] {
             assert!(t.join("results").join(name).join(f).is_file(), "{name}/{f}");
         }
+        let md = fs::read_to_string(t.join("results").join(name).join("report/report.md")).unwrap();
+        assert!(
+            md.contains("\n## Summary\n") && !md.contains("## Resumen"),
+            "{name}: {md}"
+        );
     }
 
     let done = run(losslab(t).args(["run-all", "--verify"]), b"");

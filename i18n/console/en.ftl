@@ -160,24 +160,6 @@ join-foreign = { $n ->
 
 ## src/cli.rs
 err-signal-handler = cannot install the Ctrl-C handler: { $error }
-report-written = report: { $dir }/report.md
-report-written-figures = report: { $dir }/report.md ({ $figures ->
-        [one] 1 figure
-       *[other] { $figures } figures
-    })
-
-## Retry backoff specs (clients.backoff)
-backoff-missing = `{ $text }`: { $what } is missing
-backoff-the-wait = the wait
-backoff-the-first-wait = the first wait
-backoff-the-cap = the cap
-backoff-factor = `{ $text }`: after the first wait comes the factor, like `x2` (at least 1)
-backoff-cap-follows = `{ $text }`: the factor is followed by a cap, like `max 2s`
-backoff-cap-short = `{ $text }`: the cap is shorter than the first wait
-backoff-expected = `{ $text }`: expected `none`, `fixed 50ms` or `exponential 100ms x2 max 2s`, optionally followed by `jitter 20%`
-backoff-jitter = `{ $text }`: jitter is a percentage below 100%, like `jitter 20%`
-backoff-jitter-none = `{ $text }`: an immediate retry has no wait to jitter
-backoff-unexpected = `{ $text }`: unexpected `{ $rest }`; only `jitter N%` may follow
 
 ## Sockets, TCP failures and the private network (src/driver/, src/client/)
 bind-what-time-server = UDP time server
@@ -274,8 +256,6 @@ read-unequal = { $cells ->
 summary-no-scope = { $path }:1: no column `scope` in the header; this is not a losslab summary.csv
 summary-older = ; this file was written by an older losslab, before `{ $column }` and the columns after it: rerun the scenario with this version
 summary-no-column = { $path }:1: no column `{ $column }` in the header, which every summary.csv of this losslab has{ $hint }
-summary-column = { $path }:1: no column `{ $column }` in the header (columns: { $columns })
-summary-no-row = { $path }: no row with scope `{ $scope }` (scopes: { $scopes })
 summary-what-cell = a number (or empty, or `inf`)
 summary-what-count = a count (a whole number ≥ 0)
 schema-rtt = `{ $text }` is not a whole number of µs or `inf`
@@ -340,38 +320,6 @@ merge-same-run = { $a } and { $b } are the same run (point { $point }, seed { $s
 merge-no-runs = no run folders (POINT/seed-N/) in { $dirs }; run the sweep first
 merge-fields-differ = { $dir }: its swept fields differ from { $first }'s
 merge-field-name = the swept field `{ $field }` has the name of a column of sweep.csv
-
-## --set FIELD=VALUE
-set-no-equals = `{ $text }` has no `=`; write FIELD=VALUE, e.g. impair.loss="bursty 10% burst 5"
-set-bad-field = `{ $field }` is not a scenario field; write a dotted path such as clients.backoff
-set-not-toml = { $file }: not a TOML document: { $error }
-set-not-toml-short = { $file }: not TOML
-set-not-table = { $set }: `{ $path }` in { $file } is a value, not a table with fields
-set-is-table = { $set }: `{ $field }` in { $file } is a table; set one of its fields
-set-error = { $file } with { $set }: field `{ $field }`: { $message }
-set-context = { $file } with { $sets } (line numbers are of the file with the overrides applied)
-set-read = cannot read scenario file { $path }
-set-no-value = { $set }: the field did not take a value
-
-## losslab report on a sweep folder (report.md and its figures)
-sweep-metric-loss = packet loss
-sweep-metric-success = success after retries
-sweep-metric-attempts = attempts per success
-sweep-metric-rtt = median RTT
-sweep-metric-tts = 99th percentile time to success
-sweep-report-not-sweep-csv = { $path }:1: not a sweep.csv (it must start with point, the parameters, seed)
-sweep-report-no-rows = { $path }: no `all` rows; nothing to draw
-sweep-report-against = { $metric } against { $param }
-sweep-report-y = { $metric } (mean over seeds, 95% interval)
-sweep-report-title = Sweep report: { $dir }
-sweep-report-intro = { $n } runs (`all` rows of `sweep.csv`). Each figure draws a metric against one swept parameter, one line per combination of the others: the mean over seeds, and as a band its 95% Student t interval (mean ± t·s/√n; it assumes the seeds' values are independent and their mean roughly normal; no band for one seed). `inf` and empty cells are left out of the mean.
-sweep-report-parameter = parameter
-sweep-report-values = values
-sweep-report-all-points = all points
-sweep-report-line = line
-sweep-report-all = all
-sweep-report-no-params = The sweep has no swept parameters (only seeds): nothing to draw against.
-sweep-report-footer = Written by losslab report from sweep.csv.
 
 ## Why a TCP server closed a connection
 drop-idle = idle too long

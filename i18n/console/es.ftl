@@ -201,24 +201,6 @@ join-foreign = { $n ->
 
 ## src/cli.rs
 err-signal-handler = no se puede instalar el manejador de Ctrl-C: { $error }
-report-written = informe: { $dir }/report.md
-report-written-figures = informe: { $dir }/report.md ({ $figures ->
-        [one] 1 figura
-       *[other] { $figures } figuras
-    })
-
-## Esperas entre reintentos (clients.backoff)
-backoff-missing = `{ $text }`: falta { $what }
-backoff-the-wait = la espera
-backoff-the-first-wait = la primera espera
-backoff-the-cap = el máximo
-backoff-factor = `{ $text }`: tras la primera espera va el factor, como `x2` (al menos 1)
-backoff-cap-follows = `{ $text }`: tras el factor va un máximo, como `max 2s`
-backoff-cap-short = `{ $text }`: el máximo es más corto que la primera espera
-backoff-expected = `{ $text }`: se esperaba `none`, `fixed 50ms` o `exponential 100ms x2 max 2s`, seguido opcionalmente de `jitter 20%`
-backoff-jitter = `{ $text }`: el jitter es un porcentaje menor que 100%, como `jitter 20%`
-backoff-jitter-none = `{ $text }`: un reintento inmediato no tiene espera a la que aplicar jitter
-backoff-unexpected = `{ $text }`: `{ $rest }` inesperado; solo puede seguir `jitter N%`
 
 ## Sockets, fallos de TCP y la red privada (src/driver/, src/client/)
 bind-what-time-server = servidor de hora UDP
@@ -321,8 +303,6 @@ read-unequal = { $cells ->
 summary-no-scope = { $path }:1: no hay columna `scope` en la cabecera; no es un summary.csv de losslab
 summary-older = ; este fichero lo escribió un losslab anterior, de antes de `{ $column }` y las columnas que la siguen: vuelva a ejecutar el escenario con esta versión
 summary-no-column = { $path }:1: no hay columna `{ $column }` en la cabecera, que todo summary.csv de este losslab tiene{ $hint }
-summary-column = { $path }:1: no hay columna `{ $column }` en la cabecera (columnas: { $columns })
-summary-no-row = { $path }: no hay fila con scope `{ $scope }` (valores de scope: { $scopes })
 summary-what-cell = un número (o vacío, o `inf`)
 summary-what-count = una cuenta (un número entero ≥ 0)
 schema-rtt = `{ $text }` no es un número entero de µs ni `inf`
@@ -414,41 +394,6 @@ merge-same-run = { $a } y { $b } son la misma ejecución (punto { $point }, semi
 merge-no-runs = no hay carpetas de ejecución (PUNTO/seed-N/) en { $dirs }; ejecute antes el barrido
 merge-fields-differ = { $dir }: sus campos barridos difieren de los de { $first }
 merge-field-name = el campo barrido `{ $field }` tiene el nombre de una columna de sweep.csv
-
-## --set CAMPO=VALOR
-set-no-equals = `{ $text }` no tiene `=`; escriba CAMPO=VALOR, p. ej. impair.loss="bursty 10% burst 5"
-set-bad-field = `{ $field }` no es un campo del escenario; escriba una ruta con puntos como clients.backoff
-set-not-toml = { $file }: no es un documento TOML: { $error }
-set-not-toml-short = { $file }: no es TOML
-set-not-table = { $set }: `{ $path }` en { $file } es un valor, no una tabla con campos
-set-is-table = { $set }: `{ $field }` en { $file } es una tabla; asigne uno de sus campos
-set-error = { $file } con { $set }: campo `{ $field }`: { $message }
-set-context = { $file } con { $sets } (los números de línea son los del fichero con las sustituciones aplicadas)
-set-read = no se puede leer el fichero de escenario { $path }
-set-no-value = { $set }: el campo no tomó ningún valor
-
-## losslab report sobre una carpeta de barrido (report.md y sus figuras)
-sweep-metric-loss = pérdida de paquetes
-sweep-metric-success = éxito tras los reintentos
-sweep-metric-attempts = intentos por éxito
-sweep-metric-rtt = RTT mediano
-sweep-metric-tts = percentil 99 del tiempo hasta el éxito
-sweep-report-not-sweep-csv = { $path }:1: no es un sweep.csv (debe empezar por point, los parámetros, seed)
-sweep-report-no-rows = { $path }: no hay filas `all`; nada que dibujar
-sweep-report-against = { $metric } frente a { $param }
-sweep-report-y = { $metric } (media sobre las semillas, intervalo del 95%)
-sweep-report-title = Informe del barrido: { $dir }
-sweep-report-intro = { $n ->
-        [one] 1 ejecución
-       *[other] { $n } ejecuciones
-    } (filas `all` de `sweep.csv`). Cada figura dibuja una métrica frente a un parámetro barrido, con una línea por cada combinación de los demás: la media sobre las semillas y, como banda, su intervalo t de Student del 95% (media ± t·s/√n; supone que los valores de las semillas son independientes y su media aproximadamente normal; sin banda para una sola semilla). Las celdas `inf` y vacías no entran en la media.
-sweep-report-parameter = parámetro
-sweep-report-values = valores
-sweep-report-all-points = todos los puntos
-sweep-report-line = línea
-sweep-report-all = todos
-sweep-report-no-params = El barrido no tiene parámetros barridos (solo semillas): no hay nada frente a lo que dibujar.
-sweep-report-footer = Escrito por losslab report a partir de sweep.csv.
 
 ## Por qué un servidor TCP cerró una conexión
 drop-idle = demasiado tiempo inactiva

@@ -22,6 +22,7 @@ use crate::cmd::run::{RunOptions, run_experiment};
 use crate::impair::loss::LossModel;
 use crate::metrics::batch::{wilson_f, z_quantile};
 use crate::scenario::{self, Mode, Scenario};
+use crate::tr;
 use anyhow::{Context, Result, anyhow, bail};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -38,10 +39,7 @@ pub const UNPAIRED_OFFSET: u64 = 1_000_000_000;
 pub fn shift_model(model: &LossModel, factor: f64) -> Result<LossModel, String> {
     let target = model.expected_loss() * factor;
     if !(0.0..1.0).contains(&target) {
-        return Err(format!(
-            "a loss of {} is not a probability below 100%",
-            percent(target)
-        ));
+        return Err(tr!("check-shift-not-probability", loss = percent(target)));
     }
     let with = |x: f64| -> Option<LossModel> {
         match *model {
@@ -77,18 +75,15 @@ pub fn shift_model(model: &LossModel, factor: f64) -> Result<LossModel, String> 
         }
     };
     if with(0.0).is_none() {
-        return Err(format!(
-            "{} has no parameter to scale its loss by",
-            model.spec()
-        ));
+        return Err(tr!("check-shift-no-parameter", model = model.spec()));
     }
     let (mut lo, mut hi) = (0.0_f64, 1.0_f64);
     let loss = |x: f64| with(x).map_or(f64::NAN, |m| m.expected_loss());
     if loss(hi) < target {
-        return Err(format!(
-            "{} cannot reach a loss of {} by its entry rate alone",
-            model.spec(),
-            percent(target)
+        return Err(tr!(
+            "check-shift-unreachable",
+            model = model.spec(),
+            loss = percent(target)
         ));
     }
     for _ in 0..200 {
@@ -104,11 +99,7 @@ pub fn shift_model(model: &LossModel, factor: f64) -> Result<LossModel, String> 
 
 /// Parses `--shift`: `loss +10%` or `loss -5%` (relative change of the mean loss).
 pub fn parse_shift(s: &str) -> Result<f64> {
-    let bad = || {
-        anyhow!(
-            "--shift \"{s}\": write the change as `loss +10%` (or `loss -5%`): the model's mean loss times 1.10"
-        )
-    };
+    let bad = || anyhow!(tr!("check-err-shift-syntax", shift = s));
     let rest = s.trim().strip_prefix("loss").ok_or_else(bad)?.trim();
     let pct = rest.strip_suffix('%').ok_or_else(bad)?.trim();
     let v: f64 = pct.parse().map_err(|_| bad())?;
@@ -133,14 +124,15 @@ fn sim_run(sc: &Scenario, seed: u64, dir: &Path, name: &str) -> Result<ResultsFo
     };
     let never = AtomicBool::new(false);
     run_experiment(&opts, &never, &mut std::io::sink())
-        .with_context(|| format!("calibration run with seed {seed}"))?;
+        .with_context(|| tr!("check-calibration-run", seed = seed.to_string()))?;
     ResultsFolder::load(&out_dir)
 }
 
 /// Removes a run folder this command wrote.
 fn remove(dir: &Path, name: &str) -> Result<()> {
     let path = dir.join(name);
-    std::fs::remove_dir_all(&path).with_context(|| format!("removing {}", path.display()))
+    std::fs::remove_dir_all(&path)
+        .with_context(|| tr!("check-removing", path = path.display().to_string()))
 }
 
 /// Writes the model the gate judges against back into a shifted run's `summary.json` (in
@@ -169,19 +161,19 @@ pub fn run(
 ) -> Result<Report> {
     let original = scenario::load(path)?;
     if args.runs == 0 {
-        bail!("--runs 0: give at least one run");
+        bail!(tr!("check-err-runs-zero"));
     }
     let shift = args.shift.as_deref().map(parse_shift).transpose()?;
     let mut shifted = original.clone();
     if let Some(factor) = shift {
-        let model = original.impair.loss.ok_or_else(|| {
-            anyhow!(
-                "{}: --shift changes the loss model, and this scenario has none",
-                path.display()
-            )
-        })?;
+        let file = path.display().to_string();
+        let model = original
+            .impair
+            .loss
+            .ok_or_else(|| anyhow!(tr!("check-err-shift-no-model", file = file.as_str())))?;
         shifted.impair.loss = Some(
-            shift_model(&model, factor).map_err(|e| anyhow!("{}: --shift: {e}", path.display()))?,
+            shift_model(&model, factor)
+                .map_err(|e| anyhow!(tr!("check-err-shift", file = file.as_str(), error = e)))?,
         );
     }
     let tmp = std::env::temp_dir().join(format!(
@@ -191,7 +183,8 @@ pub fn run(
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos())
     ));
-    std::fs::create_dir(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+    std::fs::create_dir(&tmp)
+        .with_context(|| tr!("check-creating", path = tmp.display().to_string()))?;
     let tmp = TempDir(tmp);
     let dir = tmp.0.as_path();
     let opts = super::eval::BaselineOptions {
@@ -206,15 +199,15 @@ pub fn run(
         None => None,
     };
     let mode = if args.paired {
-        "same-seed baseline (paired)".to_string()
+        tr!("check-cal-paired")
     } else if args.unpaired {
-        format!("a fresh baseline per run (seed + {UNPAIRED_OFFSET})")
+        tr!("check-cal-unpaired", offset = UNPAIRED_OFFSET.to_string())
     } else if let Some(s) = args.baseline_seed {
-        format!("baseline of seed {s}")
+        tr!("check-cal-baseline-seed", seed = s.to_string())
     } else if let Some(e) = expect {
-        format!("expectations {}", e.file)
+        tr!("check-cal-expect", file = e.file.as_str())
     } else {
-        "the scenario's loss model".to_string()
+        tr!("check-against-model")
     };
     let mut fails: BTreeMap<String, (u64, u64)> = BTreeMap::new();
     let mut order: Vec<String> = Vec::new();
@@ -288,14 +281,16 @@ pub fn run(
                 row.count("first_attempt_losses")?,
                 row.count("first_attempts")?,
             );
-            Some(format!(
-                "note: every run was compared with the one baseline of seed {}, whose own loss \
-                 was {} ({k} of {n} first attempts; the model's is {}): the rates above are for \
-                 this baseline; --unpaired gives them over fresh baselines\n",
-                args.baseline_seed.unwrap_or(0),
-                show4(k as f64 / n.max(1) as f64),
-                show4(original.impair.expected_round_trip_loss())
-            ))
+            Some(
+                tr!(
+                    "check-cal-fixed-note",
+                    seed = args.baseline_seed.unwrap_or(0).to_string(),
+                    loss = show4(k as f64 / n.max(1) as f64),
+                    k = k.to_string(),
+                    n = n.to_string(),
+                    model = show4(original.impair.expected_round_trip_loss())
+                ) + "\n",
+            )
         }
         None => None,
     };
@@ -303,75 +298,102 @@ pub fn run(
         remove(dir, "baseline")?;
     }
     let what = if shift.is_some() {
-        "caught (power)"
+        tr!("check-cal-col-caught")
     } else {
-        "false failures"
+        tr!("check-cal-col-false")
     };
-    let mut text = format!(
-        "losslab check --calibrate {}: {} sim runs (seeds {}..={}), against {mode}, confidence \
-         {}{}\n",
-        path.display(),
-        args.runs,
-        args.first_seed,
-        args.first_seed + args.runs - 1,
-        level.percent(),
-        match (&args.shift, shift) {
-            (Some(s), Some(_)) => format!(
-                ", candidates shifted by {s} (loss {} → {})",
-                show4(original.impair.expected_round_trip_loss()),
-                show4(shifted.impair.expected_round_trip_loss())
-            ),
-            _ => String::new(),
-        }
-    );
+    let shifted_by = match (&args.shift, shift) {
+        (Some(s), Some(_)) => tr!(
+            "check-cal-shifted",
+            shift = s.as_str(),
+            from = show4(original.impair.expected_round_trip_loss()),
+            to = show4(shifted.impair.expected_round_trip_loss())
+        ),
+        _ => String::new(),
+    };
+    let mut text = tr!(
+        "check-cal-title",
+        scenario = path.display().to_string(),
+        runs = args.runs,
+        first = args.first_seed.to_string(),
+        last = (args.first_seed + args.runs - 1).to_string(),
+        against = mode,
+        level = level.percent(),
+        shifted = shifted_by
+    ) + "\n";
     let z = z_quantile(0.975);
+    // Columns: the check's name (at least 32 wide), "k of n" (at least 16, the header's width
+    // when a translation is longer), the rate (7); every language's table lines up.
+    let gate_name = tr!("check-cal-gate");
+    let header = tr!("check-cal-col-check");
+    let name_width = order
+        .iter()
+        .chain([&gate_name, &header])
+        .map(|n| n.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(32);
+    let count_width = what.chars().count().max(16);
     let row = |name: &str, k: u64, n: u64| {
         if n == 0 {
-            return format!("{name:<32} {:>14}  (skipped in every run)\n", "-");
+            return format!(
+                "{name:<name_width$} {:>w$}  {}\n",
+                "-",
+                tr!("check-cal-skipped"),
+                w = count_width - 2
+            );
         }
         let (lo, hi) = wilson_f(k as f64 / n as f64, n as f64, z);
+        let count = tr!(
+            "check-cal-count",
+            k = format!("{k:>6}"),
+            n = format!("{n:<6}")
+        );
         format!(
-            "{name:<32} {:>6} of {:<6} {:>7}  95% CI {}-{}\n",
-            k,
-            n,
+            "{name:<name_width$} {count:>count_width$} {:>7}  {}\n",
             pct(k as f64 / n as f64),
-            pct(lo),
-            pct(hi)
+            tr!("check-cal-ci", low = pct(lo), high = pct(hi))
         )
     };
-    text += &format!("{:<32} {:>16} {:>7}\n", "check", what, "rate");
+    text += &format!(
+        "{header:<name_width$} {what:>count_width$} {:>7}\n",
+        tr!("check-cal-col-rate")
+    );
     for name in &order {
         let (k, n) = fails[name];
         text += &row(name, k, n);
     }
-    text += &row("the gate (any check)", gate, args.runs);
+    text += &row(&gate_name, gate, args.runs);
     if let (Some(p), true) = (truth, with_ci > 0) {
         let (lo, hi) = wilson_f(covered as f64 / with_ci as f64, with_ci as f64, z);
-        text += &format!(
-            "summary.csv's 95% loss interval covered the model's loss {} in {covered} of \
-             {with_ci} runs ({}, 95% CI {}-{})\n",
-            show4(p),
-            pct(covered as f64 / with_ci as f64),
-            pct(lo),
-            pct(hi)
+        text += &tr!(
+            "check-cal-coverage",
+            model = show4(p),
+            covered = covered,
+            runs = with_ci,
+            rate = pct(covered as f64 / with_ci as f64),
+            low = pct(lo),
+            high = pct(hi)
         );
+        text.push('\n');
     }
     if let Some(note) = fixed_note {
         text += &note;
     }
     if means > 0 {
-        text += &format!(
-            "mean over the runs (all row): loss_ratio {}, success_ratio {}\n",
-            show4(loss_sum / means as f64),
-            show4(success_sum / means as f64)
+        text += &tr!(
+            "check-cal-means",
+            loss = show4(loss_sum / means as f64),
+            success = show4(success_sum / means as f64)
         );
+        text.push('\n');
     }
-    text += &format!(
-        "family of {family} statistical test{} per run (Holm): the gate's false-failure rate \
-         should be at most {}\n",
-        if family == 1 { "" } else { "s" },
-        percent(1.0 - level.confidence)
+    text += &tr!(
+        "check-cal-family",
+        n = family,
+        alpha = percent(1.0 - level.confidence)
     );
+    text.push('\n');
     out.write_all(text.as_bytes())?;
     out.flush()?;
     Ok(Report {

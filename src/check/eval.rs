@@ -26,9 +26,11 @@ use super::chain::{Chain, CountDist, total_count, two_sided_p};
 use super::expect::{ExpectFile, Op, Place, Rule};
 use super::packets::{first_attempts, logical_units, loss_units, period_units, success_units};
 use super::results::{Cell, ResultsFolder, Row};
+use crate::i18n::Lang;
 use crate::impair::delay::{Distribution, TABLE_MAX};
 use crate::impair::loss::LossModel;
 use crate::metrics::batch::{Estimate, estimate, from_batches, t_quantile, t_sf};
+use crate::tr;
 use anyhow::{Result, anyhow};
 use serde::Serialize;
 use statrs::distribution::{Binomial, DiscreteCDF};
@@ -42,11 +44,12 @@ pub enum Verdict {
 }
 
 impl Verdict {
-    pub fn label(self) -> &'static str {
+    /// The verdict column of the text report.
+    pub fn label(self, lang: Lang) -> String {
         match self {
-            Verdict::Pass => "pass",
-            Verdict::Fail => "FAIL",
-            Verdict::Skip => "skip",
+            Verdict::Pass => tr!("check-verdict-pass" in lang),
+            Verdict::Fail => tr!("check-verdict-fail" in lang),
+            Verdict::Skip => tr!("check-verdict-skip" in lang),
         }
     }
 }
@@ -109,10 +112,13 @@ impl Check {
     }
 }
 
-/// The statistical settings shared by every check of one invocation.
+/// The statistical settings shared by every check of one invocation, and the language its
+/// checks' text is written in (the user's for the text report, English for JSON and JUnit,
+/// which other programs read).
 #[derive(Clone, Copy, Debug)]
 pub struct Level {
     pub confidence: f64,
+    pub lang: Lang,
 }
 
 impl Level {
@@ -177,7 +183,25 @@ struct Counts {
     k: u64,
     n: u64,
     /// What was counted, for the measured text.
-    what: &'static str,
+    what: What,
+}
+
+/// What a proportion counts, for the measured text.
+#[derive(Clone, Copy, Debug)]
+enum What {
+    FirstAttempts,
+    Packets,
+    LogicalRequests,
+}
+
+impl What {
+    fn text(self, lang: Lang) -> String {
+        match self {
+            What::FirstAttempts => tr!("check-what-first-attempts" in lang),
+            What::Packets => tr!("check-what-packets" in lang),
+            What::LogicalRequests => tr!("check-what-logical-requests" in lang),
+        }
+    }
 }
 
 /// Loss counts of a row. `first` asks for the first attempts (`first_attempt_losses` of
@@ -189,63 +213,62 @@ fn loss_counts(row: &Row, first: bool) -> Result<Counts> {
         return Ok(Counts {
             k: row.count("first_attempt_losses")?,
             n: row.count("first_attempts")?,
-            what: "first attempts",
+            what: What::FirstAttempts,
         });
     }
     let timeouts = row.count("timeouts")?;
     Ok(Counts {
         k: timeouts,
         n: row.count("replies")? + timeouts,
-        what: "packets",
+        what: What::Packets,
     })
 }
 
-/// The loss the results' model predicts, or an error saying why there is none to check against.
-fn model_loss(folder: &ResultsFolder) -> Result<(f64, String)> {
-    let json = folder.json_path.display();
+/// The loss the results' model predicts and the model's name (`None` when summary.json does
+/// not record it), or an error saying why there is none to check against.
+fn model_loss(folder: &ResultsFolder) -> Result<(f64, Option<String>)> {
+    let json = folder.json_path.display().to_string();
     let kind = match folder.text("scenario/server/kind")? {
         Some(k) => Some(k),
         None => folder.text("server/kind")?,
     };
     if let Some(kind) = kind.filter(|k| *k != "udp-time") {
-        return Err(anyhow!(
-            "{json}: a `{kind}` scenario has no loss model to check against: TCP retransmits \
-             what the network loses, so the application sees delay, never loss; check its \
-             columns with --expect FILE (e.g. loss_ratio = 0, rtt_p99_us = \"<= 5000\") or \
-             compare with --baseline DIR"
-        ));
+        return Err(anyhow!(tr!(
+            "check-err-no-model-tcp",
+            file = json,
+            kind = kind
+        )));
     }
     let Some(p) = folder.number("expected_loss")? else {
-        return Err(anyhow!(
-            "{json}: no `expected_loss`: these results have no loss model to check against; \
-             give the expectations with --expect FILE or compare with --baseline DIR"
-        ));
+        return Err(anyhow!(tr!("check-err-no-expected-loss", file = json)));
     };
     if !(0.0..=1.0).contains(&p) {
-        return Err(anyhow!(
-            "{json}: field `expected_loss` is {p}, not a probability between 0 and 1"
-        ));
+        return Err(anyhow!(tr!(
+            "check-err-expected-loss-range",
+            file = json,
+            value = p.to_string()
+        )));
     }
     if let Some(why) = late_replies_possible(folder)? {
-        return Err(anyhow!(
-            "{json}: `expected_loss` ({p}) counts only the packets the server drops, but {why}: a \
-             reply later than the timeout is lost too (RFC 7680), and no model predicts that \
-             loss; give the expected loss with --expect FILE (e.g. loss_ratio = \"0.067 ± 0.01\")"
-        ));
+        return Err(anyhow!(tr!(
+            "check-err-late-replies",
+            file = json,
+            p = p.to_string(),
+            why = why
+        )));
     }
     if folder.number("scenario/impair/corrupt/p")?.unwrap_or(0.0) > 0.0 {
-        return Err(anyhow!(
-            "{json}: `expected_loss` ({p}) counts only the packets the server drops, but this \
-             scenario also corrupts some (scenario.impair.corrupt) and a corrupted reply is \
-             discarded, so its request is lost too; give the expected loss with --expect FILE"
-        ));
+        return Err(anyhow!(tr!(
+            "check-err-corrupt",
+            file = json,
+            p = p.to_string()
+        )));
     }
     let model = folder
         .text("scenario/impair/loss/model")
         .ok()
         .flatten()
-        .unwrap_or("the scenario's")
-        .to_string();
+        .map(str::to_string);
     Ok((p, model))
 }
 
@@ -260,26 +283,25 @@ fn model_loss(folder: &ResultsFolder) -> Result<(f64, String)> {
 /// [`DelayModel`]: crate::impair::delay::DelayModel
 fn longest_hold(folder: &ResultsFolder, path: &str) -> Result<Result<f64, String>> {
     let field = |name: &str| format!("{path}/{name}");
-    let bad = |name: &str, what: &str| {
-        anyhow!(
-            "{}: field `{}` {what}",
-            folder.json_path.display(),
-            field(name).replace('/', ".")
-        )
-    };
+    let file = folder.json_path.display().to_string();
+    let dotted = |name: &str| field(name).replace('/', ".");
     let delay = folder
         .number(&field("delay_us"))?
-        .ok_or_else(|| bad("delay_us", "is missing"))?;
+        .ok_or_else(|| missing_field(folder, &dotted("delay_us")))?;
     let jitter = folder.number(&field("jitter_us"))?.unwrap_or(0.0);
     if !(delay >= 0.0 && jitter >= 0.0) {
-        return Err(bad("delay_us", "and `jitter_us` must be ≥ 0"));
+        return Err(anyhow!(tr!(
+            "check-err-delay-negative",
+            file = file,
+            field = dotted("delay_us")
+        )));
     }
     if jitter == 0.0 {
         return Ok(Ok(delay + 1.0));
     }
     let name = folder
         .text(&field("distribution"))?
-        .ok_or_else(|| bad("distribution", "is missing"))?;
+        .ok_or_else(|| missing_field(folder, &dotted("distribution")))?;
     let reach = match Distribution::from_name(name) {
         Some(Distribution::Uniform) => 1.0,
         Some(Distribution::Pareto) => TABLE_MAX,
@@ -288,13 +310,24 @@ fn longest_hold(folder: &ResultsFolder, path: &str) -> Result<Result<f64, String
         Some(Distribution::Normal) => normal_reach(),
         Some(Distribution::ParetoNormal) => 0.25 * normal_reach() + 0.75 * TABLE_MAX,
         None => {
-            return Err(bad(
-                "distribution",
-                &format!("is `{name}`, not uniform, normal, pareto or paretonormal"),
-            ));
+            return Err(anyhow!(tr!(
+                "check-err-distribution",
+                file = file,
+                field = dotted("distribution"),
+                value = name
+            )));
         }
     };
     Ok(Ok((delay + jitter * reach).ceil() + 1.0))
+}
+
+/// `FILE: field `x.y` is missing`.
+fn missing_field(folder: &ResultsFolder, dotted: &str) -> anyhow::Error {
+    anyhow!(tr!(
+        "check-err-field-missing",
+        file = folder.json_path.display().to_string(),
+        field = dotted
+    ))
 }
 
 /// The largest standard normal deviate a 53-bit uniform draw can give.
@@ -315,10 +348,11 @@ fn late_replies_possible(folder: &ResultsFolder) -> Result<Option<String>> {
         None | Some("live") => false,
         Some("sim") => true,
         Some(other) => {
-            return Err(anyhow!(
-                "{}: field `mode` is `{other}`, not `live` or `sim`",
-                folder.json_path.display()
-            ));
+            return Err(anyhow!(tr!(
+                "check-err-mode",
+                file = folder.json_path.display().to_string(),
+                value = other
+            )));
         }
     };
     if !server_delay && !sim {
@@ -335,59 +369,51 @@ fn late_replies_possible(folder: &ResultsFolder) -> Result<Option<String>> {
             Ok(us) => {
                 worst += legs * us;
                 parts.push(if legs == 2.0 {
-                    format!("the server's delay 2 × {} µs", show(us))
+                    tr!("check-late-server-delay-both", us = show(us))
                 } else {
-                    format!("the server's delay {} µs", show(us))
+                    tr!("check-late-server-delay", us = show(us))
                 });
             }
             Err(dist) => {
-                return Ok(Some(format!(
-                    "this scenario also delays them (scenario.impair.delay) with {dist} jitter, \
-                     which has no upper bound"
+                return Ok(Some(tr!(
+                    "check-late-server-unbounded",
+                    distribution = dist
                 )));
             }
         }
     }
     if sim {
         if !folder.present("link") {
-            return Err(anyhow!(
-                "{}: `mode` is sim but there is no `link`: the simulated path is not recorded",
-                folder.json_path.display()
-            ));
+            return Err(anyhow!(tr!(
+                "check-err-sim-no-link",
+                file = folder.json_path.display().to_string()
+            )));
         }
         if let Some(bps) = folder.number("link/bandwidth_bps")? {
-            return Ok(Some(format!(
-                "the simulated link has a bandwidth limit (link.bandwidth_bps = {}) whose \
-                 queue has no upper bound",
-                show(bps)
-            )));
+            return Ok(Some(tr!("check-late-link-bandwidth", bps = show(bps))));
         }
         match longest_hold(folder, "link")? {
             Ok(us) => {
                 worst += 2.0 * us;
-                parts.push(format!("the simulated link's 2 × {} µs", show(us)));
+                parts.push(tr!("check-late-link-delay", us = show(us)));
             }
             Err(dist) => {
-                return Ok(Some(format!(
-                    "the simulated link delays every datagram with {dist} jitter \
-                     (link.distribution), which has no upper bound"
-                )));
+                return Ok(Some(tr!("check-late-link-unbounded", distribution = dist)));
             }
         }
     }
     let Some(timeout) = folder.number("timeout_us")? else {
-        return Ok(Some(format!(
-            "its replies are delayed ({}) and summary.json records no `timeout_us` to compare \
-             that with",
-            parts.join(" + ")
+        return Ok(Some(tr!(
+            "check-late-no-timeout",
+            parts = parts.join(" + ")
         )));
     };
     Ok((worst >= timeout).then(|| {
-        format!(
-            "its replies can be delayed by up to {} µs ({}), which reaches the timeout of {} µs",
-            show(worst),
-            parts.join(" + "),
-            show(timeout)
+        tr!(
+            "check-late-reaches-timeout",
+            worst = show(worst),
+            parts = parts.join(" + "),
+            timeout = show(timeout)
         )
     }))
 }
@@ -472,12 +498,21 @@ fn approx_p(e: &Estimate, centre: f64, tolerance: f64) -> f64 {
 }
 
 /// Which test a rule gets, in words.
-fn sidedness(rule: Rule) -> &'static str {
+fn sidedness(rule: Rule, lang: Lang) -> String {
     match rule {
-        Rule::Compare(Op::Le | Op::Lt | Op::Ge | Op::Gt, _) => "one-sided",
-        Rule::Approx { .. } => "one-sided at each end",
-        _ => "two-sided",
+        Rule::Compare(Op::Le | Op::Lt | Op::Ge | Op::Gt, _) => tr!("check-side-one" in lang),
+        Rule::Approx { .. } => tr!("check-side-each-end" in lang),
+        _ => tr!("check-side-two" in lang),
     }
+}
+
+/// A rule with the test it gets: `<= 0.1 (one-sided)`.
+fn rule_expected(rule: Rule, lang: Lang) -> String {
+    tr!(
+        "check-expected-rule" in lang,
+        rule = rule.text(lang),
+        side = sidedness(rule, lang)
+    )
 }
 
 /// Where a proportion's units came from, for the measured text.
@@ -496,34 +531,48 @@ fn proportion(
     rule: Rule,
     model_p: Option<(f64, &str)>,
     est: Option<Estimate>,
-    what: &str,
+    what: What,
     source: Source,
     level: Level,
 ) -> Check {
+    let lang = level.lang;
+    let what = what.text(lang);
     let expected = match (rule, model_p) {
-        (Rule::Model, Some((p, model))) => format!("model {} ({model}), two-sided", show(p)),
-        (rule, _) => format!("{rule} ({})", sidedness(rule)),
+        (Rule::Model, Some((p, model))) => {
+            tr!("check-expected-model" in lang, p = show(p), model = model)
+        }
+        (rule, _) => rule_expected(rule, lang),
     };
     let Some(e) = est else {
-        return Check::skip(name, expected, format!("no {what} (n = 0)"));
+        return Check::skip(name, expected, tr!("check-no-units" in lang, what = what));
     };
     let p = rule_p(rule, model_p.map(|m| m.0), &e);
     let (lo, hi) = e.interval(level.confidence).unwrap_or((0.0, 1.0));
     let spread = match (source, e.batches, e.factor()) {
-        (_, b, _) if b < 2 => "one batch: independence assumed".to_string(),
-        (Source::Packets, b, Some(f)) => format!("batch means, {b} batches, factor {f:.2}"),
-        (Source::ClientRows, b, Some(f)) => {
-            format!("batch means over {b} clients' rows (no per-packet file), factor {f:.2}")
-        }
-        (_, b, None) => format!("batch means, {b} batches, no spread"),
+        (_, b, _) if b < 2 => tr!("check-spread-one-batch" in lang),
+        (Source::Packets, b, Some(f)) => tr!(
+            "check-spread-batches" in lang,
+            batches = b.to_string(),
+            factor = format!("{f:.2}")
+        ),
+        (Source::ClientRows, b, Some(f)) => tr!(
+            "check-spread-client-rows" in lang,
+            clients = b.to_string(),
+            factor = format!("{f:.2}")
+        ),
+        (_, b, None) => tr!("check-spread-no-spread" in lang, batches = b.to_string()),
     };
-    let measured = format!(
-        "{:.4} = {} of {} {what}, {} CI {lo:.4}-{hi:.4} ({spread}), p = {}",
-        e.ratio,
-        show(e.k),
-        show(e.n),
-        level.percent(),
-        show_p(p)
+    let measured = tr!(
+        "check-measured-proportion" in lang,
+        ratio = format!("{:.4}", e.ratio),
+        k = show(e.k),
+        n = show(e.n),
+        what = what,
+        level = level.percent(),
+        low = format!("{lo:.4}"),
+        high = format!("{hi:.4}"),
+        spread = spread,
+        p = show_p(p)
     );
     Check::tested(name, expected, measured, p)
 }
@@ -532,9 +581,10 @@ fn proportion(
 /// by its batch-means estimate: `t = (R − x)/sqrt(var)` on `B − 1` degrees of freedom, with
 /// the same sidedness as a proportion.
 fn ratio_check(name: String, rule: Rule, est: Option<Estimate>, level: Level) -> Check {
-    let expected = format!("{rule} ({})", sidedness(rule));
+    let lang = level.lang;
+    let expected = rule_expected(rule, lang);
     let Some(e) = est else {
-        return Check::skip(name, expected, "no requests to count (n = 0)".into());
+        return Check::skip(name, expected, tr!("check-no-requests" in lang));
     };
     let df = if e.batches >= 2 {
         e.df()
@@ -569,16 +619,16 @@ fn ratio_check(name: String, rule: Rule, est: Option<Estimate>, level: Level) ->
         Rule::Model => 1.0,
     };
     let q = t_quantile(1.0 - (1.0 - level.confidence) / 2.0, df);
-    let measured = format!(
-        "{:.4} = {} / {}, {} CI {:.4}-{:.4} (batch means, {} batches), p = {}",
-        e.ratio,
-        show(e.k),
-        show(e.n),
-        level.percent(),
-        e.ratio - q * se,
-        e.ratio + q * se,
-        e.batches,
-        show_p(p)
+    let measured = tr!(
+        "check-measured-ratio" in lang,
+        ratio = format!("{:.4}", e.ratio),
+        k = show(e.k),
+        n = show(e.n),
+        level = level.percent(),
+        low = format!("{:.4}", e.ratio - q * se),
+        high = format!("{:.4}", e.ratio + q * se),
+        batches = e.batches.to_string(),
+        p = show_p(p)
     );
     Check::tested(name, expected, measured, p)
 }
@@ -595,9 +645,11 @@ fn model_exact(
     n: u64,
     level: Level,
 ) -> Check {
-    let expected = format!("model {} ({model}), exact two-sided test", show(p_model));
+    let lang = level.lang;
+    let expected = tr!("check-expected-model-exact" in lang, p = show(p_model), model = model);
     if n == 0 {
-        return Check::skip(name, expected, "no first attempts (n = 0)".into());
+        let what = What::FirstAttempts.text(lang);
+        return Check::skip(name, expected, tr!("check-no-units" in lang, what = what));
     }
     let p = two_sided_p(dist, k);
     // The central range of counts a correct run lands in with probability `confidence`.
@@ -606,25 +658,26 @@ fn model_exact(
     let hi = (0..)
         .map(|c| dist.offset + c)
         .find(|&c| dist.sf(c + 1) <= tail);
-    let measured = format!(
-        "{:.4} = {k} of {n} first attempts; under the model {} of {n} expected, central {} \
-         range {}-{} (exact chain distribution), p = {}",
-        k as f64 / n as f64,
-        show((dist.mean() * 10.0).round() / 10.0),
-        level.percent(),
-        lo.map_or("?".into(), |c| c.to_string()),
-        hi.map_or("?".into(), |c| c.to_string()),
-        show_p(p)
+    let measured = tr!(
+        "check-measured-model-exact" in lang,
+        ratio = format!("{:.4}", k as f64 / n as f64),
+        k = k.to_string(),
+        n = n.to_string(),
+        mean = show((dist.mean() * 10.0).round() / 10.0),
+        level = level.percent(),
+        low = lo.map_or("?".into(), |c| c.to_string()),
+        high = hi.map_or("?".into(), |c| c.to_string()),
+        p = show_p(p)
     );
     Check::tested(name, expected, measured, p)
 }
 
 /// A point value against a rule; an empty cell (undefined) is a skip.
-fn point(name: String, rule: Rule, cell: Cell) -> Check {
-    let expected = rule.to_string();
+fn point(name: String, rule: Rule, cell: Cell, lang: Lang) -> Check {
+    let expected = rule.text(lang);
     let v = match cell {
         Cell::Empty => {
-            return Check::skip(name, expected, "empty (undefined in these results)".into());
+            return Check::skip(name, expected, tr!("check-empty-cell" in lang));
         }
         Cell::Num(v) => v,
     };
@@ -639,16 +692,17 @@ fn point(name: String, rule: Rule, cell: Cell) -> Check {
 }
 
 /// `status`: a run stopped before the end is not a pass, whatever its numbers say.
-pub fn status_check(folder: &ResultsFolder) -> Result<Check> {
+/// `complete` and the status measured are the field's values, not prose: they stay as
+/// summary.json writes them in every language.
+pub fn status_check(folder: &ResultsFolder, lang: Lang) -> Result<Check> {
     let name = "status".to_string();
     let expected = "complete".to_string();
     Ok(match folder.text("status")? {
-        None => Check::skip(name, expected, "not recorded in summary.json".into()),
+        None => Check::skip(name, expected, tr!("check-status-not-recorded" in lang)),
         Some(s) => {
             let mut c = Check::new(name, expected, s.to_string(), s == "complete");
             if s != "complete" {
-                c.note =
-                    Some("the run was stopped before it finished; its samples are short".into());
+                c.note = Some(tr!("check-status-stopped" in lang));
             }
             c
         }
@@ -657,7 +711,7 @@ pub fn status_check(folder: &ResultsFolder) -> Result<Check> {
 
 /// The default: the `all` row's loss against the model, as `loss_ratio = { model = true }`.
 pub fn model_checks(folder: &ResultsFolder, level: Level) -> Result<Vec<Check>> {
-    let mut checks = vec![status_check(folder)?];
+    let mut checks = vec![status_check(folder, level.lang)?];
     checks.push(rule_check(
         folder,
         "all",
@@ -675,7 +729,7 @@ pub fn expect_checks(
     file: &ExpectFile,
     level: Level,
 ) -> Result<Vec<Check>> {
-    let mut checks = vec![status_check(folder)?];
+    let mut checks = vec![status_check(folder, level.lang)?];
     for e in &file.items {
         checks.push(rule_check(
             folder,
@@ -704,6 +758,7 @@ fn rule_check(
     match (column, rule) {
         ("loss_ratio", Rule::Model) => {
             let (p, model) = model_loss(folder).map_err(|e| at(place, e))?;
+            let model = model.unwrap_or_else(|| tr!("check-model-unnamed" in level.lang));
             let counts = loss_counts(&row, true).map_err(|e| at(place, e))?;
             match model_chain(folder).map_err(|e| at(place, e))? {
                 Some(chain) => {
@@ -732,7 +787,15 @@ fn rule_check(
         }
         ("loss_ratio", _) => {
             let (est, source) = loss_estimate(folder, scope, false).map_err(|e| at(place, e))?;
-            Ok(proportion(name, rule, None, est, "packets", source, level))
+            Ok(proportion(
+                name,
+                rule,
+                None,
+                est,
+                What::Packets,
+                source,
+                level,
+            ))
         }
         // Successes of logical requests (a request and its retries), clustered by request
         // and batched in sequence order, so retries inside one burst count together.
@@ -750,7 +813,7 @@ fn rule_check(
                 rule,
                 None,
                 est,
-                "logical requests",
+                What::LogicalRequests,
                 source,
                 level,
             ))
@@ -765,14 +828,14 @@ fn rule_check(
             };
             match logical_units(folder, scope, unit).map_err(|e| at(place, e))? {
                 Some(units) => Ok(ratio_check(name, rule, estimate(&units), level)),
-                None => Ok(point(name, rule, cell)),
+                None => Ok(point(name, rule, cell, level.lang)),
             }
         }
         ("scope" | "status", _) => Err(at(
             place,
-            anyhow!("`{column}` is not a statistic; losslab check always checks `status`"),
+            anyhow!(tr!("check-err-not-a-statistic", column = column)),
         )),
-        _ => Ok(point(name, rule, cell)),
+        _ => Ok(point(name, rule, cell, level.lang)),
     }
 }
 
@@ -887,12 +950,20 @@ fn model_chain(folder: &ResultsFolder) -> Result<Option<Chain>> {
 
 /// The loss model under `at` (`.../loss`), `None` when there is none.
 fn loss_model(folder: &ResultsFolder, at: &str) -> Result<Option<LossModel>> {
-    let json = folder.json_path.display();
+    let json = folder.json_path.display().to_string();
     let dotted = at.replace('/', ".");
     let num = |field: &str| -> Result<f64> {
         folder
             .number(&format!("{at}/loss/{field}"))?
-            .ok_or_else(|| anyhow!("{json}: field `{dotted}.loss.{field}` is missing"))
+            .ok_or_else(|| missing_field(folder, &format!("{dotted}.loss.{field}")))
+    };
+    let field_error = |field: String, error: String| {
+        anyhow!(tr!(
+            "check-err-field",
+            file = json.as_str(),
+            field = field,
+            error = error
+        ))
     };
     let model = match folder.text(&format!("{at}/loss/model"))? {
         None => return Ok(None),
@@ -913,19 +984,21 @@ fn loss_model(folder: &ResultsFolder, at: &str) -> Result<Option<LossModel>> {
         Some("pattern") => {
             let digits = folder.text(&format!("{at}/loss/pattern"))?.unwrap_or("");
             let pattern = crate::impair::loss::Pattern::parse(digits)
-                .map_err(|e| anyhow!("{json}: field `{dotted}.loss.pattern`: {e}"))?;
+                .map_err(|e| field_error(format!("{dotted}.loss.pattern"), e))?;
             LossModel::Pattern { pattern }
         }
         Some(other) => {
-            return Err(anyhow!(
-                "{json}: field `{dotted}.loss.model` is `{other}`, not bernoulli, gemodel, \
-                 state or pattern"
-            ));
+            return Err(anyhow!(tr!(
+                "check-err-loss-model",
+                file = json.as_str(),
+                field = format!("{dotted}.loss.model"),
+                value = other
+            )));
         }
     };
     model
         .validate()
-        .map_err(|e| anyhow!("{json}: field `{dotted}.loss`: {e}"))?;
+        .map_err(|e| field_error(format!("{dotted}.loss"), e))?;
     Ok(Some(model))
 }
 
@@ -952,16 +1025,18 @@ pub fn baseline_checks(
     cand: &ResultsFolder,
     base: &ResultsFolder,
     opts: BaselineOptions,
+    lang: Lang,
 ) -> Result<Vec<Check>> {
-    let mut checks = vec![status_check(cand)?];
+    let mut checks = vec![status_check(cand, lang)?];
     let (c_row, b_row) = (cand.summary.row("all")?, base.summary.row("all")?);
     let (c, b) = (loss_counts(&c_row, true)?, loss_counts(&b_row, true)?);
     let side = if opts.two_sided {
-        "two-sided"
+        tr!("check-side-two" in lang)
     } else {
-        "one-sided: worse?"
+        tr!("check-side-worse" in lang)
     };
-    let name = "loss_ratio vs baseline".to_string();
+    let vs_baseline = |column: &str| tr!("check-name-vs-baseline" in lang, column = column);
+    let name = vs_baseline("loss_ratio");
     let same_seed = match (cand.number("seed")?, base.number("seed")?) {
         (Some(x), Some(y)) => x == y,
         _ => false,
@@ -975,7 +1050,7 @@ pub fn baseline_checks(
         None
     };
     checks.push(if let Some((cf, bf)) = paired {
-        let expected = format!("same loss (paired exact McNemar, same seed, {side})");
+        let expected = tr!("check-expected-mcnemar" in lang, side = side);
         let (mut worse, mut better, mut shared) = (0u64, 0u64, 0u64);
         for (key, lost) in &cf {
             if let Some(was) = bf.get(key) {
@@ -988,24 +1063,26 @@ pub fn baseline_checks(
             }
         }
         if shared == 0 {
-            Check::skip(name, expected, "the runs share no first attempt".into())
+            Check::skip(name, expected, tr!("check-no-shared" in lang))
         } else {
             let p = mcnemar(worse, better, opts.two_sided);
             Check::tested(
                 name,
                 expected,
-                format!(
-                    "{:.4} vs {:.4}: of {shared} shared first attempts {worse} lost only now, \
-                     {better} only in the baseline, p = {}",
-                    c.k as f64 / c.n as f64,
-                    b.k as f64 / b.n as f64,
-                    show_p(p)
+                tr!(
+                    "check-measured-mcnemar" in lang,
+                    candidate = format!("{:.4}", c.k as f64 / c.n as f64),
+                    baseline = format!("{:.4}", b.k as f64 / b.n as f64),
+                    shared = shared.to_string(),
+                    worse = worse.to_string(),
+                    better = better.to_string(),
+                    p = show_p(p)
                 ),
                 p,
             )
         }
     } else {
-        let expected = format!("same loss (Welch t on batch means, {side})");
+        let expected = tr!("check-expected-welch" in lang, side = side);
         let ((ce, _), (be, _)) = (
             loss_estimate(cand, "all", true)?,
             loss_estimate(base, "all", true)?,
@@ -1023,18 +1100,17 @@ pub fn baseline_checks(
                 Check::tested(
                     name,
                     expected,
-                    format!(
-                        "{:.4} ({} of {} first attempts) vs {:.4} ({} of {}): t = {:.2}, df = \
-                         {:.0}, p = {}",
-                        ce.ratio,
-                        show(ce.k),
-                        show(ce.n),
-                        be.ratio,
-                        show(be.k),
-                        show(be.n),
-                        if t.is_nan() { 0.0 } else { t },
-                        df,
-                        show_p(p)
+                    tr!(
+                        "check-measured-welch" in lang,
+                        candidate = format!("{:.4}", ce.ratio),
+                        candidate_k = show(ce.k),
+                        candidate_n = show(ce.n),
+                        baseline = format!("{:.4}", be.ratio),
+                        baseline_k = show(be.k),
+                        baseline_n = show(be.n),
+                        t = format!("{:.2}", if t.is_nan() { 0.0 } else { t }),
+                        df = format!("{df:.0}"),
+                        p = show_p(p)
                     ),
                     p,
                 )
@@ -1042,18 +1118,18 @@ pub fn baseline_checks(
             _ => Check::skip(
                 name,
                 expected,
-                format!("no {} in one of the folders (n = 0)", c.what),
+                tr!("check-no-units-in-one" in lang, what = c.what.text(lang)),
             ),
         }
     });
 
     // Loss-period lengths: their mean, with the periods batched in sequence order.
-    let name = "loss_period_mean vs baseline".to_string();
-    let expected = "same mean length (Welch t on batch means, two-sided)".to_string();
+    let name = vs_baseline("loss_period_mean");
+    let expected = tr!("check-expected-period-mean" in lang);
     let absent = |f: &ResultsFolder| {
-        format!(
-            "{} has no loss_periods.csv (written before losslab recorded loss periods)",
-            f.dir.display()
+        tr!(
+            "check-no-loss-periods-file" in lang,
+            folder = f.dir.display().to_string()
         )
     };
     let period_check = match (period_units(cand)?, period_units(base)?) {
@@ -1070,24 +1146,20 @@ pub fn baseline_checks(
                 Check::tested(
                     name,
                     expected,
-                    format!(
-                        "mean {:.3} ({} periods) vs {:.3} ({}): t = {:.2}, df = {:.0}, p = {}",
-                        ce.ratio,
-                        show(ce.n),
-                        be.ratio,
-                        show(be.n),
-                        if t.is_nan() { 0.0 } else { t },
-                        df,
-                        show_p(p)
+                    tr!(
+                        "check-measured-period-mean" in lang,
+                        candidate = format!("{:.3}", ce.ratio),
+                        candidate_n = show(ce.n),
+                        baseline = format!("{:.3}", be.ratio),
+                        baseline_n = show(be.n),
+                        t = format!("{:.2}", if t.is_nan() { 0.0 } else { t }),
+                        df = format!("{df:.0}"),
+                        p = show_p(p)
                     ),
                     p,
                 )
             }
-            _ => Check::skip(
-                name,
-                expected,
-                "fewer than 2 loss periods in one of the folders".into(),
-            ),
+            _ => Check::skip(name, expected, tr!("check-few-periods" in lang)),
         },
     };
     // The gate's question is the loss; the burst lengths are a screen beside it, with a tenth
@@ -1106,19 +1178,28 @@ pub fn baseline_checks(
     };
     let (cp, bp) = (cand.text("rtt_percentiles")?, base.text("rtt_percentiles")?);
     let mismatch = match (cp, bp) {
-        (Some(c), Some(b)) if c != b => Some(format!(
-            "the candidate's RTT percentiles are over {c}, the baseline's over {b}: rerun one \
-             of them with the other's setting to compare like with like"
+        (Some(c), Some(b)) if c != b => Some(tr!(
+            "check-rtt-percentiles-differ" in lang,
+            candidate = c,
+            baseline = b
         )),
         _ => None,
     };
     let factor = 1.0 + rtt_tolerance;
     for column in ["rtt_p50_us", "rtt_p90_us", "rtt_p99_us"] {
-        let name = format!("{column} vs baseline");
-        let expected = format!("ratio {}-{}", show_ratio(1.0 / factor), show_ratio(factor));
+        let name = vs_baseline(column);
+        let expected = tr!(
+            "check-expected-rtt-ratio" in lang,
+            low = show_ratio(1.0 / factor),
+            high = show_ratio(factor)
+        );
         let check = match (c_row.cell(column)?, b_row.cell(column)?) {
-            (Cell::Empty, _) => Check::skip(name, expected, "no replies in the candidate".into()),
-            (_, Cell::Empty) => Check::skip(name, expected, "no replies in the baseline".into()),
+            (Cell::Empty, _) => {
+                Check::skip(name, expected, tr!("check-no-replies-candidate" in lang))
+            }
+            (_, Cell::Empty) => {
+                Check::skip(name, expected, tr!("check-no-replies-baseline" in lang))
+            }
             (Cell::Num(cv), Cell::Num(bv)) => {
                 let ratio = if cv == bv { 1.0 } else { cv / bv };
                 let pass = ratio.is_finite() && ratio >= 1.0 / factor && ratio <= factor;
@@ -1231,7 +1312,10 @@ mod tests {
     use super::*;
 
     fn level() -> Level {
-        Level { confidence: 0.999 }
+        Level {
+            confidence: 0.999,
+            lang: Lang::En,
+        }
     }
 
     fn est(k: f64, n: f64, var: f64, batches: usize) -> Estimate {
@@ -1527,14 +1611,21 @@ mod tests {
     #[test]
     fn point_values() {
         assert_eq!(
-            point("x".into(), Rule::Compare(Op::Le, 2000.0), Cell::Num(1999.0)).verdict,
+            point(
+                "x".into(),
+                Rule::Compare(Op::Le, 2000.0),
+                Cell::Num(1999.0),
+                Lang::En
+            )
+            .verdict,
             Verdict::Pass
         );
         assert_eq!(
             point(
                 "x".into(),
                 Rule::Compare(Op::Le, 2000.0),
-                Cell::Num(f64::INFINITY)
+                Cell::Num(f64::INFINITY),
+                Lang::En
             )
             .verdict,
             Verdict::Fail
@@ -1546,10 +1637,17 @@ mod tests {
                 tolerance: 0.5,
             },
             Cell::Num(3.5),
+            Lang::En,
         );
         assert_eq!((c.verdict, c.measured.as_str()), (Verdict::Pass, "3.5"));
         assert_eq!(
-            point("x".into(), Rule::Compare(Op::Eq, 0.0), Cell::Empty).verdict,
+            point(
+                "x".into(),
+                Rule::Compare(Op::Eq, 0.0),
+                Cell::Empty,
+                Lang::En
+            )
+            .verdict,
             Verdict::Skip
         );
     }

@@ -17,6 +17,7 @@
 //! they do not have — is reported at that place too. Parsing uses `toml::de::DeTable`, which
 //! keeps the byte span of every key and value (the same `toml::Spanned` the scenario files use).
 
+use crate::tr;
 use anyhow::{Result, anyhow};
 use std::fmt;
 use std::ops::Range;
@@ -37,13 +38,14 @@ pub struct Place {
 impl Place {
     /// An error at this place: `FILE:LINE:COL: key `k`: message`.
     pub fn error(&self, message: impl fmt::Display) -> anyhow::Error {
-        anyhow!(
-            "{}:{}:{}: key `{}`: {message}",
-            self.file,
-            self.line,
-            self.column,
-            self.key
-        )
+        anyhow!(tr!(
+            "check-err-at-key",
+            file = self.file.as_str(),
+            line = self.line.to_string(),
+            column = self.column.to_string(),
+            key = self.key.as_str(),
+            message = message.to_string()
+        ))
     }
 }
 
@@ -91,6 +93,16 @@ pub enum Rule {
     Compare(Op, f64),
 }
 
+impl Rule {
+    /// The rule as the check report writes it; only [`Rule::Model`] has words to translate.
+    pub fn text(&self, lang: crate::i18n::Lang) -> String {
+        match self {
+            Rule::Model => crate::tr!("check-rule-model" in lang),
+            other => other.to_string(),
+        }
+    }
+}
+
 impl fmt::Display for Rule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -123,8 +135,13 @@ pub struct ExpectFile {
 
 /// Reads and parses an expectations file.
 pub fn load(path: &Path) -> Result<ExpectFile> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| anyhow!("cannot read expectations file {}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        anyhow!(tr!(
+            "check-err-read-expect",
+            file = path.display().to_string(),
+            error = e.to_string()
+        ))
+    })?;
     parse(&text, &path.display().to_string())
 }
 
@@ -147,21 +164,23 @@ impl Locator<'_> {
     }
 }
 
-const HELP: &str = "write a range as \"0.5 ± 0.02\" (or +-, +/-), a bound as \"<= 3\", \">= 3\", \
-\"< 3\" or \"> 3\", a bare number for equality, or { model = true } for loss_ratio";
+/// How to write an expectation, for the errors.
+fn help() -> String {
+    tr!("check-expect-help")
+}
 
 /// Parses expectations text; `file` names it in errors.
 pub fn parse(text: &str, file: &str) -> Result<ExpectFile> {
     let at = Locator { text, file };
     let doc = DeTable::parse(text).map_err(|e| {
         let p = at.place(e.span().unwrap_or(0..0), "");
-        anyhow!(
-            "{}:{}:{}: not valid TOML: {}",
-            p.file,
-            p.line,
-            p.column,
-            e.message().trim_end()
-        )
+        anyhow!(tr!(
+            "check-err-expect-toml",
+            file = p.file,
+            line = p.line.to_string(),
+            column = p.column.to_string(),
+            error = e.message().trim_end()
+        ))
     })?;
     let mut out = ExpectFile {
         file: file.to_string(),
@@ -175,27 +194,21 @@ pub fn parse(text: &str, file: &str) -> Result<ExpectFile> {
                 let place = at.place(value.span(), name);
                 let c = number(value.get_ref())
                     .filter(|c| *c > 0.0 && *c < 1.0)
-                    .ok_or_else(|| {
-                        place.error(
-                            "confidence must be a number between 0 and 1, e.g. 0.999 (a correct \
-                             run fails a check with probability 1 - confidence)",
-                        )
-                    })?;
+                    .ok_or_else(|| place.error(tr!("check-err-expect-confidence")))?;
                 out.confidence = Some(c);
             }
             "scope" => {
                 let DeValue::Table(scopes) = value.get_ref() else {
-                    return Err(at.place(value.span(), name).error(
-                        "`scope` holds one table per client row, e.g. [scope.\"0\"] with \
-                         loss_ratio = \"0.5 ± 0.05\" under it",
-                    ));
+                    return Err(at
+                        .place(value.span(), name)
+                        .error(tr!("check-err-expect-scope")));
                 };
                 for (scope, table) in scopes.iter() {
                     let scope_name = scope.get_ref().as_ref();
                     let DeValue::Table(entries) = table.get_ref() else {
                         return Err(at
                             .place(table.span(), &format!("scope.\"{scope_name}\""))
-                            .error("expected a table of column = expectation"));
+                            .error(tr!("check-err-expect-scope-table")));
                     };
                     for (k, v) in entries.iter() {
                         let dotted = format!("scope.\"{scope_name}\".{}", k.get_ref());
@@ -207,10 +220,7 @@ pub fn parse(text: &str, file: &str) -> Result<ExpectFile> {
         }
     }
     if out.items.is_empty() {
-        anyhow::bail!(
-            "{file}: no expectations; add a line such as loss_ratio = {{ model = true }} or \
-             rtt_p99_us = \"<= 2000\""
-        );
+        anyhow::bail!(tr!("check-err-expect-empty", file = file));
     }
     out.items
         .sort_by_key(|e| (e.place.line, e.place.column, e.place.key.clone()));
@@ -230,27 +240,23 @@ fn expectation(
     let rule = match value.get_ref() {
         DeValue::String(s) => parse_rule(s).map_err(|m| value_place.error(m))?,
         DeValue::Integer(_) | DeValue::Float(_) => {
-            let x = number(value.get_ref())
-                .ok_or_else(|| value_place.error(format!("not a finite number; {HELP}")))?;
+            let x = number(value.get_ref()).ok_or_else(|| {
+                value_place.error(tr!("check-err-expect-not-finite", help = help()))
+            })?;
             Rule::Compare(Op::Eq, x)
         }
         DeValue::Table(t) => {
             let model = t.get("model").map(|v| v.get_ref());
             if t.len() != 1 || !matches!(model, Some(DeValue::Boolean(true))) {
-                return Err(value_place.error(format!(
-                    "an inline table here can only be {{ model = true }}; {HELP}"
-                )));
+                return Err(value_place.error(tr!("check-err-expect-inline-table", help = help())));
             }
             if column != "loss_ratio" {
-                return Err(place.error(
-                    "{ model = true } applies to loss_ratio only: the model predicts the loss; \
-                     give this column a range or a bound",
-                ));
+                return Err(place.error(tr!("check-err-expect-model-column")));
             }
             Rule::Model
         }
         DeValue::Boolean(_) | DeValue::Datetime(_) | DeValue::Array(_) => {
-            return Err(value_place.error(format!("unexpected value; {HELP}")));
+            return Err(value_place.error(tr!("check-err-expect-unexpected", help = help())));
         }
     };
     Ok(Expectation {
@@ -273,14 +279,21 @@ fn number(v: &DeValue<'_>) -> Option<f64> {
 fn parse_number(s: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
         Ok(x) if x.is_finite() => Ok(x),
-        _ => Err(format!("`{}` is not a number", s.trim())),
+        _ => Err(tr!("check-err-expect-not-number", text = s.trim())),
     }
 }
 
 /// Parses the text form of a rule: `"c ± d"`, `"<= x"` and friends, or a number.
 pub fn parse_rule(text: &str) -> Result<Rule, String> {
     let t = text.trim();
-    let bad = |why: String| format!("\"{text}\": {why}; {HELP}");
+    let bad = |why: String| {
+        tr!(
+            "check-err-expect-rule",
+            text = text,
+            why = why,
+            help = help()
+        )
+    };
     for (prefix, op) in [
         ("<=", Op::Le),
         (">=", Op::Ge),
@@ -299,14 +312,17 @@ pub fn parse_rule(text: &str) -> Result<Rule, String> {
             let centre = parse_number(c).map_err(bad)?;
             let tolerance = parse_number(d).map_err(bad)?;
             if tolerance < 0.0 {
-                return Err(bad(format!("the tolerance {tolerance} is negative")));
+                return Err(bad(tr!(
+                    "check-err-expect-negative-tolerance",
+                    tolerance = tolerance.to_string()
+                )));
             }
             return Ok(Rule::Approx { centre, tolerance });
         }
     }
     parse_number(t)
         .map(|x| Rule::Compare(Op::Eq, x))
-        .map_err(|_| bad("not an expectation".into()))
+        .map_err(|_| bad(tr!("check-err-expect-not-expectation")))
 }
 
 #[cfg(test)]

@@ -108,14 +108,14 @@ pub enum Format {
 fn parse_confidence(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(c) if c > 0.0 && c < 1.0 => Ok(c),
-        _ => Err("must be a number between 0 and 1, e.g. 0.999".into()),
+        _ => Err(crate::tr!("check-err-confidence-flag")),
     }
 }
 
 fn parse_tolerance(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(t) if t.is_finite() && t >= 0.0 => Ok(t),
-        _ => Err("must be a number ≥ 0 (1.0 allows a factor of 2 either way)".into()),
+        _ => Err(crate::tr!("check-err-tolerance-flag")),
     }
 }
 
@@ -137,7 +137,10 @@ pub fn judge(
     let (name, mut checks) = match against {
         Against::Model => ("model", eval::model_checks(folder, level)?),
         Against::Expect(file) => ("expect", eval::expect_checks(folder, file, level)?),
-        Against::Baseline(base, opts) => ("baseline", eval::baseline_checks(folder, base, *opts)?),
+        Against::Baseline(base, opts) => (
+            "baseline",
+            eval::baseline_checks(folder, base, *opts, level.lang)?,
+        ),
     };
     let family = eval::holm(&mut checks, 1.0 - level.confidence);
     Ok(Report {
@@ -159,15 +162,26 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> Result<Report> {
         .confidence
         .or(expect.as_ref().and_then(|e| e.confidence))
         .unwrap_or(DEFAULT_CONFIDENCE);
-    let level = Level { confidence };
+    // The text report is for a person, in their language; JSON and JUnit are read by other
+    // programs and keep one language, English, whatever the locale.
+    let lang = match args.format {
+        Format::Text => crate::i18n::lang(),
+        Format::Json | Format::Junit => crate::i18n::Lang::En,
+    };
+    let level = Level { confidence, lang };
     if let Some(scenario) = &args.calibrate {
+        // A calibration prints only text, for a person, whatever --format says.
+        let level = Level {
+            lang: crate::i18n::lang(),
+            ..level
+        };
         return calibrate::run(args, scenario, expect.as_ref(), level, out);
     }
     if (args.rtt_tolerance.is_some() || args.two_sided) && args.baseline.is_none() {
-        bail!("--rtt-tolerance and --two-sided compare with a baseline: give --baseline DIR too");
+        bail!(crate::tr!("check-err-needs-baseline"));
     }
     let Some(dir) = &args.results else {
-        bail!("give a results folder to check (or --calibrate SCENARIO)");
+        bail!(crate::tr!("check-err-no-folder"));
     };
     let folder = ResultsFolder::load(dir)?;
     let base = args

@@ -6,6 +6,7 @@
 //! control character is escaped or replaced).
 
 use super::eval::{Check, Level, Verdict};
+use crate::tr;
 use serde_json::json;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -33,35 +34,29 @@ impl Report {
     }
 
     fn title(&self) -> String {
+        let lang = self.level.lang;
         let what = match (self.against, &self.reference) {
-            ("expect", Some(r)) => format!("against {r}"),
-            ("baseline", Some(r)) => format!("against baseline {r}"),
-            _ => "against the scenario's loss model".to_string(),
+            ("expect", Some(r)) => tr!("check-against-file" in lang, file = r.as_str()),
+            ("baseline", Some(r)) => tr!("check-against-baseline" in lang, folder = r.as_str()),
+            _ => tr!("check-against-model" in lang),
         };
-        format!(
-            "losslab check {} {what}, confidence {}",
-            self.results,
-            self.level.percent()
+        tr!(
+            "check-title" in lang,
+            results = self.results.as_str(),
+            against = what,
+            level = self.level.percent()
         )
     }
 
     /// The family-wise error statement: how many tests, and what a correct run risks.
     pub fn family_line(&self) -> String {
         let alpha = super::eval::percent(1.0 - self.level.confidence);
-        match self.family {
-            0 => "no statistical test ran".to_string(),
-            1 => format!(
-                "family of 1 statistical test: a correct run fails it with probability ≤ {alpha}"
-            ),
-            m => format!(
-                "family of {m} statistical tests, Holm-corrected: a correct run fails any of \
-                 them with probability ≤ {alpha} (family-wise)"
-            ),
-        }
+        tr!("check-family" in self.level.lang, n = self.family, alpha = alpha)
     }
 
     /// The one-line verdict.
     pub fn final_line(&self) -> String {
+        let lang = self.level.lang;
         let (p, f, s) = (
             self.count(Verdict::Pass),
             self.count(Verdict::Fail),
@@ -75,25 +70,43 @@ impl Report {
                 .filter(|c| c.verdict == Verdict::Fail)
                 .map(|c| c.name.as_str())
                 .collect();
-            format!(
-                "FAIL: {f} of {total} checks failed ({}); {p} passed, {s} skipped",
-                names.join(", ")
+            tr!(
+                "check-final-fail" in lang,
+                failed = f,
+                total = total,
+                names = names.join(", "),
+                passed = p,
+                skipped = s
             )
         } else if p == 0 {
-            format!("PASS, but nothing was checked: all {s} checks were skipped (empty inputs)")
+            tr!("check-final-nothing" in lang, skipped = s)
         } else {
-            format!("PASS: {p} of {total} checks passed, {s} skipped")
+            tr!(
+                "check-final-pass" in lang,
+                passed = p,
+                total = total,
+                skipped = s
+            )
         }
     }
 }
 
 /// The report as a table: name, expected, measured, verdict; notes below; then the final line.
 pub fn text(r: &Report) -> String {
-    let header = ["check", "expected", "measured", "verdict"];
+    let lang = r.level.lang;
+    let header = [
+        tr!("check-col-check" in lang),
+        tr!("check-col-expected" in lang),
+        tr!("check-col-measured" in lang),
+        tr!("check-col-verdict" in lang),
+    ];
+    let labels: Vec<String> = r.checks.iter().map(|c| c.verdict.label(lang)).collect();
+    let header = header.each_ref().map(String::as_str);
     let rows: Vec<[&str; 4]> = r
         .checks
         .iter()
-        .map(|c| [c.name.as_str(), &c.expected, &c.measured, c.verdict.label()])
+        .zip(&labels)
+        .map(|(c, label)| [c.name.as_str(), &c.expected, &c.measured, label])
         .collect();
     let mut width = header.map(|h| h.chars().count());
     for row in &rows {
@@ -117,7 +130,11 @@ pub fn text(r: &Report) -> String {
     }
     for c in &r.checks {
         if let Some(note) = &c.note {
-            let _ = writeln!(out, "note: {}: {note}", c.name);
+            let _ = writeln!(
+                out,
+                "{}",
+                tr!("check-note" in lang, check = c.name.as_str(), note = note.as_str())
+            );
         }
     }
     let _ = writeln!(out, "{}", r.family_line());
@@ -270,7 +287,10 @@ mod tests {
             results: "out/a<b>".into(),
             against: "expect",
             reference: Some("e.toml".into()),
-            level: Level { confidence: 0.999 },
+            level: Level {
+                confidence: 0.999,
+                lang: crate::i18n::Lang::En,
+            },
             checks,
             family: 0,
         }

@@ -10,6 +10,7 @@
 
 use super::results::ResultsFolder;
 use crate::metrics::batch::Unit;
+use crate::tr;
 use anyhow::{Result, anyhow};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -34,8 +35,13 @@ fn rows(
     columns: &[&str],
     mut each: impl FnMut(&[&str]) -> Result<(), String>,
 ) -> Result<()> {
-    let mut reader =
-        csv::Reader::from_path(path).map_err(|e| anyhow!("cannot read {}: {e}", path.display()))?;
+    let mut reader = csv::Reader::from_path(path).map_err(|e| {
+        anyhow!(tr!(
+            "check-err-cannot-read",
+            path = path.display().to_string(),
+            error = e.to_string()
+        ))
+    })?;
     let header = reader
         .headers()
         .map_err(|e| anyhow!("{}:1: {e}", path.display()))?
@@ -43,10 +49,13 @@ fn rows(
     let at: Vec<usize> = columns
         .iter()
         .map(|c| {
-            header
-                .iter()
-                .position(|h| h == *c)
-                .ok_or_else(|| anyhow!("{}:1: no column `{c}` in the header", path.display()))
+            header.iter().position(|h| h == *c).ok_or_else(|| {
+                anyhow!(tr!(
+                    "check-err-no-column",
+                    path = path.display().to_string(),
+                    column = *c
+                ))
+            })
         })
         .collect::<Result<_>>()?;
     let mut record = csv::StringRecord::new();
@@ -64,7 +73,7 @@ fn rows(
 
 fn number<T: std::str::FromStr>(cell: &str, column: &str) -> Result<T, String> {
     cell.parse()
-        .map_err(|_| format!("column `{column}` is \"{cell}\", not a whole number ≥ 0"))
+        .map_err(|_| tr!("check-err-not-count", column = column, cell = cell))
 }
 
 /// Whether a scope (`all` or a client number) takes client `c`.
@@ -186,11 +195,11 @@ pub fn period_units(folder: &ResultsFolder) -> Result<Option<Vec<Unit>>> {
         return Ok(None);
     };
     if !path.exists() {
-        return Err(anyhow!(
-            "cannot read {}: {} lists it under `files.loss_periods` but it does not exist",
-            path.display(),
-            folder.json_path.display()
-        ));
+        return Err(anyhow!(tr!(
+            "check-err-listed-missing",
+            path = path.display().to_string(),
+            file = folder.json_path.display().to_string()
+        )));
     }
     let mut units = Vec::new();
     rows(&path, &["client", "start_seq", "length"], |c| {

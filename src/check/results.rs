@@ -13,6 +13,7 @@
 use crate::results::folder::ReadLock;
 use crate::results::read::{CsvFile, summary_json_value};
 use crate::results::schema::{LossPeriodRow, SummaryJson};
+use crate::tr;
 use anyhow::{Result, anyhow, bail};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -36,11 +37,10 @@ impl ResultsFolder {
     /// shared lock, so a run moving its files in meanwhile is never seen half-way.
     pub fn load(dir: &Path) -> Result<Self> {
         if !dir.is_dir() {
-            bail!(
-                "{}: no such results folder (run `losslab run SCENARIO --out {}` first)",
-                dir.display(),
-                dir.display()
-            );
+            bail!(tr!(
+                "check-err-no-folder-at",
+                folder = dir.display().to_string()
+            ));
         }
         let _lock = ReadLock::take(dir);
         let summary = SummaryCsv::load(&dir.join(crate::results::SUMMARY_CSV))?;
@@ -49,7 +49,12 @@ impl ResultsFolder {
         let typed: SummaryJson = serde_json::from_value(json.clone())
             .map_err(|e| anyhow!("{}: {e}", json_path.display()))?;
         if let Err((field, rule)) = typed.check() {
-            bail!("{}: field `{field}`: {rule}", json_path.display());
+            bail!(tr!(
+                "check-err-field",
+                file = json_path.display().to_string(),
+                field = field.to_string(),
+                error = rule.to_string()
+            ));
         }
         let folder = ResultsFolder {
             dir: dir.to_path_buf(),
@@ -78,11 +83,12 @@ impl ResultsFolder {
         match self.field(path) {
             None => Ok(None),
             Some(v) => v.as_f64().map(Some).ok_or_else(|| {
-                anyhow!(
-                    "{}: field `{}` is {v}, not a number or null",
-                    self.json_path.display(),
-                    path.replace('/', ".")
-                )
+                anyhow!(tr!(
+                    "check-err-not-number",
+                    file = self.json_path.display().to_string(),
+                    field = path.replace('/', "."),
+                    value = v.to_string()
+                ))
             }),
         }
     }
@@ -92,11 +98,12 @@ impl ResultsFolder {
         match self.field(path) {
             None => Ok(None),
             Some(v) => v.as_str().map(Some).ok_or_else(|| {
-                anyhow!(
-                    "{}: field `{}` is {v}, not a string",
-                    self.json_path.display(),
-                    path.replace('/', ".")
-                )
+                anyhow!(tr!(
+                    "check-err-not-string",
+                    file = self.json_path.display().to_string(),
+                    field = path.replace('/', "."),
+                    value = v.to_string()
+                ))
             }),
         }
     }
@@ -109,10 +116,11 @@ impl ResultsFolder {
     /// `loss_variance_factor`: ≥ 1 expected; absent in folders from before it was written.
     pub fn variance_factor(&self) -> Result<Option<f64>> {
         match self.number("loss_variance_factor")? {
-            Some(f) if !(f.is_finite() && f > 0.0) => bail!(
-                "{}: field `loss_variance_factor` is {f}; it must be a positive number",
-                self.json_path.display()
-            ),
+            Some(f) if !(f.is_finite() && f > 0.0) => bail!(tr!(
+                "check-err-variance-factor",
+                file = self.json_path.display().to_string(),
+                value = f.to_string()
+            )),
             other => Ok(other),
         }
     }
@@ -127,11 +135,11 @@ impl ResultsFolder {
         let path = self.dir.join(name);
         if !path.exists() {
             if self.present("files/loss_periods") {
-                bail!(
-                    "cannot read {}: {} lists it under `files.loss_periods` but it does not exist",
-                    path.display(),
-                    self.json_path.display()
-                );
+                bail!(tr!(
+                    "check-err-listed-missing",
+                    path = path.display().to_string(),
+                    file = self.json_path.display().to_string()
+                ));
             }
             return Ok(None);
         }
@@ -152,19 +160,12 @@ pub fn read_loss_periods(mut r: CsvFile, clients: &BTreeSet<u32>) -> Result<Leng
     while r.next_row()? {
         let row: LossPeriodRow = r.deserialize()?;
         if row.length == 0 {
-            return Err(r.error(
-                length_col,
-                "`0` is not a loss-period length (a whole number ≥ 1)",
-            ));
+            return Err(r.error(length_col, &tr!("check-err-period-zero")));
         }
         if !clients.is_empty() && !clients.contains(&row.client) {
             return Err(r.error(
                 client_col,
-                &format!(
-                    "client {} has no row in summary.csv: the file belongs to another run or \
-                     is damaged",
-                    row.client
-                ),
+                &tr!("check-err-period-client", client = row.client.to_string()),
             ));
         }
         *lengths.entry(row.length).or_insert(0) += 1;

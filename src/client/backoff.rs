@@ -57,34 +57,47 @@ impl Backoff {
     pub fn parse(text: &str) -> Result<Backoff, String> {
         let words: Vec<&str> = text.split_whitespace().collect();
         let dur = |w: Option<&&str>, what: String| -> Result<Duration, String> {
-            let w = w.ok_or_else(|| tr!("backoff-missing", text = text, what = what.as_str()))?;
-            Duration::parse(w).map_err(|e| format!("`{text}`: {what}: {e}"))
+            let w = w.ok_or_else(|| {
+                tr!(
+                    "scenario-backoff-missing",
+                    text = text,
+                    what = what.as_str()
+                )
+            })?;
+            Duration::parse(w).map_err(|e| {
+                tr!(
+                    "scenario-backoff-part",
+                    text = text,
+                    what = what.as_str(),
+                    error = e
+                )
+            })
         };
         let (kind, rest) = match words.first().copied() {
             Some("none") | Some("immediate") => (BackoffKind::None, &words[1..]),
             Some("fixed") => (
-                BackoffKind::Fixed(dur(words.get(1), tr!("backoff-the-wait"))?),
+                BackoffKind::Fixed(dur(words.get(1), tr!("scenario-backoff-the-wait"))?),
                 &words[2..],
             ),
             Some("exponential") => {
-                let base = dur(words.get(1), tr!("backoff-the-first-wait"))?;
+                let base = dur(words.get(1), tr!("scenario-backoff-the-first-wait"))?;
                 let factor = words
                     .get(2)
                     .and_then(|w| w.strip_prefix('x'))
                     .and_then(|f| f.parse::<f64>().ok())
                     .filter(|f| f.is_finite() && *f >= 1.0)
-                    .ok_or_else(|| tr!("backoff-factor", text = text))?;
+                    .ok_or_else(|| tr!("scenario-backoff-factor", text = text))?;
                 if words.get(3) != Some(&"max") {
-                    return Err(tr!("backoff-cap-follows", text = text));
+                    return Err(tr!("scenario-backoff-no-cap", text = text));
                 }
-                let max = dur(words.get(4), tr!("backoff-the-cap"))?;
+                let max = dur(words.get(4), tr!("scenario-backoff-the-cap"))?;
                 if max < base {
-                    return Err(tr!("backoff-cap-short", text = text));
+                    return Err(tr!("scenario-backoff-cap-short", text = text));
                 }
                 (BackoffKind::Exponential { base, factor, max }, &words[5..])
             }
             _ => {
-                return Err(tr!("backoff-expected", text = text));
+                return Err(tr!("scenario-backoff-forms", text = text));
             }
         };
         let jitter = match rest {
@@ -96,15 +109,15 @@ impl Backoff {
                     .strip_suffix('%')
                     .and_then(|_| crate::impair::spec::probability("jitter", j).ok())
                     .filter(|v| (0.0..1.0).contains(v))
-                    .ok_or_else(|| tr!("backoff-jitter", text = text))?;
+                    .ok_or_else(|| tr!("scenario-backoff-jitter", text = text))?;
                 if kind == BackoffKind::None && v > 0.0 {
-                    return Err(tr!("backoff-jitter-none", text = text));
+                    return Err(tr!("scenario-backoff-jitter-none", text = text));
                 }
                 v
             }
             _ => {
                 return Err(tr!(
-                    "backoff-unexpected",
+                    "scenario-backoff-unexpected",
                     text = text,
                     rest = rest.join(" ")
                 ));

@@ -644,10 +644,12 @@ fn redraw_report(dir: &std::path::Path, console: &mut dyn Write) -> bool {
     if !meta.is_dir() || !ours {
         return false;
     }
+    // In the user's language, as `run --report` draws it.
     match crate::report::write_report(&crate::report::ReportOptions {
         dirs: vec![dir.to_path_buf()],
         out: None,
         window: None,
+        lang: crate::i18n::lang(),
     }) {
         Ok(w) => {
             let _ = writeln!(

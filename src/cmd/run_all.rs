@@ -21,6 +21,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
+/// The language of the reports in reference folders (see [`ReportOptions::lang`]).
+pub const REFERENCE_LANG: crate::i18n::Lang = crate::i18n::Lang::En;
+
 /// Side-by-side reports drawn after the runs, into `<out>/comparisons/<name>/`, when all their
 /// folders were produced: the lab's lesson (TCP turns loss into delay), what backoff buys, and
 /// a live run next to its simulation. They come from live runs, so `--verify` does not compare
@@ -140,12 +143,15 @@ pub fn run_all(
             return Ok(RunAllOutcome::Interrupted);
         }
         // Drawn in place, so report.md names the folder it describes. A summary-only run
-        // gets the figures its files allow (the table and the loss periods).
+        // gets the figures its files allow (the table and the loss periods). In English
+        // whatever the locale: a reference must not depend on who regenerated it, and
+        // `--verify` compares it byte for byte.
         {
             write_report(&ReportOptions {
                 dirs: vec![out_dir.clone()],
                 out: None,
                 window: None,
+                lang: REFERENCE_LANG,
             })
             .with_context(|| tr!("run-all-report-of", dir = out_dir.display().to_string()))?;
         }
@@ -241,6 +247,7 @@ pub fn run_all(
                 dirs,
                 out: Some(out.clone()),
                 window: None,
+                lang: REFERENCE_LANG,
             })
             .with_context(|| tr!("run-all-comparison-of", dir = out.display().to_string()))?;
             let _ = writeln!(

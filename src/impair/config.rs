@@ -104,8 +104,7 @@ impl ImpairConfig {
         if let (Some(r), true) = (reorder, no_delay) {
             return Err(SpecError::new(
                 r,
-                "reorder needs a delay: netem reorders by sending some packets at once while \
-                 the others wait out the delay; set a delay too (like 10ms)",
+                crate::tr!("scenario-spec-reorder-server"),
             ));
         }
         let others = [
@@ -120,11 +119,7 @@ impl ImpairConfig {
             (None, Some(_), Some((kind, s))) => {
                 return Err(SpecError::new(
                     s,
-                    format!(
-                        "with both loss and {kind}, say which packets they act on: set \
-                         direction to request, reply or both (loss alone defaults to request, \
-                         {kind} alone to reply)"
-                    ),
+                    crate::tr!("scenario-spec-direction-needed", kind = kind),
                 ));
             }
             (None, None, Some(_)) => Where::Reply,
@@ -199,8 +194,19 @@ impl ImpairConfig {
     /// `dev` only, so the direction is for the user to pick by choosing the device; a `pattern`
     /// has no netem form and is written as random loss at its rate, with a comment saying so.
     pub fn tc_line(&self, dev: &str) -> String {
+        let mut line = self.tc_command(dev);
+        if let Some(LossModel::Pattern { pattern }) = &self.loss {
+            line += &format!(
+                "  # netem has no deterministic loss; pattern {pattern} loses the same share"
+            );
+        }
+        line
+    }
+
+    /// [`Self::tc_line`] without its comment: the command alone, for a console that says in
+    /// the user's language why a pattern became random loss.
+    pub fn tc_command(&self, dev: &str) -> String {
         let mut line = format!("tc qdisc add dev {dev} root netem");
-        let mut note = None;
         if let Some(d) = &self.delay {
             line += &format!(" delay {}", d.spec());
         }
@@ -208,9 +214,6 @@ impl ImpairConfig {
             Some(LossModel::Pattern { pattern }) => {
                 let rate = LossModel::Pattern { pattern: *pattern }.expected_loss();
                 line += &format!(" loss random {}", percent(rate));
-                note = Some(format!(
-                    "  # netem has no deterministic loss; pattern {pattern} loses the same share"
-                ));
             }
             Some(l) => line += &format!(" loss {}", l.spec()),
             None => {}
@@ -224,7 +227,7 @@ impl ImpairConfig {
                 line += &format!(" {kind} {}", percent(c.p));
             }
         }
-        line + note.as_deref().unwrap_or("")
+        line
     }
 
     /// Long-run loss the model predicts for one direction (closed form; see

@@ -100,24 +100,17 @@ pub fn parse_bandwidth(spec: &str) -> Result<u64, SpecError> {
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(t.len());
     let (number, unit) = t.split_at(split);
-    let value: f64 = number.parse().map_err(|_| {
-        err("is not a rate; write a number and a unit, like 100mbit or 125kbps".into())
-    })?;
+    let value: f64 = number
+        .parse()
+        .map_err(|_| err(crate::tr!("scenario-bandwidth-not-rate")))?;
     let (prefix, per) = if let Some(p) = unit.strip_suffix("bit") {
         (p, 1.0)
     } else if let Some(p) = unit.strip_suffix("bps") {
         (p, 8.0)
     } else if unit.is_empty() {
-        return Err(err(
-            "has no unit; write it like 100mbit (bits per second) or 125kbps (bytes per \
-             second)"
-                .into(),
-        ));
+        return Err(err(crate::tr!("scenario-bandwidth-no-unit")));
     } else {
-        return Err(err(format!(
-            "has unknown unit \"{unit}\"; use bit, kbit, mbit, gbit (bits per second) or bps, \
-             kbps, mbps, gbps (bytes per second)"
-        )));
+        return Err(err(crate::tr!("scenario-bandwidth-unit", unit = unit)));
     };
     let scale = match prefix {
         "" => 1.0,
@@ -126,16 +119,12 @@ pub fn parse_bandwidth(spec: &str) -> Result<u64, SpecError> {
         "g" => 1e9,
         "t" => 1e12,
         other => {
-            return Err(err(format!(
-                "has unknown prefix \"{other}\"; use k, m, g or t (powers of 1000)"
-            )));
+            return Err(err(crate::tr!("scenario-bandwidth-prefix", prefix = other)));
         }
     };
     let bps = (value * scale * per).round();
     if !(1.0..=1e15).contains(&bps) {
-        return Err(err(
-            "is out of range; a bandwidth lies between 1bit and 1000tbit".into(),
-        ));
+        return Err(err(crate::tr!("scenario-bandwidth-range")));
     }
     Ok(bps as u64)
 }

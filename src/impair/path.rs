@@ -106,11 +106,7 @@ impl PathConfig {
         if let (Some(r), true) = (f.reorder, link.delay.delay == Duration::ZERO) {
             return Err((
                 "reorder",
-                SpecError::new(
-                    r,
-                    "reorder needs a delay: a reordered packet skips the link's delay and \
-                     overtakes those still on their way; set the link's delay (like 10ms)",
-                ),
+                SpecError::new(r, crate::tr!("scenario-spec-reorder-link")),
             ));
         }
         let direction = match f.direction {

@@ -17,6 +17,7 @@ use super::config::Chance;
 use super::delay::{DelayModel, Distribution};
 use super::loss::{LossModel, Pattern};
 use crate::time::Duration;
+use crate::tr;
 use std::fmt;
 
 /// An impairment spec that does not parse: the spec as the user wrote it, and what is wrong.
@@ -43,13 +44,11 @@ impl fmt::Display for SpecError {
 
 impl std::error::Error for SpecError {}
 
-/// Why losslab takes no correlation: netem's `CORR` mixes each uniform draw with the previous
-/// one (`next = corr·last + (1-corr)·new`), which narrows the draw's distribution and so
-/// changes the rate itself (`loss random 10% 50%` does not lose 10%), and it needs the previous
-/// packet's draw, which a reproducible per-packet decision does not have.
-const NO_CORRELATION: &str = "is not supported (only 0%): netem's correlation averages each \
-random number with the previous one, which also changes the rate; losslab draws every packet \
-independently";
+// Why losslab takes no correlation (the error `scenario-spec-no-correlation` says it): netem's
+// `CORR` mixes each uniform draw with the previous one (`next = corr·last + (1-corr)·new`),
+// which narrows the draw's distribution and so changes the rate itself (`loss random 10% 50%`
+// does not lose 10%), and it needs the previous packet's draw, which a reproducible per-packet
+// decision does not have.
 
 // ---------------------------------------------------------------------------------------------
 // Numbers
@@ -105,38 +104,40 @@ pub(crate) fn probability(name: &str, token: &str) -> Result<f64, String> {
         Some(n) => (n, true),
         None => (token, false),
     };
-    let out_of_range = || format!("{name} = {token} is not a probability (0% to 100%)");
+    let out_of_range = || not_probability(name, token);
     let value = match decimal(number, if is_percent { -2 } else { 0 }) {
         Some(v) => v,
         None if number.starts_with('-') && decimal(&number[1..], 0).is_some() => {
             return Err(out_of_range());
         }
         None => {
-            return Err(format!(
-                "{name} = {token} is not a number; write a percentage like 30% or a fraction \
-                 like 0.3"
-            ));
+            return Err(tr!("scenario-spec-not-number", name = name, value = token));
         }
     };
     if value > 1.0 {
         return Err(if is_percent {
             out_of_range()
         } else {
-            format!(
-                "{}: a number without % is a fraction (0.05 = 5%), where tc would read a \
-                 percentage; write {token}% for {token} percent",
-                out_of_range()
+            tr!(
+                "scenario-spec-fraction",
+                error = out_of_range(),
+                value = token
             )
         });
     }
     Ok(value)
 }
 
-/// Parses a correlation, which must be zero (see [`NO_CORRELATION`]).
+/// `NAME = VALUE is not a probability (0% to 100%)`.
+pub(crate) fn not_probability(name: &str, value: &str) -> String {
+    tr!("scenario-spec-not-probability", name = name, value = value)
+}
+
+/// Parses a correlation, which must be zero (see the comment above [`decimal`]'s section).
 fn no_correlation(token: &str) -> Result<(), String> {
     match probability("correlation", token)? {
         0.0 => Ok(()),
-        _ => Err(format!("correlation {token} {NO_CORRELATION}")),
+        _ => Err(tr!("scenario-spec-no-correlation", value = token)),
     }
 }
 
@@ -151,20 +152,28 @@ pub(crate) fn time(name: &str, token: &str) -> Result<Duration, String> {
         "ms" | "msec" | "msecs" => 3,
         "s" | "sec" | "secs" => 6,
         "" if decimal(number, 0).is_some() => {
-            return Err(format!(
-                "{name} = {token} has no unit; write it like 100ms, 1.5s or 80us"
+            return Err(tr!(
+                "scenario-spec-time-no-unit",
+                name = name,
+                value = token
             ));
         }
-        _ if number.is_empty() => return Err(format!("{name} = {token} is not a time")),
+        _ if number.is_empty() => {
+            return Err(tr!("scenario-spec-not-time", name = name, value = token));
+        }
         other => {
-            return Err(format!(
-                "{name} = {token} has unknown unit \"{other}\"; use us, ms or s"
+            return Err(tr!(
+                "scenario-spec-time-unit",
+                name = name,
+                value = token,
+                unit = other
             ));
         }
     };
-    let us = decimal(number, shift).ok_or_else(|| format!("{name} = {token} is not a time"))?;
+    let us = decimal(number, shift)
+        .ok_or_else(|| tr!("scenario-spec-not-time", name = name, value = token))?;
     if us > 1e15 {
-        return Err(format!("{name} = {token} is too long"));
+        return Err(tr!("scenario-spec-time-long", name = name, value = token));
     }
     Ok(Duration::from_micros(us.round() as u64))
 }
@@ -182,15 +191,17 @@ fn words<'a>(spec: &'a str, keyword: &str) -> Vec<&'a str> {
 // ---------------------------------------------------------------------------------------------
 // Loss
 
-const LOSS_FORMS: &str = "random P, state p13 [p31 [p32 [p23 [p14]]]], gemodel p [r [1-h [1-k]]], \
-pattern 1001..., or bursty P burst L";
+/// The loss spec's forms, for the errors.
+fn loss_forms() -> String {
+    tr!("scenario-spec-loss-forms")
+}
 
 /// Parses a loss spec in netem's syntax (see the module docs of [`super::loss`]).
 pub fn parse_loss(spec: &str) -> Result<LossModel, SpecError> {
     let err = |m: String| SpecError::new(spec, m);
     let words = words(spec, "loss");
     let Some(&first) = words.first() else {
-        return Err(err(format!("no loss model; write {LOSS_FORMS}")));
+        return Err(err(tr!("scenario-spec-no-loss", forms = loss_forms())));
     };
     let model = match first {
         // `bernoulli P`: the scenario file's name for the same model (`model = "bernoulli"`),
@@ -202,8 +213,10 @@ pub fn parse_loss(spec: &str) -> Result<LossModel, SpecError> {
         "bursty" => bursty(&words[1..]),
         // netem's old form `loss 5%`, and losslab's `p = 0.5`.
         _ if first.starts_with(|c: char| c.is_ascii_digit() || c == '.') => random(&words),
-        other => Err(format!(
-            "unknown loss model \"{other}\"; write {LOSS_FORMS}"
+        other => Err(tr!(
+            "scenario-spec-unknown-loss",
+            model = other,
+            forms = loss_forms()
         )),
     }
     .map_err(err)?;
@@ -219,12 +232,19 @@ fn probabilities<const N: usize>(
     words: &[&str],
 ) -> Result<[Option<f64>; N], String> {
     if words.is_empty() {
-        return Err(format!("{model} needs {}: {model} {usage}", names[0]));
+        return Err(tr!(
+            "scenario-spec-needs",
+            model = model,
+            name = names[0],
+            usage = usage
+        ));
     }
     if words.len() > N {
-        return Err(format!(
-            "{} is one number too many: {model} takes {usage}",
-            words[N]
+        return Err(tr!(
+            "scenario-spec-too-many",
+            word = words[N],
+            model = model,
+            usage = usage
         ));
     }
     let mut out = [None; N];
@@ -276,7 +296,7 @@ fn gemodel(words: &[&str]) -> Result<LossModel, String> {
 
 fn pattern(words: &[&str]) -> Result<LossModel, String> {
     if words.is_empty() {
-        return Err("pattern needs its digits: 1 lost, 0 delivered, like pattern 1001".into());
+        return Err(tr!("scenario-spec-pattern-empty"));
     }
     Ok(LossModel::Pattern {
         pattern: Pattern::parse(&words.concat())?,
@@ -286,16 +306,25 @@ fn pattern(words: &[&str]) -> Result<LossModel, String> {
 /// `bursty P burst L`: simple Gilbert (loss only and always in Bad) with stationary loss P and
 /// mean burst length L: r = 1/L, p = P·r/(1-P).
 fn bursty(words: &[&str]) -> Result<LossModel, String> {
-    let usage = "bursty P burst L (mean loss and mean burst length, like bursty 5% burst 3)";
+    let usage = tr!("scenario-spec-bursty-usage");
     let [mean, keyword, length] = words else {
-        return Err(format!("write {usage}"));
+        return Err(tr!("scenario-spec-write", usage = usage));
     };
     if *keyword != "burst" {
-        return Err(format!("\"{keyword}\" should be \"burst\": write {usage}"));
+        return Err(tr!(
+            "scenario-spec-bursty-keyword",
+            word = *keyword,
+            usage = usage
+        ));
     }
     let mean_loss = probability("P", mean)?;
-    let mean_burst = decimal(length, 0)
-        .ok_or_else(|| format!("L = {length} is not a number of packets; write {usage}"))?;
+    let mean_burst = decimal(length, 0).ok_or_else(|| {
+        tr!(
+            "scenario-spec-bursty-length",
+            value = *length,
+            usage = usage.as_str()
+        )
+    })?;
     LossModel::bursty(mean_loss, mean_burst)
 }
 
@@ -308,13 +337,13 @@ pub fn parse_delay(spec: &str) -> Result<DelayModel, SpecError> {
 }
 
 fn parse_delay_words(words: &[&str]) -> Result<DelayModel, String> {
-    let usage = "T [J] [distribution uniform|normal|pareto|paretonormal], like 100ms 10ms";
+    let usage = tr!("scenario-spec-delay-usage");
     let (times, named) = match words.iter().position(|w| *w == "distribution") {
         Some(i) => (&words[..i], Some(&words[i + 1..])),
         None => (words, None),
     };
     let Some(&t) = times.first() else {
-        return Err(format!("no delay; write {usage}"));
+        return Err(tr!("scenario-spec-no-delay", usage = usage));
     };
     let delay = time("delay", t)?;
     let jitter = match times.get(1) {
@@ -325,25 +354,23 @@ fn parse_delay_words(words: &[&str]) -> Result<DelayModel, String> {
         no_correlation(c)?;
     }
     if let Some(extra) = times.get(3) {
-        return Err(format!("{extra} is one word too many: write {usage}"));
+        return Err(tr!(
+            "scenario-spec-extra-word",
+            word = *extra,
+            usage = usage
+        ));
     }
     let distribution = match named {
         None => Distribution::Uniform,
         Some([name]) => {
-            let d = Distribution::from_name(name).ok_or_else(|| {
-                format!(
-                    "unknown distribution \"{name}\"; use uniform, normal, pareto or paretonormal"
-                )
-            })?;
+            let d = Distribution::from_name(name)
+                .ok_or_else(|| tr!("scenario-spec-distribution", name = *name))?;
             if jitter == Duration::ZERO || delay == Duration::ZERO {
-                return Err(format!(
-                    "distribution {name} needs a delay and a jitter (its spread), as in netem: \
-                     write it like 100ms 10ms distribution {name}"
-                ));
+                return Err(tr!("scenario-spec-distribution-jitter", name = *name));
             }
             d
         }
-        Some(_) => return Err(format!("distribution takes one name: write {usage}")),
+        Some(_) => return Err(tr!("scenario-spec-distribution-one", usage = usage)),
     };
     Ok(DelayModel {
         delay,
@@ -360,9 +387,7 @@ pub fn parse_chance(kind: &str, spec: &str) -> Result<Chance, SpecError> {
     let err = |m: String| SpecError::new(spec, m);
     let words = words(spec, kind);
     if words.contains(&"gap") {
-        return Err(err(format!(
-            "gap is not supported: losslab's {kind} acts on each packet alone"
-        )));
+        return Err(err(tr!("scenario-spec-gap", kind = kind)));
     }
     let [p, corr] = probabilities(kind, [kind, "correlation"], "P [CORR]", &words).map_err(err)?;
     if corr.is_some_and(|c| c != 0.0) {
@@ -380,10 +405,7 @@ pub fn parse_direction(spec: &str) -> Result<Where, SpecError> {
         "request" | "requests" => Ok(Where::Request),
         "reply" | "replies" => Ok(Where::Reply),
         "both" => Ok(Where::Both),
-        _ => Err(SpecError::new(
-            spec,
-            "direction must be request (client to server), reply (server to client) or both",
-        )),
+        _ => Err(SpecError::new(spec, tr!("scenario-spec-direction"))),
     }
 }
 

@@ -43,8 +43,8 @@ pub struct Meta {
     pub clients: Option<u64>,
     pub requests: Option<u64>,
     pub retries: Option<u64>,
-    /// `interval 20ms`, `rate 200/s` or `concurrency 4`.
-    pub pacing: Option<String>,
+    /// How the clients paced their requests.
+    pub pacing: Option<Pacing>,
     pub loss_variance_factor: Option<f64>,
     pub expected_mean_loss_period: Option<f64>,
     pub rtt_percentiles: Option<String>,
@@ -93,17 +93,18 @@ impl Meta {
         }
     }
 
-    /// The model's loss model in words, for a caption.
+    /// Which kind of loss model, for a caption: each catalog says it in words (the caption's
+    /// message selects on this value).
     pub fn model_kind(&self) -> &'static str {
         match self.loss_model {
-            Some(LossModel::Bernoulli { .. }) => "Bernoulli loss",
+            Some(LossModel::Bernoulli { .. }) => "bernoulli",
             Some(LossModel::GilbertElliott { .. }) if self.direction.as_deref() == Some("both") => {
-                "Gilbert-Elliott loss in both directions"
+                "gilbert-both"
             }
-            Some(LossModel::GilbertElliott { .. }) => "Gilbert-Elliott with 1-h < 1 or 1-k > 0",
-            Some(LossModel::FourState { .. }) => "the 4-state model",
-            Some(LossModel::Pattern { .. }) => "a fixed pattern",
-            None => "this scenario's loss",
+            Some(LossModel::GilbertElliott { .. }) => "gilbert-general",
+            Some(LossModel::FourState { .. }) => "four-state",
+            Some(LossModel::Pattern { .. }) => "pattern",
+            None => "other",
         }
     }
 
@@ -128,6 +129,17 @@ impl Meta {
     pub fn is_tcp(&self) -> bool {
         matches!(self.server_kind.as_deref(), Some("tcp-echo" | "http"))
     }
+}
+
+/// The clients' pacing as `summary.json` gives it (the report says it in words).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Pacing {
+    /// Open loop: one request per client every this long (as written, e.g. `20ms`).
+    Interval(String),
+    /// Open loop: this many requests per second from all clients together.
+    Rate(f64),
+    /// Closed loop: this many requests outstanding per client.
+    Concurrency(u64),
 }
 
 /// `summary.csv`: one row per client and `all`, every column kept by name.
@@ -201,10 +213,10 @@ pub struct Folder {
 impl Folder {
     pub fn read(dir: &Path) -> Result<Folder> {
         if !dir.is_dir() {
-            bail!(
-                "{} is not a results folder (run `losslab run` to make one)",
-                dir.display()
-            );
+            bail!(crate::tr!(
+                "report-err-not-a-folder",
+                dir = dir.display().to_string()
+            ));
         }
         // Under the folder's shared lock: a run moving its files in meanwhile is never seen
         // half-way.
@@ -253,14 +265,13 @@ impl Folder {
             && let Some(sent) = summary.num(all, "sent")
             && sent != scan.rows as f64
         {
-            bail!(
-                "{} has {} rows but {} says {} packets were sent: the folder is incomplete or \
-                 mixes two runs",
-                requests_path.display(),
-                scan.rows,
-                dir.join("summary.csv").display(),
-                sent
-            );
+            bail!(crate::tr!(
+                "report-err-rows-mismatch",
+                file = requests_path.display().to_string(),
+                rows = scan.rows.to_string(),
+                summary = dir.join("summary.csv").display().to_string(),
+                sent = sent.to_string()
+            ));
         }
         Ok(Folder {
             dir: dir.to_path_buf(),
@@ -431,13 +442,13 @@ fn read_meta(path: &Path) -> Result<(Meta, Files)> {
     let clients = field("/scenario/clients");
     let pacing = clients.and_then(|c| {
         if let Some(i) = c.get("interval").and_then(Value::as_str) {
-            Some(format!("every {i} per client (open loop)"))
+            Some(Pacing::Interval(i.to_string()))
         } else if let Some(r) = c.get("rate").and_then(Value::as_f64) {
-            Some(format!("{r} requests/s in all (open loop)"))
+            Some(Pacing::Rate(r))
         } else {
             c.get("concurrency")
                 .and_then(Value::as_u64)
-                .map(|n| format!("{n} outstanding per client (closed loop)"))
+                .map(Pacing::Concurrency)
         }
     });
     let meta = Meta {

@@ -5,8 +5,9 @@
 //! so the markdown is byte-identical for the same input.
 
 use super::Figure;
-use super::folder::{Folder, Meta, SummaryTable};
+use super::folder::{Folder, Meta, Pacing, SummaryTable};
 use super::plot::{fmt_num, fmt_us};
+use crate::tr;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -25,18 +26,35 @@ fn impaired(m: &Meta) -> Option<&str> {
 }
 
 fn clients_line(m: &Meta) -> Option<String> {
-    let mut s = format!("{} × {} requests", m.clients?, m.requests?);
+    let mut s = tr!(
+        "report-clients-count",
+        clients = m.clients?.to_string(),
+        requests = m.requests?
+    );
     if let Some(p) = &m.pacing {
+        let p = match p {
+            Pacing::Interval(i) => tr!("report-pacing-interval", interval = i.as_str()),
+            Pacing::Rate(r) => tr!("report-pacing-rate", rate = r.to_string()),
+            Pacing::Concurrency(n) => tr!("report-pacing-concurrency", outstanding = *n),
+        };
         let _ = write!(s, ", {p}");
     }
     if let Some(t) = m.timeout_us {
-        let _ = write!(s, ", timeout {}", fmt_us(t as f64));
+        let _ = write!(
+            s,
+            ", {}",
+            tr!("report-clients-timeout", timeout = fmt_us(t as f64))
+        );
     }
     if let Some(r) = m.retries {
-        let _ = write!(s, ", {r} retries");
+        let _ = write!(s, ", {}", tr!("report-clients-retries", retries = r));
     }
     if let Some(b) = &m.backoff {
-        let _ = write!(s, " ({b})");
+        let _ = write!(
+            s,
+            " ({})",
+            tr!("report-clients-backoff", backoff = b.as_str())
+        );
     }
     Some(s)
 }
@@ -118,10 +136,10 @@ fn model_text(m: &Meta) -> String {
         (Some(i), None) => Some(format!("`{i}`")),
     };
     match (server, &m.link) {
-        (None, None) => "none: nothing is impaired".into(),
+        (None, None) => tr!("report-model-none"),
         (Some(s), None) => s,
-        (None, Some(l)) => format!("link: {l}"),
-        (Some(s), Some(l)) => format!("server: {s}; link: {l}"),
+        (None, Some(l)) => tr!("report-model-link", link = l.as_str()),
+        (Some(s), Some(l)) => tr!("report-model-server-link", server = s, link = l.as_str()),
     }
 }
 
@@ -154,79 +172,79 @@ fn summary_columns(t: &SummaryTable) -> Vec<Column> {
             cells: t.rows.iter().map(|r| f(r)).collect(),
         });
     };
-    push("client".into(), &|r| {
+    push(tr!("report-col-client"), &|r| {
         t.text(r, "scope").unwrap_or("").to_string()
     });
     for (name, title) in [
-        ("sent", "sent"),
-        ("replies", "replies"),
-        ("timeouts", "lost"),
+        ("sent", tr!("report-col-sent")),
+        ("replies", tr!("report-col-replies")),
+        ("timeouts", tr!("report-col-lost")),
     ] {
-        push(title.into(), &|r| {
-            t.num(r, name).map_or("–".into(), fmt_num_int)
-        });
+        push(title, &|r| t.num(r, name).map_or("–".into(), fmt_num_int));
     }
-    push("loss".into(), &|r| {
+    push(tr!("report-col-loss"), &|r| {
         t.num(r, "loss_ratio").map_or("–".into(), pct)
     });
     if t.col("loss_ci_low").is_some() {
-        push(
-            "loss 95% CI".into(),
-            &|r| match (t.num(r, "loss_ci_low"), t.num(r, "loss_ci_high")) {
-                (Some(a), Some(b)) => format!("{}–{}", fmt_num(a * 100.0), pct(b)),
-                _ => "–".into(),
-            },
-        );
+        push(tr!("report-col-loss-ci"), &|r| match (
+            t.num(r, "loss_ci_low"),
+            t.num(r, "loss_ci_high"),
+        ) {
+            (Some(a), Some(b)) => format!("{}–{}", fmt_num(a * 100.0), pct(b)),
+            _ => "–".into(),
+        });
     }
     for q in ["p50", "p90", "p99", "max"] {
         let name = format!("rtt_{q}_us");
         if t.col(&name).is_some() {
-            push(format!("RTT {q} ({unit})"), &|r| time(t.num(r, &name)));
+            push(tr!("report-col-rtt", q = q, unit = unit), &|r| {
+                time(t.num(r, &name))
+            });
         }
     }
     // Counters that are usually zero appear only when some row has one.
     for (name, title) in [
-        ("late", "late"),
-        ("duplicates", "duplicates"),
-        ("stray", "stray"),
-        ("corrupted", "corrupted"),
-        ("interrupted", "interrupted"),
-        ("errors", "errors"),
-        ("loss_periods", "loss periods"),
+        ("late", tr!("report-col-late")),
+        ("duplicates", tr!("report-col-duplicates")),
+        ("stray", tr!("report-col-stray")),
+        ("corrupted", tr!("report-col-corrupted")),
+        ("interrupted", tr!("report-col-interrupted")),
+        ("errors", tr!("report-col-errors")),
+        ("loss_periods", tr!("report-col-loss-periods")),
     ] {
         if t.rows
             .iter()
             .any(|r| t.num(r, name).is_some_and(|v| v != 0.0))
         {
-            push(title.into(), &|r| {
-                t.num(r, name).map_or("–".into(), fmt_num_int)
-            });
+            push(title, &|r| t.num(r, name).map_or("–".into(), fmt_num_int));
         }
     }
     if t.rows
         .iter()
         .any(|r| t.num(r, "loss_period_mean").is_some())
     {
-        push("mean loss period".into(), &|r| {
+        push(tr!("report-col-mean-loss-period"), &|r| {
             t.num(r, "loss_period_mean").map_or("–".into(), fmt_num)
         });
     }
     if t.col("jitter_us").is_some() {
-        push(format!("jitter ({unit})"), &|r| time(t.num(r, "jitter_us")));
+        push(tr!("report-col-jitter", unit = unit), &|r| {
+            time(t.num(r, "jitter_us"))
+        });
     }
     let retried = t
         .rows
         .iter()
         .any(|r| t.num(r, "attempts_per_success").is_some_and(|v| v > 1.0));
     if retried {
-        push("success".into(), &|r| {
+        push(tr!("report-col-success"), &|r| {
             t.num(r, "success_ratio").map_or("–".into(), pct)
         });
-        push("attempts / success".into(), &|r| {
+        push(tr!("report-col-attempts-per-success"), &|r| {
             t.num(r, "attempts_per_success").map_or("–".into(), fmt_num)
         });
         if t.col("tts_p99_us").is_some() {
-            push(format!("time to success p99 ({unit})"), &|r| {
+            push(tr!("report-col-tts-p99", unit = unit), &|r| {
                 time(t.num(r, "tts_p99_us"))
             });
         }
@@ -281,72 +299,73 @@ pub fn single(f: &Folder, figs: &[Figure], skipped: &[String], window: u64) -> S
         let _ = writeln!(md, "> {d}\n");
     }
     md.push_str("| | |\n|---|---|\n");
-    let mut fact = |k: &str, v: String| {
+    let mut fact = |k: String, v: String| {
         let _ = writeln!(md, "| {k} | {} |", cell(&v));
     };
     if let Some(file) = &m.scenario_file {
-        fact("scenario file", format!("`{file}`"));
+        let v = match file.strip_suffix(" (built-in default)") {
+            Some(f) => tr!("report-scenario-builtin", file = f),
+            None => format!("`{file}`"),
+        };
+        fact(tr!("report-fact-scenario-file"), v);
     }
-    fact("seed", m.seed.to_string());
+    fact(tr!("report-fact-seed"), m.seed.to_string());
     if let Some(k) = &m.server_kind {
-        fact("server", k.clone());
+        fact(tr!("report-fact-server"), k.clone());
     }
     if let Some(c) = clients_line(m) {
-        fact("clients", c);
+        fact(tr!("report-fact-clients"), c);
     }
-    fact("model", model_text(m));
+    fact(tr!("report-fact-model"), model_text(m));
     if let (Some(i), Some(_)) = (impaired(m), &m.tc_equivalent) {
-        fact("impairments", format!("`{i}`"));
+        fact(tr!("report-fact-impairments"), format!("`{i}`"));
     }
     if let Some(p) = m.expected_loss.filter(|_| m.has_loss_model) {
-        let mut v = format!("{} of packets", pct(p));
+        let mut v = tr!("report-expects-packets", percent = pct(p));
         if let Some(l) = m.predicted_mean_period() {
-            let _ = write!(v, ", mean loss period {} packets", fmt_num(l));
+            let _ = write!(v, ", {}", tr!("report-expects-period", mean = fmt_num(l)));
         }
-        fact("the model expects", v);
+        fact(tr!("report-fact-expects"), v);
     }
     let mut run = Vec::new();
     if let Some(s) = &m.status {
-        run.push(s.clone());
+        run.push(tr!("report-run-status", status = s.as_str()));
     }
     if let Some(mode) = &m.mode {
-        run.push(format!("{mode} run"));
+        run.push(tr!("report-run-mode", mode = mode.as_str()));
     }
     if let Some(d) = m.duration_us {
         if is_sim(m) {
-            run.push(format!("took {} of simulated time", fmt_us(d as f64)));
+            run.push(tr!(
+                "report-run-took-simulated",
+                duration = fmt_us(d as f64)
+            ));
         } else {
-            run.push(format!("took {}", fmt_us(d as f64)));
+            run.push(tr!("report-run-took", duration = fmt_us(d as f64)));
         }
     }
     if let Some(v) = &m.version {
         run.push(format!("losslab {v}"));
     }
     if !run.is_empty() {
-        fact("run", run.join(", "));
+        fact(tr!("report-fact-run"), run.join(", "));
     }
     md.push('\n');
     if m.status.as_deref() == Some("interrupted") {
-        md.push_str(
-            "**This run was interrupted**: the figures cover what was measured before the stop.\n\n",
-        );
+        let _ = writeln!(md, "{}\n", tr!("report-interrupted"));
     }
 
-    md.push_str("## Summary\n\n");
+    let _ = writeln!(md, "## {}\n", tr!("report-h-summary"));
     md.push_str(&table(&summary_columns(&f.summary)));
-    let mut notes = String::from(
-        "\nFrom `summary.csv`: one row per client and `all`. A packet is lost when no reply came \
-         within the timeout (RFC 7680); the interval is a 95% batch-means interval (each client's \
-         packets cut into batches by sequence number, so bursts and retries widen it by as much \
-         as they varied; Wilson's score form with Student's t)",
-    );
+    md.push('\n');
+    md.push_str(&tr!("report-summary-notes"));
     if let Some(p) = &m.rtt_percentiles {
-        let _ = write!(notes, "; RTT percentiles over {p}");
+        md.push_str(&tr!("report-summary-percentiles", over = p.as_str()));
     }
-    notes.push_str(". Counters that are zero in every row are left out.\n\n");
-    md.push_str(&notes);
+    md.push_str(&tr!("report-summary-zero-counters"));
+    md.push_str("\n\n");
 
-    md.push_str("## Figures\n\n");
+    let _ = writeln!(md, "## {}\n", tr!("report-h-figures"));
     figures(&mut md, figs);
     for s in skipped {
         let _ = writeln!(md, "{s}\n");
@@ -354,39 +373,29 @@ pub fn single(f: &Folder, figs: &[Figure], skipped: &[String], window: u64) -> S
     if f.scan.order_gaps > 0 {
         let _ = writeln!(
             md,
-            "{} first attempts had no row in `requests.csv`; each gap ends a loss period.\n",
-            f.scan.order_gaps
+            "{}\n",
+            tr!("report-order-gaps", gaps = f.scan.order_gaps)
         );
     }
     if figs.iter().any(|f| f.file == "loss-over-time.svg") {
-        let _ = writeln!(
-            md,
-            "The loss-over-time windows hold at least {window} first attempts each (`--window` \
-             changes it).\n"
-        );
+        let _ = writeln!(md, "{}\n", tr!("report-window-note", window = window));
     }
 
-    md.push_str("## Reproduce\n\n```sh\n");
+    let _ = writeln!(md, "## {}\n\n```sh", tr!("report-h-reproduce"));
     let _ = writeln!(md, "{}", run_command(m, &f.dir, f.has_rows, true));
     let rerun = rerun_dir(m, &f.dir);
     let _ = writeln!(md, "losslab report {}", shell_word(&rerun));
     md.push_str("```\n\n");
-    let _ = write!(
-        md,
-        "The first command reruns the experiment into `{rerun}/` and writes this report beside \
-         it; the second redraws the report from the CSV files alone. "
-    );
-    if is_sim(m) {
-        md.push_str(
-            "This is a simulated run: the seed fixes which packets are lost and every simulated \
-             delay, so the rerun gives the same files, RTTs included, byte for byte.\n",
-        );
+    let how = if is_sim(m) {
+        tr!("report-reproduce-sim")
     } else {
-        md.push_str(
-            "The seed fixes which packets the server drops; RTTs are the machine's and change \
-             from run to run.\n",
-        );
-    }
+        tr!("report-reproduce-live")
+    };
+    let _ = writeln!(
+        md,
+        "{} {how}",
+        tr!("report-reproduce-single", dir = rerun.as_str())
+    );
     md
 }
 
@@ -403,7 +412,12 @@ pub fn run_labels(folders: &[Folder]) -> Vec<String> {
                 .count()
                 > 1;
             if shared {
-                format!("{letter}: {} seed {}", f.meta.name, f.meta.seed)
+                tr!(
+                    "report-run-label-seed",
+                    letter = letter.to_string(),
+                    name = f.meta.name.as_str(),
+                    seed = f.meta.seed.to_string()
+                )
             } else {
                 format!("{letter}: {}", f.meta.name)
             }
@@ -419,57 +433,60 @@ pub fn compare(
     figs: &[Figure],
 ) -> String {
     let mut md = String::new();
-    let _ = writeln!(md, "# Comparison of {} runs\n", runs.len());
+    let _ = writeln!(md, "# {}\n", tr!("report-compare-title", runs = runs.len()));
     let mut rows: Vec<(String, Vec<String>)> = Vec::new();
-    let mut row = |k: &str, f: &dyn Fn(&Folder, usize) -> String| {
-        rows.push((
-            k.to_string(),
-            runs.iter().enumerate().map(|(i, r)| f(r.1, i)).collect(),
-        ));
+    let mut row = |k: String, f: &dyn Fn(&Folder, usize) -> String| {
+        rows.push((k, runs.iter().enumerate().map(|(i, r)| f(r.1, i)).collect()));
     };
-    row("folder", &|_, i| format!("`{}`", dirs[i].display()));
-    row("scenario", &|f, _| f.meta.name.clone());
-    row("seed", &|f, _| f.meta.seed.to_string());
-    row("server", &|f, _| {
+    row(tr!("report-row-folder"), &|_, i| {
+        format!("`{}`", dirs[i].display())
+    });
+    row(tr!("report-row-scenario"), &|f, _| f.meta.name.clone());
+    row(tr!("report-fact-seed"), &|f, _| f.meta.seed.to_string());
+    row(tr!("report-fact-server"), &|f, _| {
         f.meta.server_kind.clone().unwrap_or("–".into())
     });
-    row("model", &|f, _| model_text(&f.meta));
-    row("clients", &|f, _| {
+    row(tr!("report-fact-model"), &|f, _| model_text(&f.meta));
+    row(tr!("report-fact-clients"), &|f, _| {
         clients_line(&f.meta).unwrap_or("–".into())
     });
     let all_num = |f: &Folder, name: &str| f.summary.num(f.summary.all(), name);
-    row("sent", &|f, _| {
+    row(tr!("report-col-sent"), &|f, _| {
         all_num(f, "sent").map_or("–".into(), fmt_num_int)
     });
-    row("replies", &|f, _| {
+    row(tr!("report-col-replies"), &|f, _| {
         all_num(f, "replies").map_or("–".into(), fmt_num_int)
     });
-    row("lost (timeouts)", &|f, _| {
+    row(tr!("report-row-lost"), &|f, _| {
         all_num(f, "timeouts").map_or("–".into(), fmt_num_int)
     });
-    row("loss", &|f, _| {
+    row(tr!("report-col-loss"), &|f, _| {
         let v = all_num(f, "loss_ratio").map_or("–".into(), pct);
         match (all_num(f, "loss_ci_low"), all_num(f, "loss_ci_high")) {
             (Some(a), Some(b)) => format!("{v} ({}–{})", fmt_num(a * 100.0), pct(b)),
             _ => v,
         }
     });
-    row(
-        "expected loss",
-        &|f, _| match f.meta.expected_loss.filter(|_| f.meta.has_loss_model) {
-            Some(p) => pct(p),
-            None => "–".into(),
-        },
-    );
+    row(tr!("report-row-expected-loss"), &|f, _| match f
+        .meta
+        .expected_loss
+        .filter(|_| f.meta.has_loss_model)
+    {
+        Some(p) => pct(p),
+        None => "–".into(),
+    });
     for q in ["p50", "p90", "p99", "max"] {
         let name = format!("rtt_{q}_us");
-        row(&format!("RTT {q}"), &|f, _| match all_num(f, &name) {
-            Some(v) if v.is_infinite() => "∞".into(),
-            Some(v) => fmt_us(v),
-            None => "–".into(),
-        });
+        row(
+            tr!("report-row-rtt", q = q),
+            &|f, _| match all_num(f, &name) {
+                Some(v) if v.is_infinite() => "∞".into(),
+                Some(v) => fmt_us(v),
+                None => "–".into(),
+            },
+        );
     }
-    row("mean loss period", &|f, _| {
+    row(tr!("report-col-mean-loss-period"), &|f, _| {
         let total: u64 = f.scan.periods.values().sum();
         if total == 0 || !(f.has_rows || f.periods_from_file) {
             return "–".into();
@@ -478,7 +495,7 @@ pub fn compare(
         fmt_num(sum as f64 / total as f64)
     });
     if runs.iter().any(|r| r.1.logical.is_some()) {
-        row("answered requests", &|f, _| match &f.logical {
+        row(tr!("report-row-answered"), &|f, _| match &f.logical {
             Some(l) => {
                 let ok: u64 = l.by_attempts.values().map(|v| v.0).sum();
                 pct(ok as f64 / l.total().max(1) as f64)
@@ -506,14 +523,14 @@ pub fn compare(
     }
     md.push('\n');
 
-    md.push_str("## What differs\n\n");
+    let _ = writeln!(md, "## {}\n", tr!("report-h-what-differs"));
     md.push_str(&observations(runs));
     md.push('\n');
 
-    md.push_str("## Figures\n\n");
+    let _ = writeln!(md, "## {}\n", tr!("report-h-figures"));
     figures(&mut md, figs);
 
-    md.push_str("## Reproduce\n\n```sh\n");
+    let _ = writeln!(md, "## {}\n\n```sh", tr!("report-h-reproduce"));
     for ((_, f), d) in runs.iter().zip(dirs) {
         let _ = writeln!(md, "{}", run_command(&f.meta, d, f.has_rows, false));
     }
@@ -527,19 +544,15 @@ pub fn compare(
         " --out {}\n```\n",
         shell_word(&out.display().to_string())
     );
-    md.push_str(
-        "Each `losslab run` writes `results/<scenario name>/` unless `--out` names another \
-         folder; the seed fixes which packets are dropped. ",
-    );
     let sims = runs.iter().filter(|r| is_sim(&r.1.meta)).count();
-    md.push_str(if sims == runs.len() {
-        "Every run here is simulated, so the reruns give the same RTTs too.\n"
+    let how = if sims == runs.len() {
+        tr!("report-reproduce-compare-sim")
     } else if sims == 0 {
-        "RTTs are the machine's and change from run to run.\n"
+        tr!("report-reproduce-compare-live")
     } else {
-        "RTTs of the live runs are the machine's and change from run to run; those of the \
-         simulated (`--sim`) runs come out the same.\n"
-    });
+        tr!("report-reproduce-compare-mixed")
+    };
+    let _ = writeln!(md, "{} {how}", tr!("report-reproduce-compare"));
     md
 }
 
@@ -587,11 +600,11 @@ fn observations(runs: &[(String, &Folder)]) -> String {
     let mut s = rs
         .iter()
         .map(|r| {
-            format!(
-                "{} lost {} of its packets; half of its replies took at most {}.",
-                r.label,
-                pct(r.loss),
-                r.p50.map_or("– (no replies)".into(), fmt_us)
+            tr!(
+                "report-obs-run",
+                run = r.label,
+                loss = pct(r.loss),
+                p50 = r.p50.map_or_else(|| tr!("report-obs-no-replies"), fmt_us)
             )
         })
         .collect::<Vec<_>>()
@@ -600,46 +613,38 @@ fn observations(runs: &[(String, &Folder)]) -> String {
     let lossy_udp = rs.iter().find(|r| !r.tcp && r.loss > 0.0);
     let tcp = rs.iter().find(|r| r.tcp);
     if let (Some(u), Some(t)) = (lossy_udp, tcp) {
-        let _ = write!(
-            s,
-            "TCP turns loss into delay: over UDP the application sees each loss ({} lost {}{}, \
-             and only a timeout said so), while TCP never reports a lost segment — its stack \
-             retransmits it and the application just waits longer",
-            u.label,
-            pct(u.loss),
-            u.expected.map_or(String::new(), |e| format!(
-                " where the model expects {}",
-                pct(e)
-            ))
-        );
+        let expects = u.expected.map_or(String::new(), |e| {
+            tr!("report-obs-tcp-expects", expected = pct(e))
+        });
+        s.push_str(&tr!(
+            "report-obs-tcp",
+            udp = u.label,
+            loss = pct(u.loss),
+            expects = expects
+        ));
         if let Some((packets, dropped)) = t.link.filter(|(_, d)| *d > 0.0) {
             let rto = match t.sim {
-                true => "smoltcp's in the simulator starts at 1 s",
-                false => "Linux's starts near 200 ms, 1 s for a SYN",
+                true => tr!("report-obs-rto-sim"),
+                false => tr!("report-obs-rto-linux"),
             };
-            let _ = write!(
-                s,
-                ". Both crossed a lossy link. It dropped {dropped:.0} of {}'s {packets:.0} TCP \
-                 packets, yet {} lost {} of its requests; the price is time: half of its \
-                 replies took at most {}, but 10% took more than {} and 1% more than {}. Each \
-                 step in its RTT curve is a retransmission timeout (RFC 6298; {rto}), doubled \
-                 for every further loss of the same segment.",
-                t.label,
-                t.label,
-                pct(t.loss),
-                t.p50.map_or("–".into(), fmt_us),
-                t.p90.map_or("–".into(), fmt_us),
-                t.p99.map_or("–".into(), fmt_us),
-            );
+            s.push_str(&tr!(
+                "report-obs-tcp-link",
+                tcp = t.label,
+                dropped = format!("{dropped:.0}"),
+                packets = format!("{packets:.0}"),
+                loss = pct(t.loss),
+                p50 = t.p50.map_or("–".into(), fmt_us),
+                p90 = t.p90.map_or("–".into(), fmt_us),
+                p99 = t.p99.map_or("–".into(), fmt_us),
+                rto = rto
+            ));
         } else if t.loss == 0.0 {
-            let _ = write!(
-                s,
-                ". Loopback loses nothing, so here {}'s extra time is the connection set-up in \
-                 each round trip ({} against {} at the median).",
-                t.label,
-                t.p50.map_or("–".into(), fmt_us),
-                u.p50.map_or("–".into(), fmt_us)
-            );
+            s.push_str(&tr!(
+                "report-obs-tcp-loopback",
+                tcp = t.label,
+                tcp_p50 = t.p50.map_or("–".into(), fmt_us),
+                udp_p50 = u.p50.map_or("–".into(), fmt_us)
+            ));
         } else {
             s.push('.');
         }
@@ -654,11 +659,12 @@ fn observations(runs: &[(String, &Folder)]) -> String {
             let per = f.summary.num(all, "attempts_per_success")?;
             let p99 = f.summary.num(all, "tts_p99_us").filter(|v| v.is_finite());
             (per > 1.0).then(|| {
-                format!(
-                    "{label} answered {} of its requests in the end, with {per:.2} attempts per \
-                     success and 99% of them within {}",
-                    pct(ratio),
-                    p99.map_or("–".into(), fmt_us)
+                tr!(
+                    "report-obs-retried-run",
+                    run = label.as_str(),
+                    success = pct(ratio),
+                    attempts = format!("{per:.2}"),
+                    p99 = p99.map_or("–".into(), fmt_us)
                 )
             })
         })
@@ -666,9 +672,8 @@ fn observations(runs: &[(String, &Folder)]) -> String {
     if !retried.is_empty() {
         let _ = writeln!(
             s,
-            "\nWith retries: {}. The packets' loss counts every attempt; a request succeeds \
-             when any of its attempts is answered.",
-            retried.join("; ")
+            "\n{}",
+            tr!("report-obs-retries", runs = retried.join("; "))
         );
     }
     s

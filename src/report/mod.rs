@@ -6,8 +6,12 @@
 //! with one column per run). The CSV files are streamed once (see [`scan`]), so a folder of a
 //! million rows reads in bounded memory.
 //!
+//! Every word of `report.md` and of the figures comes from the `report` part of the message
+//! catalogs (`i18n/report/`), in the language [`ReportOptions::lang`] names; the numbers, file
+//! names and commands are the same in every language.
+//!
 //! Invariants: the output depends only on the files read and the options (no clock, no paths
-//! other than those given), so the same input gives byte-identical files; every figure and the
+//! other than those given, no locale but `lang`), so the same input gives byte-identical files; every figure and the
 //! markdown are complete in memory before the output folder is touched, and they are written
 //! in a staging folder beside the output and moved into place together ([`Staging`]), so a failure leaves no partial
 //! report and no new empty folder.
@@ -17,7 +21,9 @@ pub mod markdown;
 pub mod plot;
 pub mod scan;
 
+use crate::i18n::Lang;
 use crate::results::folder::Staging;
+use crate::tr;
 use anyhow::{Result, bail};
 use folder::Folder;
 use std::path::{Path, PathBuf};
@@ -33,6 +39,10 @@ pub struct ReportOptions {
     pub out: Option<PathBuf>,
     /// Packets per window in the loss-over-time plot; default from the run's size.
     pub window: Option<u64>,
+    /// The language of `report.md` and the figures' labels: the user's for `report` and `run
+    /// --report`, English for the reference folders `run-all` writes (they must not depend on
+    /// the locale of whoever regenerates them). Errors stay in the process's language.
+    pub lang: Lang,
 }
 
 /// What was written.
@@ -54,27 +64,39 @@ pub struct Figure {
 /// Reads the folders, draws, and writes the report.
 pub fn write_report(opts: &ReportOptions) -> Result<Written> {
     let out = match (&opts.out, opts.dirs.as_slice()) {
-        (_, []) => bail!("give at least one results folder"),
+        (_, []) => bail!(tr!("report-err-no-folder")),
         (Some(o), _) => o.clone(),
         (None, [one]) => one.join("report"),
-        (None, many) => bail!(
-            "comparing {} results folders needs --out DIR (where to write the comparison)",
-            many.len()
-        ),
+        (None, many) => bail!(tr!("report-err-compare-needs-out", n = many.len())),
     };
     if opts.window == Some(0) {
-        bail!("--window must be at least 1 packet");
+        bail!(tr!("report-err-window-zero"));
     }
     let folders = opts
         .dirs
         .iter()
         .map(|d| Folder::read(d))
         .collect::<Result<Vec<_>>>()?;
-    let (figures, md) = if let [f] = folders.as_slice() {
-        single(f, opts.window)?
-    } else {
-        compare(&folders, &opts.dirs, &out)?
-    };
+    if let ([f], Some(w)) = (folders.as_slice(), opts.window)
+        && f.has_rows
+        && w > f.scan.first_decided()
+    {
+        // A window longer than the run has no point to draw: say so instead of an empty plot.
+        bail!(tr!(
+            "report-err-window-too-long",
+            window = w,
+            first = f.scan.first_decided(),
+            dir = f.dir.display().to_string()
+        ));
+    }
+    // Only the text written into the files is in the report's language.
+    let (figures, md) = crate::i18n::with_lang(opts.lang, || {
+        if let [f] = folders.as_slice() {
+            single(f, opts.window)
+        } else {
+            compare(&folders, &opts.dirs, &out)
+        }
+    })?;
     let mut files: Vec<(String, Vec<u8>)> = figures
         .into_iter()
         .map(|f| (f.file.to_string(), f.svg.into_bytes()))
@@ -119,68 +141,41 @@ pub fn default_window(decided: u64) -> u64 {
 
 fn single(f: &Folder, window: Option<u64>) -> Result<(Vec<Figure>, String)> {
     let s = &f.scan;
-    if let Some(w) = window
-        && f.has_rows
-        && w > s.first_decided()
-    {
-        // A window longer than the run has no point to draw: say so instead of an empty plot.
-        bail!(
-            "--window {w} is longer than the {} first attempts in {}; use at most {}",
-            s.first_decided(),
-            f.dir.display(),
-            s.first_decided()
-        );
-    }
     let window = window.unwrap_or_else(|| default_window(s.first_decided()));
     let mut figs = Vec::new();
     let mut skipped = Vec::new();
     let fmt_us = plot::fmt_us;
+    let pct = |v: f64| plot::fmt_num(v * 100.0);
     if !f.has_rows {
-        skipped.push(
-            "This run kept no per-packet rows (`summary.json` lists no `requests.csv`: \
-             `[output] requests_csv = false` or `run --no-requests-csv`), so the figures drawn \
-             from them (RTT distribution, CDF and per client, loss over time) are left out; the \
-             table above comes from `summary.csv`."
-                .to_string(),
-        );
+        skipped.push(tr!("report-skip-no-rows"));
     } else if s.rtt.is_empty() {
-        skipped.push(
-            "No packet was answered in time, so there are no RTTs to draw (histogram, CDF, per client).".to_string(),
-        );
+        skipped.push(tr!("report-skip-no-rtt"));
     } else {
         let p50 = percentile(&s.rtt, 0.5).unwrap_or(0) as f64;
         let p99 = percentile(&s.rtt, 0.99).unwrap_or(0) as f64;
-        let mut sentence = format!(
-            "How the round-trip times of the {} replies spread (RFC 2681): half took at most {}, \
-             99% at most {}.",
-            s.replies(),
-            fmt_us(p50),
-            fmt_us(p99)
+        let mut sentence = tr!(
+            "report-rtt-histogram-text",
+            replies = s.replies(),
+            p50 = fmt_us(p50),
+            p99 = fmt_us(p99)
         );
         if !s.late.is_empty() {
-            sentence.push_str(&format!(
-                " {} replies came after the {} timeout: they are drawn on top and count as lost \
-                 (RFC 7680).",
-                s.late.len(),
-                f.meta.timeout_us.map_or("".into(), |t| fmt_us(t as f64))
+            sentence.push_str(&tr!(
+                "report-rtt-histogram-late",
+                late = s.late.len(),
+                timeout = f.meta.timeout_us.map_or("".into(), |t| fmt_us(t as f64))
             ));
         }
         figs.push(Figure {
             file: "rtt-histogram.svg",
-            title: "RTT distribution".into(),
+            title: tr!("report-fig-rtt-histogram"),
             sentence,
             svg: plot::rtt_histogram(f)?,
         });
         figs.push(Figure {
             file: "rtt-cdf.svg",
-            title: "RTT cumulative distribution".into(),
-            sentence: format!(
-                "For each round-trip time x, the share of replies that came back within x; the \
-                 dots mark the median ({}) and the 99th percentile ({}). Lost packets are left \
-                 out here.",
-                fmt_us(p50),
-                fmt_us(p99)
-            ),
+            title: tr!("report-fig-rtt-cdf"),
+            sentence: tr!("report-rtt-cdf-text", p50 = fmt_us(p50), p99 = fmt_us(p99)),
             svg: plot::rtt_cdf(f)?,
         });
     }
@@ -190,103 +185,87 @@ fn single(f: &Folder, window: Option<u64>) -> Result<(Vec<Figure>, String)> {
             .has_loss_model
             .then_some(f.meta.expected_loss)
             .flatten();
-        let mut sentence =
-            format!("The share of first attempts lost among the last {window} sent, along the run");
+        let mut sentence = tr!("report-loss-time-text", window = window);
         if s.max_attempt() > 0 {
             // Retries follow losses, so under bursty loss they are lost more often than the
             // model's rate: counting them would lift the curve above the model's line.
-            sentence.push_str(
-                " (retries are left out: each follows a loss, so they are not a random sample \
-                 of packets)",
-            );
+            sentence.push_str(&tr!("report-loss-time-retries"));
         }
         let (lost, n) = (
             s.timeline.buckets.iter().map(|b| b.0).sum::<u64>(),
             s.first_decided(),
         );
-        sentence.push_str(&format!(
-            ". Over the whole run {lost} of {n} first attempts were lost ({}%)",
-            plot::fmt_num(lost as f64 / n as f64 * 100.0)
+        sentence.push_str(&tr!(
+            "report-loss-time-whole",
+            lost = lost,
+            first = n,
+            percent = pct(lost as f64 / n as f64)
         ));
         match (expected, f.meta.variance_factor()) {
             (Some(p), Some(vf)) => {
-                sentence.push_str(&format!(
-                    "; the model expects {}%, and under the model a window stays inside the grey \
-                     band 95% of the time (normal approximation",
-                    plot::fmt_num(p * 100.0)
-                ));
+                sentence.push_str(&tr!("report-loss-time-band", expected = pct(p)));
                 if vf == 1.0 {
-                    sentence.push_str("; the model's losses are independent).");
+                    sentence.push_str(&tr!("report-loss-time-independent"));
                 } else {
-                    sentence.push_str(&format!(
-                        ", widened {}x for the model's bursts: its variance factor is {}).",
-                        plot::fmt_num(vf.sqrt()),
-                        plot::fmt_num(vf)
+                    sentence.push_str(&tr!(
+                        "report-loss-time-widened",
+                        widen = plot::fmt_num(vf.sqrt()),
+                        factor = plot::fmt_num(vf)
                     ));
                 }
             }
-            (Some(p), None) if f.meta.is_pattern() => sentence.push_str(&format!(
-                "; the pattern loses {}% of packets, always the same ones in the same order, so \
-                 there is no randomness and no band to draw.",
-                plot::fmt_num(p * 100.0)
-            )),
-            (Some(p), None) => sentence.push_str(&format!(
-                "; the model expects {}%.",
-                plot::fmt_num(p * 100.0)
-            )),
-            (None, _) => sentence.push_str("; the scenario has no loss model."),
+            (Some(p), None) if f.meta.is_pattern() => {
+                sentence.push_str(&tr!("report-loss-time-pattern", expected = pct(p)));
+            }
+            (Some(p), None) => {
+                sentence.push_str(&tr!("report-loss-time-expected", expected = pct(p)));
+            }
+            (None, _) => sentence.push_str(&tr!("report-loss-time-no-model")),
         }
         if s.first_lost == 0 {
-            sentence.push_str(" No first attempt was lost: the line stays at 0.");
+            sentence.push_str(&tr!("report-loss-time-none-lost"));
         }
         figs.push(Figure {
             file: "loss-over-time.svg",
-            title: "Loss over time".into(),
+            title: tr!("report-fig-loss-over-time"),
             sentence,
             svg: plot::loss_over_time(f, window)?,
         });
     }
     if !f.has_rows && !f.periods_from_file {
-        skipped.push(
-            "Nor is there a `loss_periods.csv`, so there are no loss periods to draw.".to_string(),
-        );
+        skipped.push(tr!("report-skip-no-periods-file"));
     } else if s.periods.is_empty() {
-        skipped
-            .push("No first attempt was lost, so there are no loss periods to draw.".to_string());
+        skipped.push(tr!("report-skip-no-periods"));
     } else {
         let mean = f.meta.predicted_mean_period();
         let total: u64 = s.periods.values().sum();
         let measured = s.periods.iter().map(|(k, c)| k * c).sum::<u64>() as f64 / total as f64;
         let source = if f.periods_from_file {
-            "`loss_periods.csv`"
+            "`loss_periods.csv`".to_string()
         } else {
-            "first attempts in `requests.csv`, per client in seq order"
+            tr!("report-periods-source-requests")
         };
-        let mut sentence = format!(
-            "How many consecutive first attempts were lost at a time (RFC 3357 loss periods, \
-             from {source}): {total} periods, mean length {}",
-            plot::fmt_num(measured)
+        let mut sentence = tr!(
+            "report-periods-text",
+            source = source,
+            periods = total,
+            mean = plot::fmt_num(measured)
         );
         let exact = f.meta.geometric_periods();
         match mean {
-            Some(m) if exact => sentence.push_str(&format!(
-                ", against the geometric distribution with the model's mean {}, which is what \
-                 this model predicts (independent losses give short periods; a bursty model \
-                 gives a longer tail).",
-                plot::fmt_num(m)
+            Some(m) if exact => {
+                sentence.push_str(&tr!("report-periods-geometric", mean = plot::fmt_num(m)))
+            }
+            Some(m) => sentence.push_str(&tr!(
+                "report-periods-reference",
+                mean = plot::fmt_num(m),
+                kind = f.meta.model_kind()
             )),
-            Some(m) => sentence.push_str(&format!(
-                ", against a geometric distribution with the model's mean {} as a reference \
-                 only: under {} loss periods are not geometric, so only the mean is a \
-                 prediction, not the shape.",
-                plot::fmt_num(m),
-                f.meta.model_kind()
-            )),
-            None => sentence.push_str("; the scenario's model predicts no mean to compare with."),
+            None => sentence.push_str(&tr!("report-periods-no-mean")),
         }
         figs.push(Figure {
             file: "loss-periods.svg",
-            title: "Loss periods (burst lengths)".into(),
+            title: tr!("report-fig-loss-periods"),
             sentence,
             svg: plot::loss_periods(&s.periods, mean, exact)?,
         });
@@ -294,13 +273,8 @@ fn single(f: &Folder, window: Option<u64>) -> Result<(Vec<Figure>, String)> {
     if !s.rtt.is_empty() {
         figs.push(Figure {
             file: "rtt-per-client.svg",
-            title: "RTT per client".into(),
-            sentence: format!(
-                "Each client's round-trip times side by side ({} clients): the box spans the \
-                 middle half, the white bar is the median, whiskers reach the 1st and 99th \
-                 percentiles and the dot is the slowest reply.",
-                s.per_client.len()
-            ),
+            title: tr!("report-fig-rtt-per-client"),
+            sentence: tr!("report-rtt-per-client-text", clients = s.per_client.len()),
             svg: plot::rtt_per_client(f)?,
         });
     }
@@ -314,17 +288,19 @@ fn single(f: &Folder, window: Option<u64>) -> Result<(Vec<Figure>, String)> {
         let first = l.by_attempts.get(&1).map_or(0, |v| v.0);
         let failed: u64 = l.by_attempts.values().map(|v| v.1).sum();
         let source = if f.logical_from_file {
-            "`logical.csv`"
+            "`logical.csv`".to_string()
         } else {
-            "the attempt numbers in `requests.csv`"
+            tr!("report-attempts-source-requests")
         };
         figs.push(Figure {
             file: "attempts.svg",
-            title: "Attempts per request".into(),
-            sentence: format!(
-                "How many transmissions each logical request needed (from {source}): {first} of \
-                 {} were answered at the first attempt and {failed} not at all.",
-                l.total()
+            title: tr!("report-fig-attempts"),
+            sentence: tr!(
+                "report-attempts-text",
+                source = source,
+                first = first,
+                requests = l.total(),
+                failed = failed
             ),
             svg: plot::attempts(l)?,
         });
@@ -340,37 +316,29 @@ fn compare(folders: &[Folder], dirs: &[PathBuf], out: &Path) -> Result<(Vec<Figu
     // A run without per-packet rows has no RTTs to draw: it is left out of the CDFs.
     let with_rows: Vec<(String, &Folder)> = runs.iter().filter(|r| r.1.has_rows).cloned().collect();
     if with_rows.iter().any(|r| !r.1.scan.rtt.is_empty()) {
-        let mut sentence = String::from(
-            "For each round-trip time x, the share of all packets of each run that were \
-             answered within x; a lost packet never is (RFC 2681: its RTT is infinite), so a \
-             lossy run's curve levels off below 100% — and a run that hides loss as delay \
-             reaches 100% further right.",
-        );
+        let mut sentence = tr!("report-compare-cdf-text");
         let without: Vec<&str> = runs
             .iter()
             .filter(|r| !r.1.has_rows)
             .map(|r| r.0.as_str())
             .collect();
         if !without.is_empty() {
-            sentence.push_str(&format!(
-                " Not drawn: {} (no per-packet rows).",
-                without.join(", ")
+            sentence.push_str(&tr!(
+                "report-compare-cdf-not-drawn",
+                runs = without.join(", ")
             ));
         }
         figs.push(Figure {
             file: "compare-rtt-cdf.svg",
-            title: "RTT cumulative distributions".into(),
+            title: tr!("report-fig-compare-cdf"),
             sentence,
             svg: plot::compare_cdf(&with_rows)?,
         });
     }
     figs.push(Figure {
         file: "compare-loss.svg",
-        title: "Loss per run".into(),
-        sentence: "Each run's measured loss ratio with its 95% interval (batch means: bursts \
-                   widen it by as much as they varied), and the loss its model expects: two \
-                   runs whose intervals do not overlap differ by more than chance."
-            .into(),
+        title: tr!("report-fig-compare-loss"),
+        sentence: tr!("report-compare-loss-text"),
         svg: plot::compare_loss(&runs)?,
     });
     let md = markdown::compare(&runs, dirs, out, &figs);

@@ -10,6 +10,7 @@
 
 use super::folder::Folder;
 use super::scan::Logical;
+use crate::tr;
 use anyhow::{Result, anyhow};
 use hdrhistogram::Histogram;
 use plotters::coord::Shift;
@@ -90,7 +91,7 @@ impl Ranged for Axis {
 }
 
 pub(crate) fn draw_err<E: std::fmt::Debug>(e: E) -> anyhow::Error {
-    anyhow!("cannot draw the figure: {e:?}")
+    anyhow!(tr!("report-err-draw", error = format!("{e:?}")))
 }
 
 /// How a legend entry is drawn.
@@ -231,7 +232,7 @@ fn cdf_chart<'a, 'b>(area: &'a Area<'b>, scale: &Scale, y_desc: &str) -> Result<
     )?;
     mesh(
         &mut c,
-        &scale.desc("round-trip time"),
+        &scale.desc(&tr!("report-axis-rtt")),
         y_desc,
         &|x| scale.label(*x),
         &|y| format!("{}%", fmt_num(y * 100.0)),
@@ -403,7 +404,7 @@ impl Scale {
 
     pub fn desc(&self, what: &str) -> String {
         if self.log {
-            format!("{what} ({}, log scale)", self.unit)
+            tr!("report-axis-log", what = what, unit = self.unit)
         } else {
             format!("{what} ({})", self.unit)
         }
@@ -514,23 +515,23 @@ pub fn rtt_histogram(f: &Folder) -> Result<String> {
         scale.hi.max(scale.fwd(edges[n_bins])),
     );
     let y_desc = match per_decade {
-        Some(d) => format!("packets per 1/{d} decade"),
-        None => "packets".to_string(),
+        Some(d) => tr!("report-axis-packets-per-decade", bins = d),
+        None => tr!("report-axis-packets"),
     };
-    let mut legend: Legend = vec![("replies within the timeout".into(), Swatch::Bar(MAIN))];
+    let mut legend: Legend = vec![(tr!("report-legend-in-time"), Swatch::Bar(MAIN))];
     if !s.late.is_empty() {
-        legend.push(("late replies (counted lost)".into(), Swatch::Bar(ACCENT)));
+        legend.push((tr!("report-legend-late"), Swatch::Bar(ACCENT)));
     }
     let t_x = timeout
         .map(|t| scale.fwd(t))
         .filter(|x| *x >= x0 && *x <= x1);
     if let (Some(t), Some(_)) = (timeout, t_x) {
         legend.push((
-            format!("timeout Tmax = {}", fmt_us(t)),
+            tr!("report-legend-timeout", timeout = fmt_us(t)),
             Swatch::Dashed(BLACK),
         ));
     }
-    let title = format!("RTT distribution ({} replies)", s.replies());
+    let title = tr!("report-title-rtt-histogram", replies = s.replies());
     figure(&title, &legend, |area| {
         let mut c = chart(
             area,
@@ -539,7 +540,7 @@ pub fn rtt_histogram(f: &Folder) -> Result<String> {
         )?;
         mesh(
             &mut c,
-            &scale.desc("round-trip time"),
+            &scale.desc(&tr!("report-axis-rtt")),
             &y_desc,
             &|x| scale.label(*x),
             &|y| fmt_num(*y),
@@ -596,16 +597,16 @@ pub fn rtt_cdf(f: &Folder) -> Result<String> {
     let p50 = super::percentile(h, 0.5).unwrap_or(0) as f64;
     let p99 = super::percentile(h, 0.99).unwrap_or(0) as f64;
     let legend: Legend = vec![
-        ("all clients".into(), Swatch::Line(MAIN)),
+        (tr!("report-legend-all-clients"), Swatch::Line(MAIN)),
         (
-            format!("median (p50) = {}", fmt_us(p50)),
+            tr!("report-legend-median", value = fmt_us(p50)),
             Swatch::Dot(PALETTE[2]),
         ),
         (format!("p99 = {}", fmt_us(p99)), Swatch::Dot(ACCENT)),
     ];
-    let title = format!("RTT cumulative distribution ({} replies)", h.len());
+    let title = tr!("report-title-rtt-cdf", replies = h.len());
     figure(&title, &legend, |area| {
-        let mut c = cdf_chart(area, &scale, "share of replies with RTT ≤ x")?;
+        let mut c = cdf_chart(area, &scale, &tr!("report-axis-share-replies"))?;
         c.draw_series(LineSeries::new(points, MAIN.stroke_width(3)))
             .map_err(draw_err)?;
         for (q, v, color) in [(0.5, p50, PALETTE[2]), (0.99, p99, ACCENT)] {
@@ -668,17 +669,20 @@ pub fn loss_over_time(f: &Folder, window: u64) -> Result<String> {
     } else {
         (0.0, (top * 1.1).max(top + 0.02).min(1.02))
     };
-    let mut legend: Legend = vec![("measured, first attempts".into(), Swatch::Line(MAIN))];
+    let mut legend: Legend = vec![(tr!("report-legend-measured-first"), Swatch::Line(MAIN))];
     if let Some(p) = expected {
         legend.push((
-            format!("model's expected loss {}%", fmt_num(p * 100.0)),
+            tr!(
+                "report-legend-expected-loss-value",
+                expected = fmt_num(p * 100.0)
+            ),
             Swatch::Dashed(ACCENT),
         ));
     }
     if band.is_some() {
-        legend.push(("95% range under the model".into(), Swatch::Dashed(GREY)));
+        legend.push((tr!("report-legend-band"), Swatch::Dashed(GREY)));
     }
-    let title = format!("Loss over time (windows of {window} first attempts)");
+    let title = tr!("report-title-loss-over-time", window = window);
     figure(&title, &legend, |area| {
         let mut c = chart(
             area,
@@ -687,8 +691,8 @@ pub fn loss_over_time(f: &Folder, window: u64) -> Result<String> {
         )?;
         mesh(
             &mut c,
-            "time since the run started (s)",
-            &format!("loss ratio, last {window} first attempts"),
+            &tr!("report-axis-time-since-start"),
+            &tr!("report-axis-loss-window", window = window),
             &|x| fmt_num(*x),
             &|y| format!("{}%", fmt_num(y * 100.0)),
         )?;
@@ -769,70 +773,67 @@ pub fn loss_periods(
     let measured_mean =
         periods.iter().map(|(k, c)| k * c).sum::<u64>() as f64 / total.max(1) as f64;
     let mut legend: Legend = vec![(
-        format!("measured: {total} periods, mean {}", fmt_num(measured_mean)),
+        tr!(
+            "report-legend-periods-measured",
+            periods = total,
+            mean = fmt_num(measured_mean)
+        ),
         Swatch::Bar(MAIN),
     )];
     if let (Some(m), false) = (mean, predicted.is_empty()) {
         let text = if exact {
-            format!("model: geometric with mean {}", fmt_num(m))
+            tr!("report-legend-periods-model", mean = fmt_num(m))
         } else {
-            format!(
-                "reference only: geometric with the model's mean {}",
-                fmt_num(m)
-            )
+            tr!("report-legend-periods-reference", mean = fmt_num(m))
         };
         legend.push((text, Swatch::Line(ACCENT)));
     }
-    figure(
-        "Loss periods: runs of consecutive lost first attempts",
-        &legend,
-        |area| {
-            let mut c = chart(
-                area,
-                axis(0.4, kmax as f64 + 0.6, xticks),
-                axis(0.0, ymax, count_ticks(ymax)),
-            )?;
-            mesh(
-                &mut c,
-                "loss period length (consecutive lost packets)",
-                "loss periods",
-                &|x| {
-                    let k = x.round() as u64;
-                    if capped && k == kmax {
-                        format!("{k}+")
-                    } else {
-                        k.to_string()
-                    }
-                },
-                &|y| fmt_num(*y),
-            )?;
+    figure(&tr!("report-title-loss-periods"), &legend, |area| {
+        let mut c = chart(
+            area,
+            axis(0.4, kmax as f64 + 0.6, xticks),
+            axis(0.0, ymax, count_ticks(ymax)),
+        )?;
+        mesh(
+            &mut c,
+            &tr!("report-axis-period-length"),
+            &tr!("report-axis-periods"),
+            &|x| {
+                let k = x.round() as u64;
+                if capped && k == kmax {
+                    format!("{k}+")
+                } else {
+                    k.to_string()
+                }
+            },
+            &|y| fmt_num(*y),
+        )?;
+        c.draw_series(
+            bars.iter()
+                .enumerate()
+                .skip(1)
+                .filter(|(_, n)| **n > 0)
+                .map(|(k, &n)| {
+                    let k = k as f64;
+                    Rectangle::new([(k - 0.35, 0.0), (k + 0.35, n as f64)], MAIN.filled())
+                }),
+        )
+        .map_err(draw_err)?;
+        if !predicted.is_empty() {
+            c.draw_series(LineSeries::new(
+                predicted.iter().copied(),
+                ACCENT.stroke_width(2),
+            ))
+            .map_err(draw_err)?;
             c.draw_series(
-                bars.iter()
-                    .enumerate()
-                    .skip(1)
-                    .filter(|(_, n)| **n > 0)
-                    .map(|(k, &n)| {
-                        let k = k as f64;
-                        Rectangle::new([(k - 0.35, 0.0), (k + 0.35, n as f64)], MAIN.filled())
-                    }),
+                predicted
+                    .iter()
+                    .map(|&p| Circle::new(p, 4, ACCENT.filled())),
             )
             .map_err(draw_err)?;
-            if !predicted.is_empty() {
-                c.draw_series(LineSeries::new(
-                    predicted.iter().copied(),
-                    ACCENT.stroke_width(2),
-                ))
-                .map_err(draw_err)?;
-                c.draw_series(
-                    predicted
-                        .iter()
-                        .map(|&p| Circle::new(p, 4, ACCENT.filled())),
-                )
-                .map_err(draw_err)?;
-            }
-            Ok(())
-        },
-    )
+        }
+        Ok(())
+    })
 }
 
 /// Per-client RTT: a box from p25 to p75 with the median, whiskers from p1 to p99, the maximum
@@ -859,12 +860,13 @@ pub fn rtt_per_client(f: &Folder) -> Result<String> {
     let xticks: Vec<f64> = (0..n).step_by(every).map(|i| i as f64).collect();
     let half = 0.32;
     let legend: Legend = vec![
-        ("box: p25 to p75".into(), Swatch::Bar(MAIN)),
-        ("median".into(), Swatch::Median(MAIN)),
-        ("whiskers: p1 to p99".into(), Swatch::Line(BLACK)),
-        ("slowest reply".into(), Swatch::Dot(ACCENT)),
+        (tr!("report-legend-box"), Swatch::Bar(MAIN)),
+        (tr!("report-legend-box-median"), Swatch::Median(MAIN)),
+        (tr!("report-legend-whiskers"), Swatch::Line(BLACK)),
+        (tr!("report-legend-slowest"), Swatch::Dot(ACCENT)),
     ];
-    figure(&format!("RTT per client ({n} clients)"), &legend, |area| {
+    let title = tr!("report-title-rtt-per-client", clients = n);
+    figure(&title, &legend, |area| {
         let mut c = chart(
             area,
             axis(-0.7, n as f64 - 0.3, xticks),
@@ -872,8 +874,8 @@ pub fn rtt_per_client(f: &Folder) -> Result<String> {
         )?;
         mesh(
             &mut c,
-            "client",
-            &scale.desc("round-trip time"),
+            &tr!("report-axis-client"),
+            &scale.desc(&tr!("report-axis-rtt")),
             &|x| {
                 let i = x.round().max(0.0) as usize;
                 stats.get(i).map_or(String::new(), |s| s.0.to_string())
@@ -930,13 +932,11 @@ pub fn attempts(l: &Logical) -> Result<String> {
         * 1.08;
     let xticks: Vec<f64> = (1..=max_a + 1).map(|k| k as f64).collect();
     let legend: Legend = vec![
-        ("answered at this attempt".into(), Swatch::Bar(MAIN)),
-        (
-            "never answered (every attempt lost)".into(),
-            Swatch::Bar(ACCENT),
-        ),
+        (tr!("report-legend-answered-at"), Swatch::Bar(MAIN)),
+        (tr!("report-legend-never-answered"), Swatch::Bar(ACCENT)),
     ];
-    let title = format!("Attempts per request ({} logical requests)", l.total());
+    let title = tr!("report-title-attempts", requests = l.total());
+    let never_label = tr!("report-axis-never");
     figure(&title, &legend, |area| {
         let mut c = chart(
             area,
@@ -945,11 +945,11 @@ pub fn attempts(l: &Logical) -> Result<String> {
         )?;
         mesh(
             &mut c,
-            "attempt that got the answer (1 = first transmission)",
-            "logical requests",
+            &tr!("report-axis-attempt"),
+            &tr!("report-axis-logical-requests"),
             &|x| {
                 if (*x - never).abs() < 0.5 {
-                    "never".to_string()
+                    never_label.clone()
                 } else {
                     fmt_num(*x)
                 }
@@ -1003,25 +1003,25 @@ pub fn compare_cdf(runs: &[(String, &Folder)]) -> Result<String> {
         .map(|(i, (label, f))| {
             let loss = f.scan.timeouts() as f64 / f.scan.decided().max(1) as f64;
             (
-                format!("{label} (lost {}%)", fmt_num(loss * 100.0)),
+                tr!(
+                    "report-legend-run-lost",
+                    run = label.as_str(),
+                    loss = fmt_num(loss * 100.0)
+                ),
                 Swatch::Line(PALETTE[i % PALETTE.len()]),
             )
         })
         .collect();
-    figure(
-        "RTT cumulative distribution; lost packets never arrive",
-        &legend,
-        |area| {
-            let mut c = cdf_chart(area, &scale, "share of packets answered within x")?;
-            for (i, (_, f)) in runs.iter().enumerate() {
-                let color = PALETTE[i % PALETTE.len()];
-                let pts = cdf_points(&f.scan.rtt, &scale, f.scan.decided());
-                c.draw_series(LineSeries::new(pts, color.stroke_width(3)))
-                    .map_err(draw_err)?;
-            }
-            Ok(())
-        },
-    )
+    figure(&tr!("report-title-compare-cdf"), &legend, |area| {
+        let mut c = cdf_chart(area, &scale, &tr!("report-axis-share-packets"))?;
+        for (i, (_, f)) in runs.iter().enumerate() {
+            let color = PALETTE[i % PALETTE.len()];
+            let pts = cdf_points(&f.scan.rtt, &scale, f.scan.decided());
+            c.draw_series(LineSeries::new(pts, color.stroke_width(3)))
+                .map_err(draw_err)?;
+        }
+        Ok(())
+    })
 }
 
 /// Measured loss of each run with its 95% interval (summary.csv's batch-means interval), and the model's expected loss.
@@ -1069,13 +1069,13 @@ pub fn compare_loss(runs: &[(String, &Folder)]) -> Result<String> {
         })
         .collect();
     let mut legend: Legend = vec![
-        ("measured".into(), Swatch::Bar(MAIN)),
-        ("95% interval (batch means)".into(), Swatch::Line(BLACK)),
+        (tr!("report-legend-measured"), Swatch::Bar(MAIN)),
+        (tr!("report-legend-interval"), Swatch::Line(BLACK)),
     ];
     if bars.iter().any(|b| b.expected.is_some()) {
-        legend.push(("model's expected loss".into(), Swatch::Line(ACCENT)));
+        legend.push((tr!("report-legend-expected-loss"), Swatch::Line(ACCENT)));
     }
-    figure("Packet loss per run", &legend, |area| {
+    figure(&tr!("report-title-compare-loss"), &legend, |area| {
         let mut c = chart(
             area,
             axis(-0.6, n as f64 - 0.4, (0..n).map(|i| i as f64).collect()),
@@ -1083,8 +1083,8 @@ pub fn compare_loss(runs: &[(String, &Folder)]) -> Result<String> {
         )?;
         mesh(
             &mut c,
-            "run",
-            "loss ratio (lost / answered + lost)",
+            &tr!("report-axis-run"),
+            &tr!("report-axis-loss-ratio"),
             &|x| {
                 let i = x.round().max(0.0) as usize;
                 names.get(i).cloned().unwrap_or_default()

@@ -8,7 +8,6 @@
 
 use crate::results::read::CsvFile;
 use crate::results::schema::{SummaryRecord, check_table, summary_columns};
-use crate::tr;
 use anyhow::{Result, anyhow, bail};
 use std::path::{Path, PathBuf};
 
@@ -60,7 +59,10 @@ impl SummaryCsv {
         let path = r.path().to_path_buf();
         let header: Vec<String> = r.header().to_vec();
         if !header.iter().any(|h| h == "scope") {
-            bail!(tr!("summary-no-scope", path = path.display().to_string()));
+            bail!(crate::tr!(
+                "summary-no-scope",
+                path = path.display().to_string()
+            ));
         }
         let required: Vec<String> = required_columns().collect();
         let has = |c: &String| header.contains(c);
@@ -71,11 +73,11 @@ impl SummaryCsv {
             let older = required.iter().position(|c| c == "errors").unwrap_or(0);
             let added = &required[older + 1..required.len() - 1];
             let hint = if required[..=older].iter().all(has) && !added.iter().any(has) {
-                tr!("summary-older", column = required[older + 1].as_str())
+                crate::tr!("summary-older", column = required[older + 1].as_str())
             } else {
                 String::new()
             };
-            bail!(tr!(
+            bail!(crate::tr!(
                 "summary-no-column",
                 path = path.display().to_string(),
                 column = required[at].as_str(),
@@ -91,7 +93,7 @@ impl SummaryCsv {
                 bail!(
                     "{}:{line}: {}: {rule}",
                     path.display(),
-                    tr!("read-column", column = column)
+                    crate::tr!("read-column", column = column)
                 );
             }
             let cells: Vec<String> = (0..header.len()).map(|i| r.text(i).to_string()).collect();
@@ -106,7 +108,7 @@ impl SummaryCsv {
                 _ => bail!(
                     "{}:{line}: {}: {rule}",
                     path.display(),
-                    tr!("read-column", column = column)
+                    crate::tr!("read-column", column = column)
                 ),
             }
         }
@@ -134,9 +136,9 @@ impl SummaryCsv {
     /// The index of column `name`, or an error naming the file, its header line and the column.
     pub fn column(&self, name: &str) -> Result<usize> {
         self.header.iter().position(|h| h == name).ok_or_else(|| {
-            anyhow!(tr!(
-                "summary-column",
-                path = self.path.display().to_string(),
+            anyhow!(crate::tr!(
+                "check-err-no-such-column",
+                file = self.path.display().to_string(),
                 column = name,
                 columns = self.header.join(",")
             ))
@@ -156,9 +158,9 @@ impl SummaryCsv {
             })
             .ok_or_else(|| {
                 let scopes: Vec<&str> = self.rows.iter().map(|(_, c)| c[at].as_str()).collect();
-                anyhow!(tr!(
-                    "summary-no-row",
-                    path = self.path.display().to_string(),
+                anyhow!(crate::tr!(
+                    "check-err-no-such-scope",
+                    file = self.path.display().to_string(),
                     scope = scope,
                     scopes = scopes.join(", ")
                 ))
@@ -176,8 +178,8 @@ impl Row<'_> {
             "{}:{}: {}: {}",
             self.csv.path.display(),
             self.line,
-            tr!("read-column", column = column),
-            tr!("read-is-not", text = format!("`{text}`"), what = what)
+            crate::tr!("read-column", column = column),
+            crate::tr!("read-is-not", text = format!("`{text}`"), what = what)
         )
     }
 
@@ -193,7 +195,7 @@ impl Row<'_> {
         }
         match text.parse::<f64>() {
             Ok(v) if v.is_finite() => Ok(Cell::Num(v)),
-            _ => Err(self.bad(column, text, &tr!("summary-what-cell"))),
+            _ => Err(self.bad(column, text, &crate::tr!("summary-what-cell"))),
         }
     }
 
@@ -201,7 +203,7 @@ impl Row<'_> {
     pub fn count(&self, column: &str) -> Result<u64> {
         let text = self.cells[self.csv.column(column)?].as_str();
         text.parse::<u64>()
-            .map_err(|_| self.bad(column, text, &tr!("summary-what-count")))
+            .map_err(|_| self.bad(column, text, &crate::tr!("summary-what-count")))
     }
 
     /// The raw text of a cell (for `status`).

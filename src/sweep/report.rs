@@ -28,24 +28,24 @@ pub fn is_sweep_folder(dir: &Path) -> bool {
     dir.join(SWEEP_CSV).is_file() && !dir.join(crate::results::SUMMARY_JSON).exists()
 }
 
-/// The metrics drawn: column, title, whether it is a ratio (else microseconds).
-const METRICS: [(&str, &str, bool); 5] = [
-    ("loss_ratio", "packet loss", true),
-    ("success_ratio", "success after retries", true),
-    ("attempts_per_success", "attempts per success", false),
-    ("rtt_p50_us", "median RTT", false),
-    ("tts_p99_us", "99th percentile time to success", false),
+/// The metrics drawn: column, whether it is a ratio (else microseconds); [`title`] names them.
+const METRICS: [(&str, bool); 5] = [
+    ("loss_ratio", true),
+    ("success_ratio", true),
+    ("attempts_per_success", false),
+    ("rtt_p50_us", false),
+    ("tts_p99_us", false),
 ];
 
-/// A metric's title in the user's language (the English titles are `METRICS`').
-fn title(metric: (&str, &str, bool)) -> String {
+/// A metric's name in the report's headings, figures and tables.
+fn title(metric: (&str, bool)) -> String {
     match metric.0 {
-        "loss_ratio" => tr!("sweep-metric-loss"),
-        "success_ratio" => tr!("sweep-metric-success"),
-        "attempts_per_success" => tr!("sweep-metric-attempts"),
-        "rtt_p50_us" => tr!("sweep-metric-rtt"),
-        "tts_p99_us" => tr!("sweep-metric-tts"),
-        _ => metric.1.to_string(),
+        "loss_ratio" => tr!("report-sweep-metric-loss"),
+        "success_ratio" => tr!("report-sweep-metric-success"),
+        "attempts_per_success" => tr!("report-sweep-metric-attempts"),
+        "rtt_p50_us" => tr!("report-sweep-metric-rtt-p50"),
+        "tts_p99_us" => tr!("report-sweep-metric-tts-p99"),
+        other => other.to_string(),
     }
 }
 
@@ -119,8 +119,8 @@ fn read_table(path: &Path) -> Result<Table> {
     let seed = csv.column("seed")?;
     if header.first().map(String::as_str) != Some("point") || seed < 1 {
         bail!(tr!(
-            "sweep-report-not-sweep-csv",
-            path = path.display().to_string()
+            "report-sweep-err-not-sweep",
+            file = path.display().to_string()
         ));
     }
     let params = header[1..seed].to_vec();
@@ -147,8 +147,8 @@ fn read_table(path: &Path) -> Result<Table> {
     }
     if rows.is_empty() {
         bail!(tr!(
-            "sweep-report-no-rows",
-            path = path.display().to_string()
+            "report-sweep-err-no-all",
+            file = path.display().to_string()
         ));
     }
     Ok(Table { params, rows })
@@ -169,12 +169,7 @@ fn slug(s: &str) -> String {
 /// One figure's data: per line (its label), per x value, the seeds' values.
 type Lines = Vec<(String, BTreeMap<usize, Vec<f64>>)>;
 
-fn figure(
-    metric: (&str, &str, bool),
-    x_param: &str,
-    xs: &[String],
-    lines: &Lines,
-) -> Result<String> {
+fn figure(metric: (&str, bool), x_param: &str, xs: &[String], lines: &Lines) -> Result<String> {
     let stats: Vec<(String, Vec<Drawn>)> = lines
         .iter()
         .map(|(k, by_x)| {
@@ -189,7 +184,7 @@ fn figure(
         .iter()
         .flat_map(|(_, p)| p.iter().map(|(_, m, ci)| ci.map_or(*m, |c| c.1)))
         .fold(0.0f64, f64::max);
-    let ymax = if metric.2 {
+    let ymax = if metric.1 {
         (top * 1.1).clamp(0.05, 1.02)
     } else if top > 0.0 {
         top * 1.1
@@ -204,7 +199,7 @@ fn figure(
     let n = xs.len();
     plot::figure(
         &tr!(
-            "sweep-report-against",
+            "report-sweep-against",
             metric = title(metric),
             param = x_param
         ),
@@ -215,11 +210,11 @@ fn figure(
                 plot::axis(-0.3, n as f64 - 0.7, (0..n).map(|i| i as f64).collect()),
                 plot::axis(0.0, ymax, plot::linear_ticks(0.0, ymax, 6.0)),
             )?;
-            let ratio = metric.2;
+            let ratio = metric.1;
             plot::mesh(
                 &mut c,
                 x_param,
-                &tr!("sweep-report-y", metric = title(metric)),
+                &tr!("report-sweep-axis-mean", metric = title(metric)),
                 &|x| {
                     xs.get(x.round().max(0.0) as usize)
                         .cloned()
@@ -278,8 +273,8 @@ fn figure(
     )
 }
 
-fn show(v: f64, metric: (&str, &str, bool)) -> String {
-    if metric.2 {
+fn show(v: f64, metric: (&str, bool)) -> String {
+    if metric.1 {
         format!("{}%", fmt_num(v * 100.0))
     } else if metric.0.ends_with("_us") {
         fmt_us(v)
@@ -294,8 +289,8 @@ pub fn write(dir: &Path, out: Option<PathBuf>) -> Result<(PathBuf, usize)> {
     let out = out.unwrap_or_else(|| dir.join(crate::results::REPORT_DIR));
     let mut md = format!(
         "# {}\n\n{}\n\n",
-        tr!("sweep-report-title", dir = dir.display().to_string()),
-        tr!("sweep-report-intro", n = table.rows.len())
+        tr!("report-sweep-title", dir = dir.display().to_string()),
+        tr!("report-sweep-intro", runs = table.rows.len())
     );
     let mut values: Vec<Vec<String>> = vec![Vec::new(); table.params.len()];
     for (vals, _) in &table.rows {
@@ -310,8 +305,8 @@ pub fn write(dir: &Path, out: Option<PathBuf>) -> Result<(PathBuf, usize)> {
     }
     md += &format!(
         "| {} | {} |\n|---|---|\n",
-        tr!("sweep-report-parameter"),
-        tr!("sweep-report-values")
+        tr!("report-sweep-col-parameter"),
+        tr!("report-sweep-col-values")
     );
     for (p, v) in table.params.iter().zip(&values) {
         md += &format!(
@@ -375,7 +370,7 @@ pub fn write(dir: &Path, out: Option<PathBuf>) -> Result<(PathBuf, usize)> {
                     .map(|(p, v)| format!("{p} = {v}"))
                     .collect();
                 let legend = if legend.is_empty() {
-                    tr!("sweep-report-all-points")
+                    tr!("report-sweep-all-points")
                 } else {
                     legend.join(", ")
                 };
@@ -388,7 +383,7 @@ pub fn write(dir: &Path, out: Option<PathBuf>) -> Result<(PathBuf, usize)> {
             md += &format!(
                 "![{}]({name})\n\n",
                 tr!(
-                    "sweep-report-against",
+                    "report-sweep-against",
                     metric = title(metric),
                     param = table.params[xp].as_str()
                 )
@@ -396,7 +391,7 @@ pub fn write(dir: &Path, out: Option<PathBuf>) -> Result<(PathBuf, usize)> {
             md += &format!(
                 "| {} |",
                 if other.is_empty() {
-                    tr!("sweep-report-line")
+                    tr!("report-sweep-col-line")
                 } else {
                     other.join(", ")
                 }
@@ -407,9 +402,13 @@ pub fn write(dir: &Path, out: Option<PathBuf>) -> Result<(PathBuf, usize)> {
             md += "\n|---|";
             md += &"---|".repeat(values[xp].len());
             md += "\n";
-            let all = tr!("sweep-report-all");
             for (key, by_x) in &lines {
-                md += &format!("| {} |", if key.is_empty() { &all } else { key });
+                let key = if key.is_empty() {
+                    tr!("report-sweep-all")
+                } else {
+                    key.clone()
+                };
+                md += &format!("| {key} |");
                 for x in 0..values[xp].len() {
                     let cell = match by_x.get(&x).and_then(|v| mean_ci(v).map(|s| (s, v.len()))) {
                         None => "–".to_string(),
@@ -429,9 +428,9 @@ pub fn write(dir: &Path, out: Option<PathBuf>) -> Result<(PathBuf, usize)> {
         }
     }
     if x_params.is_empty() {
-        md += &format!("{}\n", tr!("sweep-report-no-params"));
+        md += &format!("{}\n", tr!("report-sweep-no-params"));
     }
-    md += &format!("\n---\n{}\n", tr!("sweep-report-footer"));
+    md += &format!("\n---\n{}\n", tr!("report-sweep-written-by"));
     let mut stage = Staging::begin(&out, crate::results::legacy_report_folder)?;
     for (name, bytes) in &files {
         stage.bytes(name, bytes)?;

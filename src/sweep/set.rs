@@ -11,6 +11,7 @@
 //! override can skip the scenario's validation.
 
 use crate::scenario::{self, Scenario};
+use crate::tr;
 use anyhow::{Context, Result, bail};
 use std::fmt;
 use std::path::Path;
@@ -45,11 +46,11 @@ impl std::str::FromStr for Set {
     type Err = String;
     fn from_str(s: &str) -> Result<Set, String> {
         let Some((field, value)) = s.split_once('=') else {
-            return Err(crate::tr!("set-no-equals", text = s));
+            return Err(tr!("scenario-set-no-equals", text = s));
         };
         let field = field.trim();
         if !valid_field(field) {
-            return Err(crate::tr!("set-bad-field", field = field));
+            return Err(tr!("scenario-set-not-field", field = field));
         }
         Ok(Set {
             field: field.to_string(),
@@ -70,8 +71,8 @@ fn value_of(text: &str, existing: Option<&Item>) -> Value {
 /// The scenario text with `sets` applied, in order (a later set of a field wins).
 pub fn apply(text: &str, file: &str, sets: &[Set]) -> Result<String> {
     let mut doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
-        anyhow::anyhow!(crate::tr!(
-            "set-not-toml",
+        anyhow::anyhow!(tr!(
+            "scenario-set-not-toml",
             file = file,
             error = e.to_string()
         ))
@@ -92,8 +93,8 @@ pub fn apply(text: &str, file: &str, sets: &[Set]) -> Result<String> {
             let item = table.get_mut(key).expect("just inserted");
             table = match item.as_table_like_mut() {
                 Some(t) => t,
-                None => bail!(crate::tr!(
-                    "set-not-table",
+                None => bail!(tr!(
+                    "scenario-set-value-not-table",
                     set = set.to_string(),
                     path = path.as_str(),
                     file = file
@@ -101,8 +102,8 @@ pub fn apply(text: &str, file: &str, sets: &[Set]) -> Result<String> {
             };
         }
         if table.get(last).is_some_and(|i| i.is_table_like()) {
-            bail!(crate::tr!(
-                "set-is-table",
+            bail!(tr!(
+                "scenario-set-table",
                 set = set.to_string(),
                 field = set.field.as_str(),
                 file = file
@@ -130,17 +131,17 @@ pub fn parse_with_sets(text: &str, file: &str, sets: &[Set]) -> Result<Scenario>
             })
         });
         match culprit {
-            Some(set) => anyhow::anyhow!(crate::tr!(
-                "set-error",
+            Some(set) => anyhow::anyhow!(tr!(
+                "scenario-set-error",
                 file = file,
                 set = set.to_string(),
                 field = e.field.as_deref().unwrap_or(&set.field),
-                message = e.message.as_str()
+                error = e.message.as_str()
             )),
             None => {
                 let list: Vec<String> = sets.iter().map(Set::to_string).collect();
-                anyhow::Error::new(e).context(crate::tr!(
-                    "set-context",
+                anyhow::Error::new(e).context(tr!(
+                    "scenario-set-context",
                     file = file,
                     sets = list.join(" ")
                 ))
@@ -152,7 +153,7 @@ pub fn parse_with_sets(text: &str, file: &str, sets: &[Set]) -> Result<Scenario>
 /// Reads the scenario file at `path` and parses it with `sets` applied.
 pub fn load_with_sets(path: &Path, sets: &[Set]) -> Result<Scenario> {
     let text = std::fs::read_to_string(path)
-        .with_context(|| crate::tr!("set-read", path = path.display().to_string()))?;
+        .with_context(|| tr!("scenario-set-read", file = path.display().to_string()))?;
     parse_with_sets(&text, &path.display().to_string(), sets)
 }
 
@@ -164,8 +165,8 @@ pub fn applied_values(
     sets: &[Set],
 ) -> Result<std::collections::BTreeMap<String, String>> {
     let edited = apply(text, file, sets)?;
-    let doc: toml::Table =
-        toml::from_str(&edited).with_context(|| crate::tr!("set-not-toml-short", file = file))?;
+    let doc: toml::Table = toml::from_str(&edited)
+        .with_context(|| tr!("scenario-set-edited-not-toml", file = file))?;
     let mut out = std::collections::BTreeMap::new();
     for set in sets {
         let mut at: Option<&toml::Value> = None;
@@ -175,7 +176,7 @@ pub fn applied_values(
             table = at.and_then(toml::Value::as_table);
         }
         let v =
-            at.ok_or_else(|| anyhow::anyhow!(crate::tr!("set-no-value", set = set.to_string())))?;
+            at.ok_or_else(|| anyhow::anyhow!(tr!("scenario-set-no-value", set = set.to_string())))?;
         out.insert(set.field.clone(), super::file::value_text(v));
     }
     Ok(out)
