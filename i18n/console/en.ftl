@@ -326,3 +326,11 @@ drop-idle = idle too long
 drop-evicted = evicted: the longest idle at the connection cap
 drop-foreign = foreign: not one of this run's clients
 drop-refused = refused: at the connection cap
+
+## Impairments and links described on the console (netem's own words stay netem's)
+impair-none = none
+impair-on = { $args } (on { $direction })
+impair-dir-request = request
+impair-dir-reply = reply
+impair-dir-both = both
+link-each-way = { $delay } each way

@@ -400,3 +400,11 @@ drop-idle = demasiado tiempo inactiva
 drop-evicted = expulsada: la más inactiva al llegar al máximo de conexiones
 drop-foreign = ajena: no es de uno de los clientes de esta ejecución
 drop-refused = rechazada: se ha llegado al máximo de conexiones
+
+## Alteraciones y enlaces descritos en la consola (las palabras de netem quedan como en netem)
+impair-none = ninguna
+impair-on = { $args } (sobre { $direction })
+impair-dir-request = las solicitudes
+impair-dir-reply = las respuestas
+impair-dir-both = solicitudes y respuestas
+link-each-way = { $delay } en cada sentido

@@ -131,7 +131,7 @@ pub fn serve_protocol(
             protocol = opts.protocol.as_str(),
             transports = transports,
             local = local.to_string(),
-            impairments = opts.impair.describe(),
+            impairments = opts.impair.describe_console(),
             seed = opts.seed.to_string()
         )
     );

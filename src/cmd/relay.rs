@@ -274,7 +274,7 @@ pub fn run_relay(
     poll.registry()
         .register(&mut listen, LISTEN, Interest::READABLE)?;
     let local = listen.local_addr()?;
-    let describe = cfg.path.describe();
+    let describe = cfg.path.describe_console();
     let flows = match cfg.flows {
         Flows::Address => "address",
         Flows::One => "one",

@@ -330,11 +330,14 @@ pub fn run_experiment_tagged(
     };
     let server_text = match (&simloop, &tcpsim, ev.link()) {
         (Some(s), _, _) => tr!("run-server-sim", link = s.link().describe()),
-        (_, Some(t), _) => tr!("run-server-sim-tcp", link = t.path().config().describe()),
+        (_, Some(t), _) => tr!(
+            "run-server-sim-tcp",
+            link = t.path().config().describe_console()
+        ),
         (None, None, Some(l)) => tr!(
             "run-server-link",
             server = server_addr.to_string(),
-            link = l.config().describe(),
+            link = l.config().describe_console(),
             client = crate::driver::netns::CLIENT_IP.to_string()
         ),
         (None, None, None) => server_addr.to_string(),
@@ -363,7 +366,7 @@ pub fn run_experiment_tagged(
             "run-header",
             name = sc.name.as_str(),
             seed = sc.seed.to_string(),
-            impairments = sc.impair.describe(),
+            impairments = sc.impair.describe_console(),
             clients = sc.clients.count,
             requests = sc.clients.requests,
             timeout = sc.clients.timeout.to_string(),
@@ -377,7 +380,7 @@ pub fn run_experiment_tagged(
             tr!(
                 "run-remote-header",
                 remote = remote.to_string(),
-                impairments = sc.impair.describe()
+                impairments = sc.impair.describe_console()
             )
         );
     }
@@ -865,7 +868,7 @@ fn print_summary(console: &mut dyn Write, sc: &Scenario, r: &RunReport) {
                 "run-remote-summary",
                 remote = remote.to_string(),
                 loss = pct(all.loss_ratio),
-                impairments = sc.impair.describe()
+                impairments = sc.impair.describe_console()
             )
         ));
     } else if sc.server.kind == ServerKind::UdpTime {
@@ -907,7 +910,7 @@ fn print_summary(console: &mut dyn Write, sc: &Scenario, r: &RunReport) {
                 "{}\n",
                 tr!(
                     "run-link-udp",
-                    link = link.describe(),
+                    link = link.describe_console(),
                     req_dropped = c.request.dropped + c.request.corrupted,
                     requests = c.request.packets,
                     rep_dropped = c.reply.dropped + c.reply.corrupted,
@@ -921,7 +924,7 @@ fn print_summary(console: &mut dyn Write, sc: &Scenario, r: &RunReport) {
                 "\n{}",
                 tr!(
                     "run-link-tcp",
-                    link = link.describe(),
+                    link = link.describe_console(),
                     req_dropped = c.request.dropped + c.request.corrupted,
                     requests = c.request.packets,
                     rep_dropped = c.reply.dropped + c.reply.corrupted,

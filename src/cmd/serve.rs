@@ -108,7 +108,7 @@ pub fn serve_time(
         tr!(
             "serve-time-header",
             local = local.to_string(),
-            impairments = opts.impair.describe(),
+            impairments = opts.impair.describe_console(),
             seed = opts.seed.to_string()
         )
     );

@@ -193,8 +193,8 @@ impl SimPath {
     /// A person's reading of the path, for the console.
     pub fn describe(&self) -> String {
         match self {
-            SimPath::Default(l) => l.config().describe(),
-            SimPath::Link(p) => p.config().describe(),
+            SimPath::Default(l) => l.config().describe_console(),
+            SimPath::Link(p) => p.config().describe_console(),
         }
     }
 

@@ -161,6 +161,24 @@ impl ImpairConfig {
         format!("{args} (on {})", self.direction.as_str())
     }
 
+    /// [`Self::describe`] in the user's language, for console lines (the netem arguments stay
+    /// netem's; the direction is translated). `describe` itself is recorded in files.
+    pub fn describe_console(&self) -> String {
+        if self.is_none() {
+            return crate::tr!("impair-none");
+        }
+        let english = self.describe();
+        let args = english
+            .rsplit_once(" (on ")
+            .map_or(english.as_str(), |(a, _)| a);
+        let direction = match self.direction {
+            Where::Request => crate::tr!("impair-dir-request"),
+            Where::Reply => crate::tr!("impair-dir-reply"),
+            Where::Both => crate::tr!("impair-dir-both"),
+        };
+        crate::tr!("impair-on", args = args, direction = direction)
+    }
+
     /// Loss a request/reply round trip suffers from the loss model: one direction's loss, or
     /// `1 - (1 - l)^2` when it acts on both.
     pub fn expected_round_trip_loss(&self) -> f64 {

@@ -78,6 +78,16 @@ impl LinkConfig {
         s
     }
 
+    /// [`Self::describe`] in the user's language, for console lines (`describe` itself is
+    /// recorded in summary.json).
+    pub fn describe_console(&self) -> String {
+        let mut s = crate::tr!("link-each-way", delay = self.delay.spec());
+        if let Some(b) = self.bandwidth {
+            s += &format!(", {}", format_bandwidth(b));
+        }
+        s
+    }
+
     /// Serialization time of a datagram with `payload` bytes, in nanoseconds (0 if unlimited).
     pub fn serialization_ns(&self, payload: usize) -> u64 {
         match self.bandwidth {

@@ -140,6 +140,18 @@ impl PathConfig {
         }
     }
 
+    /// [`Self::describe`] in the user's language, for console lines.
+    pub fn describe_console(&self) -> String {
+        match self.is_lossless() {
+            true => self.link.describe_console(),
+            false => format!(
+                "{}, {}",
+                self.impair.describe_console(),
+                self.link.describe_console()
+            ),
+        }
+    }
+
     /// The share of packets the link's loss model drops in `dir` in the long run.
     pub fn expected_loss(&self, dir: Direction) -> f64 {
         match self.impair.direction.covers(dir) {
