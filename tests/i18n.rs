@@ -112,6 +112,13 @@ fn a_spanish_locale_gives_a_spanish_run() {
     assert!(out.contains("\nservidor: recibió 200, respondió "), "{out}");
     assert!(out.contains("\nresultados: "), "{out}");
     assert!(out.contains("semilla 42"), "{out}");
+    // The banner's impairments and link: netem's words stay, the prose around them is Spanish.
+    assert!(
+        out.contains("alteraciones loss random 50% (sobre las solicitudes)"),
+        "{out}"
+    );
+    assert!(out.contains("enlace 50us en cada sentido"), "{out}");
+    assert!(!out.contains("(on request)") && !out.contains("each way"), "{out}");
     assert!(!out.contains("server discarded"), "{out}");
 }
 
