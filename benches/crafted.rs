@@ -1,13 +1,14 @@
 //! What a crafted request costs the lossy server: the per-packet cost of a stateful loss
-//! decision for a fresh client at a far seq (65,535, the end of a chain block, and a random one,
-//! as a hostile peer would send), against the same model's cost for a client going forward,
-//! measured in the same run. Every model is covered, including those whose chain forgets its
-//! state slowly (p = r, bursts of a million packets): each chain block is built as a bridge
-//! (see `Chains::state`), so any seq costs at most 16 draws.
+//! decision for a fresh client at a far seq (65,535, the end of a chain block, and scattered
+//! ones) and at the largest attempt an id can claim (255), as a hostile peer would send, against
+//! the same model's cost for a client going forward, measured in the same run. Every model is
+//! covered, including those whose chain forgets its state slowly (p = r, bursts of a million
+//! packets): each chain block is built as a bridge (see `Chains::state`), so any seq costs at
+//! most 16 draws, and a seq's 255 retry steps read 8 keystream lines.
 //!
 //! `cargo bench --bench crafted`. Sockets are not involved: this times the decisions alone
 //! (`Impairments::decide`, the server's call per request). Bounded: 5 repetitions of 200,000
-//! in-order packets and 4,000 crafted ones per model; medians of the per-repetition means are
+//! in-order packets and 3 × 4,000 crafted ones per model; medians of the per-repetition means are
 //! printed.
 
 use losslab::impair::spec::parse_loss;
@@ -36,8 +37,8 @@ fn median(mut xs: Vec<f64>) -> f64 {
 
 fn main() {
     println!(
-        "{:<28} {:>12} {:>12} {:>12} {:>7}",
-        "model", "in order ns", "seq 65535 ns", "random ns", "ratio"
+        "{:<28} {:>12} {:>12} {:>12} {:>14} {:>7}",
+        "model", "in order ns", "seq 65535 ns", "random ns", "attempt 255 ns", "ratio"
     );
     for spec in [
         "gemodel 1% 30%",
@@ -46,7 +47,7 @@ fn main() {
         "gemodel 30% 30%",
         "bursty 50% burst 1000000",
     ] {
-        let (mut base, mut far, mut random) = (vec![], vec![], vec![]);
+        let (mut base, mut far, mut random, mut retry) = (vec![], vec![], vec![], vec![]);
         for rep in 0..REPS as u32 {
             let mut config = ImpairConfig::none();
             config.loss = Some(parse_loss(spec).expect("a valid spec"));
@@ -70,10 +71,17 @@ fn main() {
                 attempt: 0,
             });
             random.push(per_packet_ns(&mut impair, scattered));
+            // The largest attempt an id can claim: 255 chain steps after its seq's state.
+            let retried = (0..4_000u32).map(|i| PacketKey {
+                flow: 30_000 + i,
+                seq: 65_535,
+                attempt: 255,
+            });
+            retry.push(per_packet_ns(&mut impair, retried));
         }
-        let (base, far, random) = (median(base), median(far), median(random));
+        let (base, far, random, retry) = (median(base), median(far), median(random), median(retry));
         println!(
-            "{spec:<28} {base:>12.1} {far:>12.1} {random:>12.1} {:>6.0}x",
+            "{spec:<28} {base:>12.1} {far:>12.1} {random:>12.1} {retry:>14.1} {:>6.0}x",
             far / base
         );
     }

@@ -885,7 +885,11 @@ impl Chains {
         let mut s = self.state(model, draw, lane, key.flow, key.seq);
         let step = lane.stream(Kind::LossStep, key.flow);
         for a in 1..=key.attempt {
-            s = model.step(s, draw.uniform_at(step, key.seq, a));
+            // A seq's attempts lie side by side (position seq·256 + a, in the step stream's
+            // attempt-1 range, which the bridge's attempt-0 draws never use): 255 attempts
+            // read 8 keystream lines, where one line per attempt cost ~26 µs a crafted packet.
+            let u = draw.uniform_at(step, (key.seq << 8) | u64::from(a), 1);
+            s = model.step(s, u);
             let extra = gaps
                 .get(usize::from(a) - 1)
                 .map_or(0, |g| g.saturating_sub(1))
@@ -1601,6 +1605,23 @@ mod tests {
                 chains.state(&model, &mut draw, REQ, 5_000, seq);
             }
             assert_eq!(chains.draws - before, (1 << BLOCK_BITS) - 1, "{model}");
+        }
+    }
+
+    /// The largest attempt an id can claim takes 255 retry steps from its seq's state. Those
+    /// draws lie side by side, so a fresh flow's `seq.255` fills at most 16 keystream lines for
+    /// the bridge, 8 for the retries and a few for its start and emission (each fill is about
+    /// 100 ns; one line per attempt cost ~26 µs a packet).
+    #[test]
+    fn the_largest_attempt_reads_few_keystream_lines() {
+        let model = LossModel::bursty(0.2, 5.0).unwrap();
+        let mut draw = KeyedDraw::new(3);
+        let mut chains = Chains::default();
+        for flow in 0..200u32 {
+            let before = draw.fills;
+            model.outcome(&mut draw, &mut chains, REQ, key(flow, 65_535, 255), &[]);
+            let fills = draw.fills - before;
+            assert!(fills <= 16 + 8 + 4, "flow {flow}: {fills} keystream lines");
         }
     }
 

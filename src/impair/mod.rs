@@ -253,6 +253,9 @@ pub struct KeyedDraw {
     clock: u64,
     /// The line the previous draw read (checked against its tag before use).
     last: usize,
+    /// Lines filled from the keystream (the expensive part of a draw), for the cost tests.
+    #[cfg(test)]
+    pub(crate) fills: u64,
 }
 
 impl KeyedDraw {
@@ -271,6 +274,8 @@ impl KeyedDraw {
             words: vec![[0; LINE_WORDS]; lines],
             clock: 0,
             last: 0,
+            #[cfg(test)]
+            fills: 0,
         }
     }
 
@@ -323,6 +328,10 @@ impl KeyedDraw {
                     *w = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
                 }
                 self.tags[oldest] = tag;
+                #[cfg(test)]
+                {
+                    self.fills += 1;
+                }
                 oldest
             }
         };
