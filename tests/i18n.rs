@@ -118,7 +118,10 @@ fn a_spanish_locale_gives_a_spanish_run() {
         "{out}"
     );
     assert!(out.contains("enlace 50us en cada sentido"), "{out}");
-    assert!(!out.contains("(on request)") && !out.contains("each way"), "{out}");
+    assert!(
+        !out.contains("(on request)") && !out.contains("each way"),
+        "{out}"
+    );
     assert!(!out.contains("server discarded"), "{out}");
 }
 
