@@ -100,6 +100,35 @@ head-timeout-reason = sin respuesta antes del tiempo de espera
 head-timeout = seq={ $seq } tiempo agotado: { $reason }
 head-error = seq={ $seq } error: { $reason }
 
+## URL y cabeceras de respuesta (src/wire/http.rs); $url y las partes citadas llegan entre comillas
+url-bad = URL no válida { $url }: { $why }
+url-space = contiene un espacio (escríbalo como %20)
+url-control = contiene el carácter de control { $char }
+url-missing-scheme = falta el esquema: escriba http://HOST[:PUERTO]/RUTA
+url-https = https no está soportado: losslab solo habla HTTP sin cifrar
+url-scheme = esquema no soportado { $scheme }: losslab solo habla HTTP sin cifrar (http://)
+url-userinfo = las URL http no admiten credenciales de usuario (usuario@host)
+url-ipv6-unclosed = dirección IPv6 sin su ']' de cierre
+url-not-ipv6 = { $addr } no es una dirección IPv6
+url-after-ipv6 = { $after } inesperado tras la dirección IPv6
+url-colons = { $authority } tiene más de un ':' (una dirección IPv6 va entre corchetes, como en http://[::1]:8080/)
+url-empty-host = falta el nombre del host
+url-bad-port = puerto no válido { $port }: debe estar entre 1 y 65535
+url-non-ascii-host = host con caracteres no ASCII { $host }: escriba su forma IDNA (xn--)
+url-host-char = el carácter { $char } no está permitido en un nombre de host
+http-malformed = cabecera de respuesta mal formada: { $reason } (empieza por { $start })
+http-too-large = las cabeceras de la respuesta superan los { $cap } bytes
+http-too-many-headers = la respuesta tiene más de { $max } líneas de cabecera
+http-closed-early = la conexión se cerró tras { $received } bytes, antes del final de las cabeceras de la respuesta
+http-status-below-100 = el código de estado { $status } es menor que 100
+http-bad-header-name = nombre de cabecera no válido
+http-bad-header-value = valor de cabecera no válido
+http-bad-new-line = salto de línea no válido
+http-bad-status = línea de estado no válida
+http-bad-token = token no válido
+http-too-many-headers-short = demasiadas cabeceras
+http-bad-version = versión de HTTP no válida
+
 ## losslab run
 run-remote-why-sim = una simulación no tiene red exterior
 run-remote-why-kind = solo se aplica a escenarios udp-time
