@@ -309,7 +309,7 @@ pub enum TimeProtocol {
 
 fn parse_nonzero_duration(s: &str) -> Result<Duration, String> {
     match Duration::parse(s)? {
-        Duration::ZERO => Err("must be longer than 0".into()),
+        Duration::ZERO => Err(crate::tr!("arg-err-zero-duration")),
         d => Ok(d),
     }
 }

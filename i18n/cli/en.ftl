@@ -216,6 +216,7 @@ clap-kind-missing-required = one or more required arguments were not provided
 clap-kind-missing-subcommand = a subcommand is required but one was not provided
 clap-kind-invalid-utf8 = invalid UTF-8 was detected in one or more arguments
 clap-kind-unknown = unknown cause
+arg-err-zero-duration = must be longer than 0
 clap-parse-int-empty = cannot parse integer from empty string
 clap-parse-int-digit = invalid digit found in string
 clap-parse-int-too-large = number too large to fit in target type

@@ -211,6 +211,7 @@ clap-kind-missing-required = faltan uno o más argumentos obligatorios
 clap-kind-missing-subcommand = hace falta una orden y no se ha indicado ninguna
 clap-kind-invalid-utf8 = uno o más argumentos no son UTF-8 válido
 clap-kind-unknown = causa desconocida
+arg-err-zero-duration = debe ser mayor que 0
 clap-parse-int-empty = no se puede leer un número entero de un texto vacío
 clap-parse-int-digit = hay un carácter que no es una cifra
 clap-parse-int-too-large = el número es demasiado grande

@@ -117,6 +117,8 @@ run-report-redrawn = report: { $dir }/report.md redrawn for this run
 run-report-removed = note: the earlier report in { $report } could not be redrawn ({ $error }); removed its files ({ $files }), which described other data
 run-report-removed-none = none listed in its manifest
 
+sim-err-too-many-clients = sim mode gives each client its own port and so has room for { $max } clients; this run has { $clients }
+
 ## losslab relay
 relay-exposed = warning: listening on { $listen }, which is not a loopback address: anyone who can reach it can send datagrams through this relay to { $to }
 relay-header = losslab relay on udp { $local } -> { $to }: { $path }, seed { $seed }, flows by { $flows } (Ctrl-C to stop)

@@ -146,13 +146,39 @@ run-report-redrawn = informe: { $dir }/report.md redibujado para esta ejecución
 run-report-removed = nota: el informe anterior en { $report } no se pudo redibujar ({ $error }); se han borrado sus ficheros ({ $files }), que describían otros datos
 run-report-removed-none = ninguno listado en su manifiesto
 
+sim-err-too-many-clients = el modo sim da a cada cliente su propio puerto, así que caben { $max } clientes; esta ejecución tiene { $clients }
+
 ## losslab relay
 relay-exposed = aviso: escuchando en { $listen }, que no es una dirección de loopback: cualquiera que pueda alcanzarla puede enviar datagramas a través de este relé hacia { $to }
-relay-header = relé losslab en udp { $local } -> { $to }: { $path }, semilla { $seed }, flujos por { $flows } (Ctrl-C para detener)
+relay-header = relé losslab en udp { $local } -> { $to }: { $path }, semilla { $seed }, { $flows ->
+        [address] un flujo por dirección de cliente (--flows address)
+       *[other] un solo flujo para todos los clientes (--flows { $flows })
+    } (Ctrl-C para detener)
 relay-footer = { $status ->
         [interrupted] interrumpido
        *[other] terminado
-    }: hacia el servidor { $up } datagramas, { $up_dropped } descartados; hacia los clientes { $down }, { $down_dropped } descartados; { $clients } clientes, { $refused } rechazados, { $overflows } desbordados, { $errors } errores de envío
+    }: hacia el servidor { $up } { $up ->
+        [one] datagrama
+       *[other] datagramas
+    }, { $up_dropped } { $up_dropped ->
+        [one] descartado
+       *[other] descartados
+    }; hacia los clientes { $down }, { $down_dropped } { $down_dropped ->
+        [one] descartado
+       *[other] descartados
+    }; { $clients } { $clients ->
+        [one] cliente
+       *[other] clientes
+    }, { $refused } { $refused ->
+        [one] rechazado
+       *[other] rechazados
+    }, { $overflows } { $overflows ->
+        [one] desbordado
+       *[other] desbordados
+    }, { $errors } { $errors ->
+        [one] error
+       *[other] errores
+    } de envío
 relay-recorded = registrado: { $dir } (link.csv, flows.csv, relay.json)
 relay-overflow = descartada { $dir ->
         [request] una solicitud de
@@ -175,7 +201,16 @@ link-header = losslab link: lado del servidor { $server }, lado del cliente { $c
 link-footer = { $status ->
         [interrupted] interrumpido
        *[other] terminado
-    }: el cliente salió con { $code }; hacia el servidor { $up } paquetes, { $up_dropped } descartados; hacia el cliente { $down }, { $down_dropped } descartados
+    }: el cliente salió con { $code }; hacia el servidor { $up } { $up ->
+        [one] paquete
+       *[other] paquetes
+    }, { $up_dropped } { $up_dropped ->
+        [one] descartado
+       *[other] descartados
+    }; hacia el cliente { $down }, { $down_dropped } { $down_dropped ->
+        [one] descartado
+       *[other] descartados
+    }
 link-recorded = registrado: { $dir } (link.csv, link.json)
 link-server-ended = la orden del servidor terminó ({ $status }) antes de asociar un socket: { $line }
 link-server-wait = aviso: el servidor no asoció ningún socket en { $wait }; se arranca el cliente de todos modos
