@@ -309,7 +309,7 @@ pub enum TimeProtocol {
 
 fn parse_nonzero_duration(s: &str) -> Result<Duration, String> {
     match Duration::parse(s)? {
-        Duration::ZERO => Err("must be longer than 0".into()),
+        Duration::ZERO => Err(crate::tr!("arg-err-zero-duration")),
         d => Ok(d),
     }
 }
@@ -364,11 +364,12 @@ pub fn main() -> ExitCode {
         .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m))
     {
         Ok(cli) => cli,
-        Err(e) if e.kind() == clap::error::ErrorKind::InvalidSubcommand => {
-            invalid_subcommand(&e);
-            e.exit()
+        Err(mut e) => {
+            if e.kind() == clap::error::ErrorKind::InvalidSubcommand {
+                better_subcommand_suggestion(&mut e, &raw);
+            }
+            crate::i18n_clap::exit(e)
         }
-        Err(e) => e.exit(),
     };
     // Still one thread here, which a user namespace requires (see `driver::netns`).
     if needs_private_net(&cli)
@@ -408,32 +409,45 @@ pub fn main() -> ExitCode {
 }
 
 /// clap suggests the subcommand most *similar* by Jaro distance, which sends `losslab rn` to
-/// `run-all` — the one command that rewrites every reference folder. This suggests the
-/// closest by edit distance instead (shorter names first on ties), and exits 2; it returns
-/// only when it has nothing to say, for clap's own message.
-fn invalid_subcommand(e: &clap::Error) {
+/// `run-all` — the one command that rewrites every reference folder. This puts in `e` the
+/// closest by edit distance instead (shorter names first on ties), among the subcommands of
+/// the command the typo was typed to, or no suggestion when none is close.
+fn better_subcommand_suggestion(e: &mut clap::Error, raw: &[std::ffi::OsString]) {
     use clap::error::{ContextKind, ContextValue};
-    let Some(ContextValue::String(typed)) = e.get(ContextKind::InvalidSubcommand) else {
+    let Some(ContextValue::String(typed)) = e.get(ContextKind::InvalidSubcommand).cloned() else {
         return;
     };
-    let cmd = crate::i18n::localized_command();
+    // The command the typo was given to: follow the subcommand names on the line up to it.
+    let mut cmd = crate::i18n::localized_command();
+    for arg in raw.iter().skip(1).filter_map(|a| a.to_str()) {
+        if arg == typed {
+            break;
+        }
+        if let Some(sub) = cmd.find_subcommand(arg).cloned() {
+            cmd = sub;
+        }
+    }
     let best = cmd
         .get_subcommands()
         .filter(|c| !c.is_hide_set())
         .map(|c| c.get_name().to_string())
-        .map(|n| (edit_distance(typed, &n), n.len(), n))
+        .map(|n| (edit_distance(&typed, &n), n.len(), n))
         .min();
-    let tip = match best {
+    match best {
         Some((d, _, name)) if d <= typed.chars().count().div_ceil(2).max(1) => {
-            format!("\n\n  tip: a similar subcommand exists: '{name}'")
+            e.insert(
+                ContextKind::SuggestedSubcommand,
+                ContextValue::Strings(vec![name]),
+            );
         }
-        _ => String::new(),
-    };
-    eprintln!(
-        "error: unrecognized subcommand '{typed}'{tip}\n\nUsage: losslab [OPTIONS] <COMMAND>\n\n\
-         For more information, try '--help'."
-    );
-    std::process::exit(2);
+        _ => {
+            e.remove(ContextKind::SuggestedSubcommand);
+            if matches!(e.get(ContextKind::Suggested), Some(ContextValue::StyledStrs(v)) if v.is_empty())
+            {
+                e.remove(ContextKind::Suggested);
+            }
+        }
+    }
 }
 
 /// Levenshtein distance over characters.

@@ -16,8 +16,7 @@
 //! (`hide_default_value`, `hide_possible_values`) and written here into the help text, in the
 //! same places and styles clap uses, and the headings come from a `help_template` per command
 //! built from `{positionals}`, `{options}` and `{subcommands}`. clap's error messages
-//! ("error: unexpected argument …", their `Usage:` line) stay English: clap has no hook for
-//! their words.
+//! ("error: unexpected argument …", their `Usage:` line) are written by [`crate::i18n_clap`].
 
 use crate::i18n::{Lang, attribute_in, has_message, message_in};
 use clap::builder::{PossibleValue, Styles};
@@ -237,7 +236,7 @@ fn notes(arg: &Arg, lang: Lang, values_listed: bool, styles: &Styles) -> Vec<Str
 }
 
 /// A value as clap shows it: quoted (Rust's escaping) when empty or holding whitespace.
-fn quoted(v: &str) -> String {
+pub(crate) fn quoted(v: &str) -> String {
     if v.is_empty() || v.contains(char::is_whitespace) {
         format!("{v:?}")
     } else {

@@ -18,6 +18,7 @@ pub mod client;
 pub mod cmd;
 pub mod driver;
 pub mod i18n;
+pub mod i18n_clap;
 pub mod i18n_help;
 pub mod idmap;
 pub mod impair;

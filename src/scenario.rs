@@ -923,7 +923,7 @@ fn missing_field(message: &str) -> Option<&str> {
 /// toml's own message for a file serde could not read, in the user's language where it is one
 /// of the common shapes (a field missing, a field unknown); otherwise as toml wrote it. The
 /// names it quotes are the file's and stay as they are.
-fn toml_message(message: &str) -> String {
+pub(crate) fn toml_message(message: &str) -> String {
     if let Some(name) = missing_field(message) {
         return tr!("scenario-toml-missing-field", field = name);
     }

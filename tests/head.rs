@@ -383,3 +383,87 @@ fn refused_connection_is_an_error() {
     let err = assert_one_line_error(&done, &url);
     assert!(err.to_lowercase().contains("refused"), "{err}");
 }
+
+// ---- In Spanish (issue 15): the same one-line errors, in the student's words. ----
+
+fn head_es(cwd: &Path, args: &[&str]) -> Finished {
+    run(losslab(cwd).args(["--lang", "es", "head"]).args(args), b"")
+}
+
+#[test]
+fn bad_urls_are_refused_in_spanish() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (url, want) in [
+        (
+            "htp://x",
+            "esquema no soportado \"htp\": losslab solo habla HTTP sin cifrar",
+        ),
+        (
+            "127.0.0.1:8080/",
+            "falta el esquema: escriba http://HOST[:PUERTO]/RUTA",
+        ),
+        (
+            "http://127.0.0.1:99999/",
+            "puerto no válido \"99999\": debe estar entre 1 y 65535",
+        ),
+        ("http://[::1/", "dirección IPv6 sin su ']' de cierre"),
+        ("https://127.0.0.1/", "https no está soportado"),
+    ] {
+        let done = head_es(tmp.path(), &[url]);
+        let err = assert_one_line_error(&done, url);
+        assert!(err.contains(&format!("URL no válida {url:?}: ")), "{err}");
+        assert!(err.contains(want), "{err}");
+        assert!(!err.contains("bad URL"), "{err}");
+    }
+    // LANG alone is enough, and English stays as it was.
+    let done = run(
+        losslab(tmp.path())
+            .env("LANG", "es_ES.UTF-8")
+            .args(["head", "htp://x"]),
+        b"",
+    );
+    assert!(done.stderr.contains("URL no válida"), "{}", done.stderr);
+    let done = head(tmp.path(), &["htp://x"]);
+    assert_eq!(
+        done.stderr,
+        "Error: bad URL \"htp://x\": unsupported scheme \"htp\": losslab speaks plain HTTP (http://)\n"
+    );
+}
+
+#[test]
+fn broken_responses_are_explained_in_spanish() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = Fixture::start(Script::SendAndClose(
+        b"HTTP/1.1 200 OK\r\nServer: x".to_vec(),
+    ));
+    let url = server.url();
+    let done = head_es(tmp.path(), &[&url]);
+    let err = assert_one_line_error(&done, &url);
+    assert!(
+        err.contains(
+            "la conexión se cerró tras 26 bytes, antes del final de las cabeceras de la respuesta"
+        ),
+        "{err}"
+    );
+    server.request();
+
+    let server = Fixture::start(Script::SendAndClose(b"HTTP/1.1 042 X\r\n\r\n".to_vec()));
+    let url = server.url();
+    let done = head_es(tmp.path(), &[&url]);
+    let err = assert_one_line_error(&done, &url);
+    assert!(
+        err.contains("cabecera de respuesta mal formada: el código de estado 042 es menor que 100 (empieza por \"HTTP/1.1 042 X\")"),
+        "{err}"
+    );
+    server.request();
+
+    let server = Fixture::start(Script::SendAndClose(
+        b"HTTP/1.1 200 OK\r\nBad Header\r\n\r\n".to_vec(),
+    ));
+    let url = server.url();
+    let done = head_es(tmp.path(), &[&url]);
+    let err = assert_one_line_error(&done, &url);
+    assert!(err.contains("nombre de cabecera no válido"), "{err}");
+    assert!(!err.contains("invalid"), "{err}");
+    server.request();
+}

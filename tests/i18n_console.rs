@@ -361,7 +361,9 @@ fn the_relay_speaks_spanish() {
     ]));
     let banner = relay.line_matching(DEADLINE, |l| l.starts_with("relé losslab en udp "));
     assert!(
-        banner.contains("semilla 42, flujos por address (Ctrl-C para detener)"),
+        banner.contains(
+            "semilla 42, un flujo por dirección de cliente (--flows address) (Ctrl-C para detener)"
+        ),
         "{banner}"
     );
     let done = relay.finish(DEADLINE);

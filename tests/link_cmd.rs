@@ -229,3 +229,42 @@ fn the_client_status_is_the_exit_code_and_every_process_is_ended() {
     );
     assert_nothing_left();
 }
+
+/// In Spanish the banner describes the path in Spanish (netem's own words stay), and a server
+/// command that ends before binding says so in Spanish (issue 15).
+#[test]
+fn banner_and_errors_in_spanish() {
+    if !can_build("banner_and_errors_in_spanish") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let done = run(
+        losslab(tmp.path()).args([
+            "--lang",
+            "es",
+            "link",
+            "--server",
+            "true",
+            "--client",
+            "true",
+            "--loss",
+            "random 10%",
+        ]),
+        b"",
+    );
+    assert_eq!(done.code(), Some(2), "{done:?}");
+    assert!(
+        done.stdout.contains(
+            "lado del servidor 10.77.0.1, lado del cliente 10.77.0.2 (LOSSLAB_SERVER_ADDR=10.77.0.1): \
+             loss random 10% (sobre solicitudes y respuestas), 50us en cada sentido, semilla 42"
+        ),
+        "{}",
+        done.stdout
+    );
+    assert!(!done.stdout.contains("each way"), "{}", done.stdout);
+    assert!(
+        done.stderr.contains("la orden del servidor terminó"),
+        "{}",
+        done.stderr
+    );
+}

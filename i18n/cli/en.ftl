@@ -159,3 +159,65 @@ help-link--direction = Which way the impairments act: request (client to server)
 help-link--seed = Seed of the link's fates
 help-link--record = Write link.csv (one row per packet) and link.json into this folder
 help-link--server_wait = How long to wait for the server to bind a socket before starting the client anyway
+
+## clap's error messages (src/i18n_clap.rs). English is clap's own text, word for word:
+## English errors are printed by clap itself, and tests/i18n_clap.rs checks these say the same.
+clap-error = error
+clap-tip = tip
+clap-try-help = For more information, try '{ $help }'.
+clap-subcommands = subcommands
+clap-err-conflict-repeated = the argument '{ $arg }' cannot be used multiple times
+clap-err-conflict = the argument '{ $arg }' cannot be used with
+clap-err-conflict-subcommand = the subcommand '{ $arg }' cannot be used with
+clap-err-conflict-others = one or more of the other specified arguments
+clap-err-no-equals = equal sign is needed when assigning values to '{ $arg }'
+clap-err-value-missing = a value is required for '{ $arg }' but none was supplied
+clap-err-invalid-value = invalid value '{ $value }' for '{ $arg }'
+clap-err-invalid-subcommand = unrecognized subcommand '{ $name }'
+clap-err-missing-required = the following required arguments were not provided:
+clap-err-missing-subcommand = '{ $name }' requires a subcommand but one was not provided
+clap-err-too-many-values = unexpected value '{ $value }' for '{ $arg }' found; no more were expected
+clap-err-too-few-values = { $min } values required by '{ $arg }'; only { $actual } { $n ->
+        [0] was
+        [1] was
+       *[other] were
+    } provided
+clap-err-wrong-number-of-values = { $expected } values required for '{ $arg }' but { $actual } { $n ->
+        [0] was
+        [1] was
+       *[other] were
+    } provided
+clap-err-unknown-argument = unexpected argument '{ $arg }' found
+clap-tip-similar-subcommand = { $n ->
+        [1] a similar subcommand exists
+       *[other] some similar subcommands exist
+    }: { $names }
+clap-tip-similar-argument = { $n ->
+        [1] a similar argument exists
+       *[other] some similar arguments exist
+    }: { $names }
+clap-tip-similar-value = { $n ->
+        [1] a similar value exists
+       *[other] some similar values exist
+    }: { $names }
+clap-tip-as-value = to pass '{ $arg }' as a value, use '{ $usage }'
+clap-tip-remove-dashes = subcommand '{ $name }' exists; to use it, remove the '{ $dashes }' before it
+clap-tip-exists = '{ $name }' exists
+clap-kind-invalid-value = one of the values isn't valid for an argument
+clap-kind-unknown-argument = unexpected argument found
+clap-kind-invalid-subcommand = unrecognized subcommand
+clap-kind-no-equals = equal is needed when assigning values to one of the arguments
+clap-kind-value-validation = invalid value for one of the arguments
+clap-kind-too-many-values = unexpected value for an argument found
+clap-kind-too-few-values = more values required for an argument
+clap-kind-wrong-number-of-values = too many or too few values for an argument
+clap-kind-argument-conflict = an argument cannot be used with one or more of the other specified arguments
+clap-kind-missing-required = one or more required arguments were not provided
+clap-kind-missing-subcommand = a subcommand is required but one was not provided
+clap-kind-invalid-utf8 = invalid UTF-8 was detected in one or more arguments
+clap-kind-unknown = unknown cause
+arg-err-zero-duration = must be longer than 0
+clap-parse-int-empty = cannot parse integer from empty string
+clap-parse-int-digit = invalid digit found in string
+clap-parse-int-too-large = number too large to fit in target type
+clap-parse-out-of-range = { $value } is not in { $range }

@@ -157,3 +157,62 @@ help-link--direction = En qué sentido actúan las alteraciones: request (del cl
 help-link--seed = Semilla de los destinos del enlace
 help-link--record = Escribe link.csv (una fila por paquete) y link.json en esta carpeta
 help-link--server_wait = Cuánto esperar a que el servidor asocie un socket antes de arrancar el cliente de todos modos
+
+## Los mensajes de error de clap (src/i18n_clap.rs), con la misma estructura que los suyos
+clap-error = error
+clap-tip = sugerencia
+clap-try-help = Para más información, pruebe '{ $help }'.
+clap-subcommands = órdenes
+clap-err-conflict-repeated = el argumento '{ $arg }' no se puede usar más de una vez
+clap-err-conflict = el argumento '{ $arg }' no se puede usar junto con
+clap-err-conflict-subcommand = la orden '{ $arg }' no se puede usar junto con
+clap-err-conflict-others = uno o más de los otros argumentos indicados
+clap-err-no-equals = hace falta un signo igual para dar valores a '{ $arg }'
+clap-err-value-missing = '{ $arg }' necesita un valor, pero no se ha dado ninguno
+clap-err-invalid-value = valor no válido '{ $value }' para '{ $arg }'
+clap-err-invalid-subcommand = orden no reconocida '{ $name }'
+clap-err-missing-required = faltan los siguientes argumentos obligatorios:
+clap-err-missing-subcommand = '{ $name }' necesita una orden, pero no se ha indicado ninguna
+clap-err-too-many-values = valor inesperado '{ $value }' para '{ $arg }'; no se esperaban más
+clap-err-too-few-values = '{ $arg }' necesita { $min } valores; solo { $n ->
+        [one] se ha dado
+       *[other] se han dado
+    } { $actual }
+clap-err-wrong-number-of-values = '{ $arg }' necesita { $expected } valores, pero { $n ->
+        [one] se ha dado
+       *[other] se han dado
+    } { $actual }
+clap-err-unknown-argument = argumento inesperado '{ $arg }'
+clap-tip-similar-subcommand = { $n ->
+        [one] existe una orden parecida
+       *[other] existen órdenes parecidas
+    }: { $names }
+clap-tip-similar-argument = { $n ->
+        [one] existe un argumento parecido
+       *[other] existen argumentos parecidos
+    }: { $names }
+clap-tip-similar-value = { $n ->
+        [one] existe un valor parecido
+       *[other] existen valores parecidos
+    }: { $names }
+clap-tip-as-value = para pasar '{ $arg }' como valor, use '{ $usage }'
+clap-tip-remove-dashes = la orden '{ $name }' existe; para usarla, quite el '{ $dashes }' de delante
+clap-tip-exists = existe '{ $name }'
+clap-kind-invalid-value = uno de los valores no es válido para un argumento
+clap-kind-unknown-argument = se ha encontrado un argumento inesperado
+clap-kind-invalid-subcommand = orden no reconocida
+clap-kind-no-equals = hace falta un signo igual para dar valores a uno de los argumentos
+clap-kind-value-validation = valor no válido para uno de los argumentos
+clap-kind-too-many-values = se ha encontrado un valor inesperado para un argumento
+clap-kind-too-few-values = un argumento necesita más valores
+clap-kind-wrong-number-of-values = demasiados o demasiado pocos valores para un argumento
+clap-kind-argument-conflict = un argumento no se puede usar junto con uno o más de los otros argumentos indicados
+clap-kind-missing-required = faltan uno o más argumentos obligatorios
+clap-kind-missing-subcommand = hace falta una orden y no se ha indicado ninguna
+clap-kind-invalid-utf8 = uno o más argumentos no son UTF-8 válido
+clap-kind-unknown = causa desconocida
+arg-err-zero-duration = debe ser mayor que 0
+clap-parse-int-empty = no se puede leer un número entero de un texto vacío
+clap-parse-int-digit = hay un carácter que no es una cifra
+clap-parse-int-too-large = el número es demasiado grande
+clap-parse-out-of-range = { $value } no está en { $range }

@@ -71,6 +71,35 @@ head-timeout-reason = no response before the timeout
 head-timeout = seq={ $seq } timeout: { $reason }
 head-error = seq={ $seq } error: { $reason }
 
+## URLs and response heads (src/wire/http.rs); $url and the quoted parts come quoted
+url-bad = bad URL { $url }: { $why }
+url-space = it contains a space (write it as %20)
+url-control = it contains the control character { $char }
+url-missing-scheme = missing scheme: write http://HOST[:PORT]/PATH
+url-https = https is not supported: losslab speaks plain HTTP
+url-scheme = unsupported scheme { $scheme }: losslab speaks plain HTTP (http://)
+url-userinfo = user credentials (user@host) are not supported in http URLs
+url-ipv6-unclosed = IPv6 address without its closing ']'
+url-not-ipv6 = { $addr } is not an IPv6 address
+url-after-ipv6 = unexpected { $after } after the IPv6 address
+url-colons = { $authority } has more than one ':' (an IPv6 address needs brackets, as in http://[::1]:8080/)
+url-empty-host = empty host
+url-bad-port = bad port { $port }: expected 1-65535
+url-non-ascii-host = non-ASCII host { $host }: write its IDNA (xn--) form
+url-host-char = character { $char } is not allowed in a host name
+http-malformed = malformed response head: { $reason } (it begins { $start })
+http-too-large = response headers exceed { $cap } bytes
+http-too-many-headers = response has more than { $max } header lines
+http-closed-early = connection closed after { $received } bytes, before the end of the response headers
+http-status-below-100 = status code { $status } is below 100
+http-bad-header-name = invalid header name
+http-bad-header-value = invalid header value
+http-bad-new-line = invalid new line
+http-bad-status = invalid response status
+http-bad-token = invalid token
+http-too-many-headers-short = too many headers
+http-bad-version = invalid HTTP version
+
 ## losslab run
 run-remote-why-sim = a simulation has no outside network
 run-remote-why-kind = it applies to udp-time scenarios only
@@ -87,6 +116,8 @@ run-report-symlink = note: { $report } is a link; losslab leaves it as it is, an
 run-report-redrawn = report: { $dir }/report.md redrawn for this run
 run-report-removed = note: the earlier report in { $report } could not be redrawn ({ $error }); removed its files ({ $files }), which described other data
 run-report-removed-none = none listed in its manifest
+
+sim-err-too-many-clients = sim mode gives each client its own port and so has room for { $max } clients; this run has { $clients }
 
 ## losslab relay
 relay-exposed = warning: listening on { $listen }, which is not a loopback address: anyone who can reach it can send datagrams through this relay to { $to }

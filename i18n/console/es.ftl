@@ -100,6 +100,35 @@ head-timeout-reason = sin respuesta antes del tiempo de espera
 head-timeout = seq={ $seq } tiempo agotado: { $reason }
 head-error = seq={ $seq } error: { $reason }
 
+## URL y cabeceras de respuesta (src/wire/http.rs); $url y las partes citadas llegan entre comillas
+url-bad = URL no válida { $url }: { $why }
+url-space = contiene un espacio (escríbalo como %20)
+url-control = contiene el carácter de control { $char }
+url-missing-scheme = falta el esquema: escriba http://HOST[:PUERTO]/RUTA
+url-https = https no está soportado: losslab solo habla HTTP sin cifrar
+url-scheme = esquema no soportado { $scheme }: losslab solo habla HTTP sin cifrar (http://)
+url-userinfo = las URL http no admiten credenciales de usuario (usuario@host)
+url-ipv6-unclosed = dirección IPv6 sin su ']' de cierre
+url-not-ipv6 = { $addr } no es una dirección IPv6
+url-after-ipv6 = { $after } inesperado tras la dirección IPv6
+url-colons = { $authority } tiene más de un ':' (una dirección IPv6 va entre corchetes, como en http://[::1]:8080/)
+url-empty-host = falta el nombre del host
+url-bad-port = puerto no válido { $port }: debe estar entre 1 y 65535
+url-non-ascii-host = host con caracteres no ASCII { $host }: escriba su forma IDNA (xn--)
+url-host-char = el carácter { $char } no está permitido en un nombre de host
+http-malformed = cabecera de respuesta mal formada: { $reason } (empieza por { $start })
+http-too-large = las cabeceras de la respuesta superan los { $cap } bytes
+http-too-many-headers = la respuesta tiene más de { $max } líneas de cabecera
+http-closed-early = la conexión se cerró tras { $received } bytes, antes del final de las cabeceras de la respuesta
+http-status-below-100 = el código de estado { $status } es menor que 100
+http-bad-header-name = nombre de cabecera no válido
+http-bad-header-value = valor de cabecera no válido
+http-bad-new-line = salto de línea no válido
+http-bad-status = línea de estado no válida
+http-bad-token = token no válido
+http-too-many-headers-short = demasiadas cabeceras
+http-bad-version = versión de HTTP no válida
+
 ## losslab run
 run-remote-why-sim = una simulación no tiene red exterior
 run-remote-why-kind = solo se aplica a escenarios udp-time
@@ -117,13 +146,39 @@ run-report-redrawn = informe: { $dir }/report.md redibujado para esta ejecución
 run-report-removed = nota: el informe anterior en { $report } no se pudo redibujar ({ $error }); se han borrado sus ficheros ({ $files }), que describían otros datos
 run-report-removed-none = ninguno listado en su manifiesto
 
+sim-err-too-many-clients = el modo sim da a cada cliente su propio puerto, así que caben { $max } clientes; esta ejecución tiene { $clients }
+
 ## losslab relay
 relay-exposed = aviso: escuchando en { $listen }, que no es una dirección de loopback: cualquiera que pueda alcanzarla puede enviar datagramas a través de este relé hacia { $to }
-relay-header = relé losslab en udp { $local } -> { $to }: { $path }, semilla { $seed }, flujos por { $flows } (Ctrl-C para detener)
+relay-header = relé losslab en udp { $local } -> { $to }: { $path }, semilla { $seed }, { $flows ->
+        [address] un flujo por dirección de cliente (--flows address)
+       *[other] un solo flujo para todos los clientes (--flows { $flows })
+    } (Ctrl-C para detener)
 relay-footer = { $status ->
         [interrupted] interrumpido
        *[other] terminado
-    }: hacia el servidor { $up } datagramas, { $up_dropped } descartados; hacia los clientes { $down }, { $down_dropped } descartados; { $clients } clientes, { $refused } rechazados, { $overflows } desbordados, { $errors } errores de envío
+    }: hacia el servidor { $up } { $up ->
+        [one] datagrama
+       *[other] datagramas
+    }, { $up_dropped } { $up_dropped ->
+        [one] descartado
+       *[other] descartados
+    }; hacia los clientes { $down }, { $down_dropped } { $down_dropped ->
+        [one] descartado
+       *[other] descartados
+    }; { $clients } { $clients ->
+        [one] cliente
+       *[other] clientes
+    }, { $refused } { $refused ->
+        [one] rechazado
+       *[other] rechazados
+    }, { $overflows } { $overflows ->
+        [one] desbordado
+       *[other] desbordados
+    }, { $errors } { $errors ->
+        [one] error
+       *[other] errores
+    } de envío
 relay-recorded = registrado: { $dir } (link.csv, flows.csv, relay.json)
 relay-overflow = descartada { $dir ->
         [request] una solicitud de
@@ -146,7 +201,16 @@ link-header = losslab link: lado del servidor { $server }, lado del cliente { $c
 link-footer = { $status ->
         [interrupted] interrumpido
        *[other] terminado
-    }: el cliente salió con { $code }; hacia el servidor { $up } paquetes, { $up_dropped } descartados; hacia el cliente { $down }, { $down_dropped } descartados
+    }: el cliente salió con { $code }; hacia el servidor { $up } { $up ->
+        [one] paquete
+       *[other] paquetes
+    }, { $up_dropped } { $up_dropped ->
+        [one] descartado
+       *[other] descartados
+    }; hacia el cliente { $down }, { $down_dropped } { $down_dropped ->
+        [one] descartado
+       *[other] descartados
+    }
 link-recorded = registrado: { $dir } (link.csv, link.json)
 link-server-ended = la orden del servidor terminó ({ $status }) antes de asociar un socket: { $line }
 link-server-wait = aviso: el servidor no asoció ningún socket en { $wait }; se arranca el cliente de todos modos

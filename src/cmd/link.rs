@@ -195,7 +195,9 @@ pub fn execute(
         }
         None => None,
     };
+    // The path as recorded in link.json stays English; the console line is the user's.
     let describe = path.describe();
+    let describe_console = path.describe_console();
     let clock = Clock::new();
     let mut link = LiveLink::new(path, args.seed)?;
     let mut poll = Poll::new().context(tr!("err-event-loop-create"))?;
@@ -208,7 +210,7 @@ pub fn execute(
             "link-header",
             server = SERVER_IP.to_string(),
             client = CLIENT_IP.to_string(),
-            path = describe.as_str(),
+            path = describe_console.as_str(),
             seed = args.seed.to_string()
         )
     );

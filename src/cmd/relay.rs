@@ -81,7 +81,7 @@ pub enum FlowsArg {
 
 pub fn parse_nonzero(s: &str) -> Result<Duration, String> {
     match Duration::parse(s)? {
-        Duration::ZERO => Err("must be longer than 0".into()),
+        Duration::ZERO => Err(tr!("arg-err-zero-duration")),
         d => Ok(d),
     }
 }

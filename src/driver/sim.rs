@@ -240,10 +240,11 @@ impl SimLoop {
     pub fn new(server: TimeServer, loadgen: LoadGen, link: SimPath) -> Result<Self> {
         let clients = loadgen.config().clients;
         if clients > MAX_SIM_CLIENTS {
-            bail!(
-                "sim mode gives each client its own port and so has room for {MAX_SIM_CLIENTS} \
-                 clients; this run has {clients}"
-            );
+            bail!(crate::tr!(
+                "sim-err-too-many-clients",
+                max = MAX_SIM_CLIENTS.to_string(),
+                clients = clients.to_string()
+            ));
         }
         Ok(SimLoop {
             now: Instant::ZERO,

@@ -22,9 +22,9 @@ pub fn finish(w: BufWriter<File>, name: &Path) -> Result<()> {
     let file = w
         .into_inner()
         .map_err(|e| e.into_error())
-        .with_context(|| format!("cannot write {}", name.display()))?;
+        .with_context(|| crate::tr!("err-write", path = name.display().to_string()))?;
     file.sync_all()
-        .with_context(|| format!("cannot write {}", name.display()))
+        .with_context(|| crate::tr!("err-write", path = name.display().to_string()))
 }
 
 /// Bytes gathered before they go to the writer thread.
@@ -164,7 +164,7 @@ impl RowSink {
             RowSink::File(f) => f
                 .finish()
                 .map_err(|e| anyhow!(e))
-                .with_context(|| format!("cannot write {}", path.display())),
+                .with_context(|| crate::tr!("err-write", path = path.display().to_string())),
             RowSink::Off => Ok(()),
         }
     }

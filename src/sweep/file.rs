@@ -301,8 +301,10 @@ pub fn parse(text: &str, path: &Path) -> Result<Sweep> {
         text,
         file: path.display().to_string(),
     };
-    let raw: RawSweep = toml::from_str(text)
-        .map_err(|e| at.error(e.span().unwrap_or(0..0), "", e.message().trim_end()))?;
+    let raw: RawSweep = toml::from_str(text).map_err(|e| {
+        let message = crate::scenario::toml_message(e.message().trim_end());
+        at.error(e.span().unwrap_or(0..0), "", message)
+    })?;
     let scenario_path = path
         .parent()
         .unwrap_or(Path::new(""))

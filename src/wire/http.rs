@@ -10,6 +10,7 @@
 //! says (RFC 9110 §9.3.2).
 
 use super::time::civil_from_days;
+use crate::tr;
 use std::fmt;
 use std::net::Ipv6Addr;
 
@@ -35,14 +36,14 @@ pub struct Url {
 /// inside the representation and is never sent (RFC 9110 §4.2.5, RFC 3986 §3.5). Non-ASCII bytes
 /// in the path are percent-encoded (RFC 3986 §2.1). The error names the URL and what is wrong.
 pub fn parse_url(text: &str) -> Result<Url, String> {
-    let bad = |why: String| format!("bad URL {text:?}: {why}");
+    let bad = |why: String| tr!("url-bad", url = format!("{text:?}"), why = why);
     if let Some(c) = text.chars().find(|c| c.is_whitespace() || c.is_control()) {
         return Err(bad(match c {
-            ' ' => "it contains a space (write it as %20)".to_string(),
-            _ => format!("it contains the control character {c:?}"),
+            ' ' => tr!("url-space"),
+            _ => tr!("url-control", char = format!("{c:?}")),
         }));
     }
-    let missing = || bad("missing scheme: write http://HOST[:PORT]/PATH".to_string());
+    let missing = || bad(tr!("url-missing-scheme"));
     let Some((scheme, rest)) = text.split_once("://") else {
         return Err(missing());
     };
@@ -55,36 +56,32 @@ pub fn parse_url(text: &str) -> Result<Url, String> {
         return Err(missing());
     }
     if scheme.eq_ignore_ascii_case("https") {
-        return Err(bad(
-            "https is not supported: losslab speaks plain HTTP".to_string()
-        ));
+        return Err(bad(tr!("url-https")));
     }
     if !scheme.eq_ignore_ascii_case("http") {
-        return Err(bad(format!(
-            "unsupported scheme {scheme:?}: losslab speaks plain HTTP (http://)"
-        )));
+        return Err(bad(tr!("url-scheme", scheme = format!("{scheme:?}"))));
     }
     let rest = rest.split_once('#').map_or(rest, |(before, _)| before);
     let end = rest.find(['/', '?']).unwrap_or(rest.len());
     let (authority, target) = rest.split_at(end);
     if authority.contains('@') {
         // RFC 9110 §4.2.4: a sender must not generate userinfo in an http URI.
-        return Err(bad(
-            "user credentials (user@host) are not supported in http URLs".to_string(),
-        ));
+        return Err(bad(tr!("url-userinfo")));
     }
     let (host, port_text, host_part) = if let Some(inner) = authority.strip_prefix('[') {
         let Some((addr, after)) = inner.split_once(']') else {
-            return Err(bad("IPv6 address without its closing ']'".to_string()));
+            return Err(bad(tr!("url-ipv6-unclosed")));
         };
         if addr.parse::<Ipv6Addr>().is_err() {
-            return Err(bad(format!("{addr:?} is not an IPv6 address")));
+            return Err(bad(tr!("url-not-ipv6", addr = format!("{addr:?}"))));
         }
         let port = match after {
             "" => None,
             _ => match after.strip_prefix(':') {
                 Some(p) => Some(p),
-                None => return Err(bad(format!("unexpected {after:?} after the IPv6 address"))),
+                None => {
+                    return Err(bad(tr!("url-after-ipv6", after = format!("{after:?}"))));
+                }
             },
         };
         (addr, port, &authority[..addr.len() + 2])
@@ -94,16 +91,13 @@ pub fn parse_url(text: &str) -> Result<Url, String> {
             None => (authority, None),
         };
         if port.is_some_and(|p| p.contains(':')) {
-            return Err(bad(format!(
-                "{authority:?} has more than one ':' (an IPv6 address needs brackets, \
-                 as in http://[::1]:8080/)"
-            )));
+            return Err(bad(tr!("url-colons", authority = format!("{authority:?}"))));
         }
         check_reg_name(host).map_err(&bad)?;
         (host, port, host)
     };
     if host.is_empty() {
-        return Err(bad("empty host".to_string()));
+        return Err(bad(tr!("url-empty-host")));
     }
     let port = match port_text {
         // RFC 3986 §3.2.3: an empty port means the scheme's default, and normalisers omit it
@@ -111,7 +105,7 @@ pub fn parse_url(text: &str) -> Result<Url, String> {
         None | Some("") => 80,
         Some(p) => match p.parse::<u16>() {
             Ok(n) if n > 0 && p.bytes().all(|b| b.is_ascii_digit()) => n,
-            _ => return Err(bad(format!("bad port {p:?}: expected 1-65535"))),
+            _ => return Err(bad(tr!("url-bad-port", port = format!("{p:?}")))),
         },
     };
     let authority = match port_text {
@@ -141,15 +135,26 @@ pub fn parse_url(text: &str) -> Result<Url, String> {
 fn check_reg_name(host: &str) -> Result<(), String> {
     for c in host.chars() {
         if !c.is_ascii() {
-            return Err(format!(
-                "non-ASCII host {host:?}: write its IDNA (xn--) form"
-            ));
+            return Err(tr!("url-non-ascii-host", host = format!("{host:?}")));
         }
         if !(c.is_ascii_alphanumeric() || "-._~%!$&'()*+,;=".contains(c)) {
-            return Err(format!("character {c:?} is not allowed in a host name"));
+            return Err(tr!("url-host-char", char = format!("{c:?}")));
         }
     }
     Ok(())
+}
+
+/// What httparse found wrong, in the user's language.
+fn httparse_text(e: httparse::Error) -> String {
+    match e {
+        httparse::Error::HeaderName => tr!("http-bad-header-name"),
+        httparse::Error::HeaderValue => tr!("http-bad-header-value"),
+        httparse::Error::NewLine => tr!("http-bad-new-line"),
+        httparse::Error::Status => tr!("http-bad-status"),
+        httparse::Error::Token => tr!("http-bad-token"),
+        httparse::Error::TooManyHeaders => tr!("http-too-many-headers-short"),
+        httparse::Error::Version => tr!("http-bad-version"),
+    }
 }
 
 /// Writes a `HEAD` request for `url` into `out` (cleared first). HTTP/1.1 connections persist
@@ -235,17 +240,20 @@ pub enum HttpError {
 impl fmt::Display for HttpError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            HttpError::Malformed { reason, start } => {
-                write!(f, "malformed response head: {reason} (it begins {start:?})")
+            HttpError::Malformed { reason, start } => f.write_str(&tr!(
+                "http-malformed",
+                reason = reason.as_str(),
+                start = format!("{start:?}")
+            )),
+            HttpError::TooLarge { cap } => {
+                f.write_str(&tr!("http-too-large", cap = cap.to_string()))
             }
-            HttpError::TooLarge { cap } => write!(f, "response headers exceed {cap} bytes"),
             HttpError::TooManyHeaders { max } => {
-                write!(f, "response has more than {max} header lines")
+                f.write_str(&tr!("http-too-many-headers", max = max.to_string()))
             }
-            HttpError::ClosedEarly { received } => write!(
-                f,
-                "connection closed after {received} bytes, before the end of the response headers"
-            ),
+            HttpError::ClosedEarly { received } => {
+                f.write_str(&tr!("http-closed-early", received = received.to_string()))
+            }
         }
     }
 }
@@ -400,13 +408,16 @@ fn parse_head(buf: &[u8]) -> Result<Option<Head>, HttpError> {
         Err(httparse::Error::TooManyHeaders) => {
             return Err(HttpError::TooManyHeaders { max: MAX_HEADERS });
         }
-        Err(e) => return Err(malformed(e.to_string())),
+        Err(e) => return Err(malformed(httparse_text(e))),
     };
     let status = resp.code.unwrap_or(0);
     // httparse takes any three digits; RFC 9110 §15 puts status codes in 100-599, and
     // clients treat unknown codes by class, so only codes below 100 are impossible to read.
     if status < 100 {
-        return Err(malformed(format!("status code {status:03} is below 100")));
+        return Err(malformed(tr!(
+            "http-status-below-100",
+            status = format!("{status:03}")
+        )));
     }
     Ok(Some(Head {
         len,
@@ -575,6 +586,50 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(parse_url(text), Ok(want), "{text}");
         }
+    }
+
+    /// Every refusal reads Spanish in Spanish: no English sentence left (the URL and the
+    /// quoted parts are the user's own text).
+    #[test]
+    fn bad_urls_in_spanish() {
+        use crate::i18n::{Lang, with_lang};
+        let cases = [
+            ("ftp://h/", "esquema no soportado \"ftp\""),
+            ("http:///path", "falta el nombre del host"),
+            ("http://h:0/", "puerto no válido \"0\""),
+            ("http://h/a b", "contiene un espacio"),
+            ("http://h/a\tb", "carácter de control '\\t'"),
+            ("http://u:p@h/", "credenciales de usuario"),
+            ("http://::1/", "va entre corchetes"),
+            ("http://[nope]/", "\"nope\" no es una dirección IPv6"),
+            ("http://[::1]x/", "\"x\" inesperado tras la dirección IPv6"),
+            ("http://h<x>/", "el carácter '<' no está permitido"),
+            ("http://b\u{fc}cher.de/", "host con caracteres no ASCII"),
+            ("x", "falta el esquema"),
+        ];
+        for (text, want) in cases {
+            let err = with_lang(Lang::Es, || parse_url(text)).expect_err(text);
+            assert!(
+                err.starts_with(&format!("URL no válida {text:?}: ")),
+                "{err}"
+            );
+            assert!(err.contains(want), "{text}: {err}");
+            for english in ["bad URL", "is not", "unexpected", "missing", "contains"] {
+                assert!(!err.contains(english), "{text}: {err}");
+            }
+        }
+        let said = |e: HttpError| with_lang(Lang::Es, || e.to_string());
+        assert_eq!(
+            said(HttpError::TooLarge { cap: 64 }),
+            "las cabeceras de la respuesta superan los 64 bytes"
+        );
+        assert_eq!(
+            said(HttpError::TooManyHeaders { max: 128 }),
+            "la respuesta tiene más de 128 líneas de cabecera"
+        );
+        let mut p = HeadParser::new(1024);
+        let err = with_lang(Lang::Es, || p.feed(b"HTTP/9.9 200 OK\r\n\r\n")).unwrap_err();
+        assert!(said(err).contains("versión de HTTP no válida"));
     }
 
     #[test]
