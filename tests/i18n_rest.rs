@@ -67,7 +67,7 @@ fn relay_banner_in_english_is_unchanged() {
     ]));
     let banner = relay.line_matching(Duration::from_secs(20), |l| l.contains("relay on"));
     assert!(
-        banner.contains("seed 42, flows by address (Ctrl-C to stop)"),
+        banner.contains("seed 42, one flow per client address (--flows address) (Ctrl-C to stop)"),
         "{banner}"
     );
     relay.finish(DEADLINE);
@@ -144,4 +144,41 @@ fn a_zero_duration_is_refused_in_spanish() {
         "{}",
         done.stderr
     );
+}
+
+/// The relay's English lines count in the singular too ("1 datagram", "1 client"), and the flow
+/// rule is said in words, as the Spanish lines do.
+#[test]
+fn relay_lines_count_in_the_singular_in_english() {
+    use fluent_bundle::{FluentArgs, FluentValue};
+    use losslab::i18n::{Lang, message_in};
+    let mut args = FluentArgs::new();
+    args.set("status", FluentValue::from("done"));
+    for name in [
+        "up",
+        "up_dropped",
+        "down",
+        "down_dropped",
+        "clients",
+        "refused",
+    ] {
+        args.set(name, FluentValue::from(1));
+    }
+    args.set("overflows", FluentValue::from(0));
+    args.set("errors", FluentValue::from(1));
+    let line = message_in(Lang::En, "relay-footer", Some(&args));
+    assert_eq!(
+        line,
+        "done: to the server 1 datagram, 1 dropped; to the clients 1, 1 dropped; 1 client, \
+         1 refused, 0 overflowed, 1 send error"
+    );
+    args.set("up", FluentValue::from(2));
+    args.set("clients", FluentValue::from(3));
+    args.set("errors", FluentValue::from(0));
+    let line = message_in(Lang::En, "relay-footer", Some(&args));
+    assert!(
+        line.contains("2 datagrams,") && line.contains("3 clients,"),
+        "{line}"
+    );
+    assert!(line.ends_with("0 send errors"), "{line}");
 }

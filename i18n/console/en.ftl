@@ -121,8 +121,20 @@ sim-err-too-many-clients = sim mode gives each client its own port and so has ro
 
 ## losslab relay
 relay-exposed = warning: listening on { $listen }, which is not a loopback address: anyone who can reach it can send datagrams through this relay to { $to }
-relay-header = losslab relay on udp { $local } -> { $to }: { $path }, seed { $seed }, flows by { $flows } (Ctrl-C to stop)
-relay-footer = { $status }: to the server { $up } datagrams, { $up_dropped } dropped; to the clients { $down }, { $down_dropped } dropped; { $clients } clients, { $refused } refused, { $overflows } overflowed, { $errors } send errors
+relay-header = losslab relay on udp { $local } -> { $to }: { $path }, seed { $seed }, { $flows ->
+        [address] one flow per client address (--flows address)
+       *[other] one flow for all clients (--flows { $flows })
+    } (Ctrl-C to stop)
+relay-footer = { $status }: to the server { $up } { $up ->
+        [one] datagram
+       *[other] datagrams
+    }, { $up_dropped } dropped; to the clients { $down }, { $down_dropped } dropped; { $clients } { $clients ->
+        [one] client
+       *[other] clients
+    }, { $refused } refused, { $overflows } overflowed, { $errors } send { $errors ->
+        [one] error
+       *[other] errors
+    }
 relay-recorded = recorded: { $dir } (link.csv, flows.csv, relay.json)
 relay-overflow = discarded { $dir ->
         [request] request from
