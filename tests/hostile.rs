@@ -109,26 +109,6 @@ fn crafted_flood(model: &str, at_least: u64) {
     assert!(replies >= at_least, "{model}: {summary}");
 }
 
-const HALF: &str = r#"
-name = "half"
-description = "half the requests lost, many discard lines"
-seed = 42
-
-[server]
-kind = "udp-time"
-bind = "127.0.0.1:0"
-
-[loss]
-model = "bernoulli"
-p = 0.5
-
-[clients]
-count = 4
-requests = 1000
-interval = "2ms"
-timeout = "1s"
-"#;
-
 /// Item 2: `losslab run half.toml | sleep 6` measured 90% loss instead of 50%: each discard
 /// line blocked the event loop on the full pipe. Here stdout is a pipe nobody ever reads
 /// (about 180 KB of discard lines against a 64 KB pipe): the run still ends on its own, and
@@ -138,7 +118,7 @@ timeout = "1s"
 fn a_stdout_nobody_reads_changes_nothing_measured() {
     let tmp = tempfile::tempdir().unwrap();
     let t = tmp.path();
-    std::fs::write(t.join("half.toml"), HALF).unwrap();
+    std::fs::write(t.join("half.toml"), HALF_LIVE).unwrap();
     let mut child = losslab(t)
         .args(["run", "half.toml", "--live", "--out", "live"])
         .stdin(Stdio::null())
@@ -532,7 +512,7 @@ fn a_live_run_ignores_datagrams_from_foreign_sockets() {
     let tmp = tempfile::tempdir().unwrap();
     let t = tmp.path();
     let port = unused_udp_port();
-    let text = HALF
+    let text = HALF_LIVE
         .replace("127.0.0.1:0", &format!("127.0.0.1:{port}"))
         .replace("requests = 1000", "requests = 300")
         .replace("interval = \"2ms\"", "interval = \"5ms\"")

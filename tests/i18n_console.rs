@@ -15,27 +15,8 @@ use std::time::{Duration, Instant};
 /// Starts `losslab serve time --protocol P --bind 127.0.0.1:0 ARGS...` in Spanish and reads
 /// its address from its (Spanish) banner.
 fn start_es(dir: &Path, protocol: &str, args: &[&str]) -> (Proc, SocketAddr) {
-    let mut p = Proc::spawn(
-        losslab(dir)
-            .env("LANG", "es_ES.UTF-8")
-            .args([
-                "serve",
-                "time",
-                "--protocol",
-                protocol,
-                "--bind",
-                "127.0.0.1:0",
-            ])
-            .args(args),
-    );
     let prefix = format!("servidor {protocol} de losslab en udp ");
-    let line = p.line_matching(DEADLINE, |l| l.starts_with(&prefix));
-    let addr = line[prefix.len()..]
-        .split_whitespace()
-        .next()
-        .and_then(|w| w.trim_end_matches(':').parse().ok())
-        .unwrap_or_else(|| panic!("no address in {line:?}"));
-    (p, addr)
+    start_protocol_server(dir, protocol, args, Some("es_ES.UTF-8"), &prefix)
 }
 
 fn sntp_es(dir: &Path, addr: &str, args: &[&str]) -> Finished {
@@ -159,33 +140,13 @@ fn the_not_shown_note_has_plural_forms() {
     assert_eq!(note(Lang::Es, 7), "… 7 líneas de la consola sin mostrar");
 }
 
-const HALF: &str = r#"
-name = "half"
-description = "half the requests lost, many discard lines"
-seed = 42
-
-[server]
-kind = "udp-time"
-bind = "127.0.0.1:0"
-
-[loss]
-model = "bernoulli"
-p = 0.5
-
-[clients]
-count = 4
-requests = 1000
-interval = "2ms"
-timeout = "1s"
-"#;
-
 /// A live run whose stdout nobody reads (as tests/hostile.rs provokes it): the console drops
 /// lines rather than stall the loop, and says how many on standard error, in Spanish.
 #[test]
 fn lines_not_shown_are_counted_in_spanish() {
     let tmp = tempfile::tempdir().unwrap();
     let t = tmp.path();
-    std::fs::write(t.join("half.toml"), HALF).unwrap();
+    std::fs::write(t.join("half.toml"), HALF_LIVE).unwrap();
     let mut child = losslab(t)
         .env("LANG", "es_ES.UTF-8")
         .args(["run", "half.toml", "--live", "--out", "live"])

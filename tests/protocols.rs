@@ -14,25 +14,8 @@ use std::time::Duration;
 
 /// Starts `losslab serve time --protocol P --bind 127.0.0.1:0 ARGS...` and reads its address.
 fn start(dir: &Path, protocol: &str, args: &[&str]) -> (Proc, SocketAddr) {
-    let mut p = Proc::spawn(
-        losslab(dir)
-            .args([
-                "serve",
-                "time",
-                "--protocol",
-                protocol,
-                "--bind",
-                "127.0.0.1:0",
-            ])
-            .args(args),
-    );
     let prefix = format!("losslab {protocol} server on ");
-    let line = p.line_matching(Duration::from_secs(30), |l| l.starts_with(&prefix));
-    let addr = line[prefix.len()..]
-        .split_whitespace()
-        .find_map(|w| w.trim_end_matches(':').parse().ok())
-        .unwrap_or_else(|| panic!("no address in {line:?}"));
-    (p, addr)
+    start_protocol_server(dir, protocol, args, None, &prefix)
 }
 
 /// Ends a server with SIGINT and returns what it printed.

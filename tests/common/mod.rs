@@ -640,3 +640,58 @@ pub fn copy_results(name: &str, to: &Path) -> std::path::PathBuf {
     }
     dest
 }
+
+/// Starts `losslab serve time --protocol P --bind 127.0.0.1:0 ARGS...`, with `LANG=lang` when
+/// given, and reads its address from the banner line that starts with `prefix` (the first
+/// address-shaped word after it). Waits up to [`DEADLINE`]: a loaded CI machine can take long to
+/// start a debug binary.
+pub fn start_protocol_server(
+    dir: &Path,
+    protocol: &str,
+    args: &[&str],
+    lang: Option<&str>,
+    prefix: &str,
+) -> (Proc, SocketAddr) {
+    let mut cmd = losslab(dir);
+    if let Some(lang) = lang {
+        cmd.env("LANG", lang);
+    }
+    cmd.args([
+        "serve",
+        "time",
+        "--protocol",
+        protocol,
+        "--bind",
+        "127.0.0.1:0",
+    ])
+    .args(args);
+    let mut p = Proc::spawn(&mut cmd);
+    let line = p.line_matching(DEADLINE, |l| l.starts_with(prefix));
+    let addr = line[prefix.len()..]
+        .split_whitespace()
+        .find_map(|w| w.trim_end_matches(':').parse().ok())
+        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    (p, addr)
+}
+
+/// A live scenario that prints many discard lines: Bernoulli 50% on 4 × 1,000 requests, 2 ms
+/// apart, for the tests of a console nobody reads.
+pub const HALF_LIVE: &str = r#"
+name = "half"
+description = "half the requests lost, many discard lines"
+seed = 42
+
+[server]
+kind = "udp-time"
+bind = "127.0.0.1:0"
+
+[loss]
+model = "bernoulli"
+p = 0.5
+
+[clients]
+count = 4
+requests = 1000
+interval = "2ms"
+timeout = "1s"
+"#;
