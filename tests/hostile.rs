@@ -118,35 +118,7 @@ fn crafted_flood(model: &str, at_least: u64) {
 fn a_stdout_nobody_reads_changes_nothing_measured() {
     let tmp = tempfile::tempdir().unwrap();
     let t = tmp.path();
-    std::fs::write(t.join("half.toml"), HALF_LIVE).unwrap();
-    let mut child = losslab(t)
-        .args(["run", "half.toml", "--live", "--out", "live"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // The pipe is held open and never read until the child has exited.
-    let _unread = child.stdout.take();
-    let end = Instant::now() + DEADLINE;
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if Instant::now() > end {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("the run did not end while its stdout was not read");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
+    let (status, stderr) = run_with_unread_stdout(t, None);
     assert!(status.success(), "{status:?}: {stderr}");
     assert!(stderr.contains("console lines not shown"), "{stderr}");
     run_ok(t, &["half.toml", "--sim", "-q", "--out", "sim"]);

@@ -6,11 +6,8 @@ mod common;
 
 use common::*;
 use losslab::i18n::{self, Lang};
-use std::io::Read;
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::Stdio;
-use std::time::{Duration, Instant};
 
 /// Starts `losslab serve time --protocol P --bind 127.0.0.1:0 ARGS...` in Spanish and reads
 /// its address from its (Spanish) banner.
@@ -146,36 +143,7 @@ fn the_not_shown_note_has_plural_forms() {
 fn lines_not_shown_are_counted_in_spanish() {
     let tmp = tempfile::tempdir().unwrap();
     let t = tmp.path();
-    std::fs::write(t.join("half.toml"), HALF_LIVE).unwrap();
-    let mut child = losslab(t)
-        .env("LANG", "es_ES.UTF-8")
-        .args(["run", "half.toml", "--live", "--out", "live"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Held open and never read until the child has exited.
-    let _unread = child.stdout.take();
-    let end = Instant::now() + DEADLINE;
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if Instant::now() > end {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("the run did not end while its stdout was not read");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
+    let (status, stderr) = run_with_unread_stdout(t, Some("es_ES.UTF-8"));
     assert!(status.success(), "{status:?}: {stderr}");
     assert!(
         stderr.contains("líneas de la consola sin mostrar"),

@@ -695,3 +695,43 @@ requests = 1000
 interval = "2ms"
 timeout = "1s"
 "#;
+
+/// Runs `losslab run half.toml --live --out live` in `dir` ([`HALF_LIVE`] written there), with
+/// `LANG=lang` when given, holding its stdout pipe open and never reading it until the child
+/// has exited (within [`DEADLINE`], else it is killed and the test fails). Returns the exit
+/// status and standard error.
+pub fn run_with_unread_stdout(dir: &Path, lang: Option<&str>) -> (ExitStatus, String) {
+    std::fs::write(dir.join("half.toml"), HALF_LIVE).unwrap();
+    let mut cmd = losslab(dir);
+    if let Some(lang) = lang {
+        cmd.env("LANG", lang);
+    }
+    let mut child = cmd
+        .args(["run", "half.toml", "--live", "--out", "live"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _unread = child.stdout.take();
+    let end = Instant::now() + DEADLINE;
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if Instant::now() > end {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the run did not end while its stdout was not read");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    (status, stderr)
+}
