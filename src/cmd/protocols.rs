@@ -104,20 +104,40 @@ pub fn serve_protocol(
         opts.min_interval,
     );
     let mut poll = Poll::new().context(tr!("err-event-loop-create"))?;
-    let mut udp = UdpSocket::bind(opts.bind)
-        .with_context(|| tr!("err-listen", proto = "udp", addr = opts.bind.to_string()))?;
-    let local = udp.local_addr()?;
+    // UDP and TCP share one port. With port 0 the system picks a free UDP port, which TCP may
+    // be using (another program's listener or connection): then pick again, a bounded number
+    // of times, rather than fail on a port the user never asked for.
+    let tries = if opts.bind.port() == 0 && opts.protocol.has_tcp() {
+        32
+    } else {
+        1
+    };
+    let mut attempt = 0;
+    let (mut udp, local, mut tcp) = loop {
+        attempt += 1;
+        let udp = UdpSocket::bind(opts.bind)
+            .with_context(|| tr!("err-listen", proto = "udp", addr = opts.bind.to_string()))?;
+        let local = udp.local_addr()?;
+        if !opts.protocol.has_tcp() {
+            break (udp, local, None);
+        }
+        match TcpListener::bind(local) {
+            Ok(l) => break (udp, local, Some(l)),
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse && attempt < tries => continue,
+            Err(e) => {
+                return Err(anyhow::Error::new(e).context(tr!(
+                    "err-listen",
+                    proto = "tcp",
+                    addr = local.to_string()
+                )));
+            }
+        }
+    };
     poll.registry()
         .register(&mut udp, UDP, Interest::READABLE)?;
-    let mut tcp = match opts.protocol.has_tcp() {
-        true => {
-            let mut l = TcpListener::bind(local)
-                .with_context(|| tr!("err-listen", proto = "tcp", addr = local.to_string()))?;
-            poll.registry().register(&mut l, TCP, Interest::READABLE)?;
-            Some(l)
-        }
-        false => None,
-    };
+    if let Some(l) = tcp.as_mut() {
+        poll.registry().register(l, TCP, Interest::READABLE)?;
+    }
     let transports = if tcp.is_some() {
         tr!("proto-udp-and-tcp")
     } else {
