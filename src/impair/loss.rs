@@ -464,34 +464,6 @@ impl LossModel {
         }
     }
 
-    /// The state `k` steps after `s`, drawn with `u` from row `s` of M^k (M^k by repeated
-    /// squaring).
-    fn jump(&self, s: u8, k: u32, u: f64) -> u8 {
-        let n = self.states();
-        let mul = |a: &Matrix, b: &Matrix| {
-            let mut c = [[0.0; 4]; 4];
-            for i in 0..n {
-                for j in 0..n {
-                    c[i][j] = (0..n).map(|t| a[i][t] * b[t][j]).sum();
-                }
-            }
-            c
-        };
-        let mut result = [[0.0; 4]; 4];
-        for (i, row) in result.iter_mut().enumerate().take(n) {
-            row[i] = 1.0;
-        }
-        let (mut base, mut k) = (self.matrix(), k);
-        while k > 0 {
-            if k & 1 == 1 {
-                result = mul(&result, &base);
-            }
-            base = mul(&base, &base);
-            k >>= 1;
-        }
-        pick(&result[usize::from(s)], u, s)
-    }
-
     /// How much more the count of lost first attempts varies than independent coin flips at
     /// the same rate would: `Var(ΣX) / (n·p·(1-p))` for long runs, which for a stationary chain
     /// is `1 + 2·Σ_{k≥1} ρ_k` with ρ_k the lag-k autocorrelation of the loss indicator. With
@@ -695,14 +667,35 @@ fn powers_of(model: &LossModel) -> Box<Powers> {
     let mut p = Box::new([[[0.0; 4]; 4]; LEVELS]);
     p[0] = model.matrix();
     for k in 1..LEVELS {
-        let prev = p[k - 1];
-        for i in 0..n {
-            for j in 0..n {
-                p[k][i][j] = (0..n).map(|t| prev[i][t] * prev[t][j]).sum();
-            }
-        }
+        p[k] = mat_mul(n, &p[k - 1], &p[k - 1]);
     }
     p
+}
+
+/// a·b over the first `n` states.
+fn mat_mul(n: usize, a: &Matrix, b: &Matrix) -> Matrix {
+    let mut c = [[0.0; 4]; 4];
+    for i in 0..n {
+        for j in 0..n {
+            c[i][j] = (0..n).map(|t| a[i][t] * b[t][j]).sum();
+        }
+    }
+    c
+}
+
+/// The state `k` steps after `s` (k < 2^17), drawn with `u` from row `s` of M^k, M^k the
+/// product of the cached powers M^(2^b) for the bits b of k.
+fn jump(powers: &Powers, n: usize, s: u8, k: u32, u: f64) -> u8 {
+    let mut result = [[0.0; 4]; 4];
+    for (i, row) in result.iter_mut().enumerate().take(n) {
+        row[i] = 1.0;
+    }
+    for (b, power) in powers.iter().enumerate() {
+        if k >> b & 1 == 1 {
+            result = mat_mul(n, &result, power);
+        }
+    }
+    pick(&result[usize::from(s)], u, s)
 }
 
 /// The state at the midpoint of an interval of 2^(k+1) steps whose ends are in states `a` and
@@ -907,7 +900,8 @@ impl Chains {
                     // A long wait: one draw from row s of M^extra (the same distribution as
                     // walking, at O(log extra) cost), from a position the walk never uses.
                     let u = draw.uniform_at(gap, base + u64::from(MAX_GAP - 1), 0);
-                    s = model.jump(s, extra, u);
+                    let powers = self.powers.get_or_insert_with(|| powers_of(model));
+                    s = jump(powers, model.states(), s, extra, u);
                 }
             }
         }
@@ -1349,8 +1343,9 @@ mod tests {
         }
         // M^1 is M: from Good, u just below M[0][0] stays Good, just above goes Bad.
         let m = model.matrix();
-        assert_eq!(model.jump(0, 1, m[0][0] - 1e-12), 0);
-        assert_eq!(model.jump(0, 1, m[0][0] + 1e-12), 1);
+        let powers = powers_of(&model);
+        assert_eq!(jump(&powers, 2, 0, 1, m[0][0] - 1e-12), 0);
+        assert_eq!(jump(&powers, 2, 0, 1, m[0][0] + 1e-12), 1);
     }
 
     /// For simple Gilbert the loss indicator is the Bad-state indicator, whose lag-k
