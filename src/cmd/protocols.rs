@@ -52,6 +52,10 @@ const LINGER: Duration = Duration::from_secs(2);
 
 /// A server event as the lab server prints it.
 fn event_line(e: &ServerEvent, protocol: Protocol, show_answers: bool) -> Option<String> {
+    // Quiet servers print only discards: nothing is formatted for the lines they skip.
+    if !show_answers && e.action != Action::Dropped {
+        return None;
+    }
     let ms = format!("{:>9}", fmt_ms(e.at.as_micros()));
     let protocol = protocol.as_str();
     let request = crate::cmd::serve::request_text(e.request);
@@ -65,7 +69,6 @@ fn event_line(e: &ServerEvent, protocol: Protocol, show_answers: bool) -> Option
             from = from,
             rule = e.rule
         ),
-        _ if !show_answers => return None,
         Action::Answered if e.rule.is_empty() => tr!(
             "proto-answered",
             ms = ms,
