@@ -413,12 +413,6 @@ impl LossModel {
         (n > 0).then(|| stationary_of(&self.matrix(), n))
     }
 
-    /// The first state of a chain: a draw from the stationary distribution.
-    fn start_state(&self, u: f64) -> u8 {
-        let pi = self.stationary().unwrap_or([1.0, 0.0, 0.0, 0.0]);
-        pick(&pi, u, 0)
-    }
-
     /// The long-run share of packets (first attempts) this model drops.
     pub fn expected_loss(&self) -> f64 {
         match *self {
@@ -662,6 +656,23 @@ const LEVELS: usize = BLOCK_BITS as usize + 1;
 /// M^(2^k) for k = 0..=[`BLOCK_BITS`], by repeated squaring.
 type Powers = [Matrix; LEVELS];
 
+/// What every chain of one model needs, computed once per [`Chains`]: the matrix powers and
+/// the stationary distribution each block starts from.
+#[derive(Clone, Debug)]
+struct Tables {
+    powers: Box<Powers>,
+    pi: [f64; 4],
+}
+
+impl Tables {
+    fn of(model: &LossModel) -> Tables {
+        Tables {
+            powers: powers_of(model),
+            pi: model.stationary().unwrap_or([1.0, 0.0, 0.0, 0.0]),
+        }
+    }
+}
+
 fn powers_of(model: &LossModel) -> Box<Powers> {
     let n = model.states();
     let mut p = Box::new([[[0.0; 4]; 4]; LEVELS]);
@@ -746,7 +757,7 @@ struct Chain {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Chains {
     map: FxHashMap<ChainKey, Chain>,
-    powers: Option<Box<Powers>>,
+    tables: Option<Tables>,
     clock: u64,
     /// Bridge draws made, for the cost tests.
     #[cfg(test)]
@@ -776,16 +787,24 @@ impl Chains {
         let block = seq >> BLOCK_BITS;
         let offset = (seq & ((1 << BLOCK_BITS) - 1)) as u32;
         let n = model.states();
-        let powers = &**self.powers.get_or_insert_with(|| powers_of(model));
-        self.clock += 1;
+        let Chains {
+            map,
+            tables,
+            clock,
+            #[cfg(test)]
+            draws,
+        } = self;
+        let tables = tables.get_or_insert_with(|| Tables::of(model));
+        let powers = &*tables.powers;
+        *clock += 1;
         let key = ChainKey { lane, flow, block };
         let top = BLOCK_BITS as usize;
-        if !self.map.contains_key(&key) {
-            if self.map.len() >= MAX_CHAINS {
-                Self::evict_older_half(&mut self.map);
-            }
+        if map.len() >= MAX_CHAINS && !map.contains_key(&key) {
+            Self::evict_older_half(map);
+        }
+        let chain = map.entry(key).or_insert_with(|| {
             let start_stream = lane.stream(Kind::LossStart, flow);
-            let start = model.start_state(draw.uniform_at(start_stream, block, 0));
+            let start = pick(&tables.pi, draw.uniform_at(start_stream, block, 0), 0);
             let row = powers[top][usize::from(start)];
             let end = pick(&row, draw.uniform_at(start_stream, block, 1), start);
             let mut chain = Chain {
@@ -795,12 +814,9 @@ impl Chains {
                 used: 0,
             };
             chain.ends[top] = (start, end);
-            self.map.insert(key, chain);
-        }
-        let Some(chain) = self.map.get_mut(&key) else {
-            unreachable!("inserted above")
-        };
-        chain.used = self.clock;
+            chain
+        });
+        chain.used = *clock;
         let step = lane.stream(Kind::LossStep, flow);
         let base = block << BLOCK_BITS;
         // Start at the deepest known interval that holds the offset (the levels are nested, and
@@ -821,30 +837,29 @@ impl Chains {
             }
             let mid = lo + (1 << (k - 1));
             let child = if offset < mid { lo } else { mid };
-            if chain.low < k {
-                // Level k-1 is a known child of this interval: either the one wanted, or its
-                // sibling, which shares the midpoint.
-                if chain.lo[k - 1] == child {
-                    k -= 1;
-                    continue;
-                }
-                let s_mid = if chain.lo[k - 1] == lo {
+            let known = chain.low < k;
+            if known && chain.lo[k - 1] == child {
+                // Level k-1 already is the child wanted.
+                k -= 1;
+                continue;
+            }
+            let s_mid = if known {
+                // Level k-1 is the other child, which shares the midpoint.
+                if chain.lo[k - 1] == lo {
                     chain.ends[k - 1].1
                 } else {
                     chain.ends[k - 1].0
-                };
-                chain.lo[k - 1] = child;
-                chain.ends[k - 1] = if child == lo { (a, s_mid) } else { (s_mid, b) };
+                }
             } else {
-                let u = draw.uniform_at(step, base + u64::from(mid), 0);
                 #[cfg(test)]
                 {
-                    self.draws += 1;
+                    *draws += 1;
                 }
-                let s_mid = bridge_mid(powers, n, k - 1, a, b, u);
-                chain.lo[k - 1] = child;
-                chain.ends[k - 1] = if child == lo { (a, s_mid) } else { (s_mid, b) };
-            }
+                let u = draw.uniform_at(step, base + u64::from(mid), 0);
+                bridge_mid(powers, n, k - 1, a, b, u)
+            };
+            chain.lo[k - 1] = child;
+            chain.ends[k - 1] = if child == lo { (a, s_mid) } else { (s_mid, b) };
             // Levels below k-1 belonged to the old child.
             chain.low = k - 1;
             k -= 1;
@@ -900,8 +915,8 @@ impl Chains {
                     // A long wait: one draw from row s of M^extra (the same distribution as
                     // walking, at O(log extra) cost), from a position the walk never uses.
                     let u = draw.uniform_at(gap, base + u64::from(MAX_GAP - 1), 0);
-                    let powers = self.powers.get_or_insert_with(|| powers_of(model));
-                    s = jump(powers, model.states(), s, extra, u);
+                    let tables = self.tables.get_or_insert_with(|| Tables::of(model));
+                    s = jump(&tables.powers, model.states(), s, extra, u);
                 }
             }
         }
