@@ -329,7 +329,7 @@ pub fn run_experiment_tagged(
         (true, false) => Some(RowSink::Off),
     };
     let server_text = match (&simloop, &tcpsim, ev.link()) {
-        (Some(s), _, _) => tr!("run-server-sim", link = s.link().describe()),
+        (Some(s), _, _) => tr!("run-server-sim", link = s.link().describe_console()),
         (_, Some(t), _) => tr!(
             "run-server-sim-tcp",
             link = t.path().config().describe_console()

@@ -190,8 +190,8 @@ pub enum SimPath {
 }
 
 impl SimPath {
-    /// A person's reading of the path, for the console.
-    pub fn describe(&self) -> String {
+    /// A person's reading of the path in the user's language, for the console.
+    pub fn describe_console(&self) -> String {
         match self {
             SimPath::Default(l) => l.config().describe_console(),
             SimPath::Link(p) => p.config().describe_console(),

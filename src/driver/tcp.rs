@@ -98,15 +98,6 @@ pub enum DropReason {
 }
 
 impl DropReason {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DropReason::Idle => "idle too long",
-            DropReason::Evicted => "evicted: the longest idle at the connection cap",
-            DropReason::Foreign => "foreign: not one of this run's clients",
-            DropReason::Refused => "refused: at the connection cap",
-        }
-    }
-
     /// The reason in the user's language, for console lines.
     pub fn text(self) -> String {
         match self {
